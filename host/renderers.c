@@ -1,0 +1,17 @@
+/* The table of renderers: one entry per `clrender NAME` render command. */
+#include "clrender/julia.h"
+#include "clrender/renderer.h"
+
+#include <string.h>
+
+const renderer *const clr_renderers[] = {
+    &julia_renderer,
+    NULL,
+};
+
+const renderer *renderer_find(const char *name) {
+    for (const renderer *const *r = clr_renderers; *r; ++r)
+        if (!strcmp((*r)->name, name))
+            return *r;
+    return NULL;
+}

@@ -1,0 +1,40 @@
+/* image_writer.h — image files, chosen by the extension of the output path.
+ *
+ *   .png  8-bit gray or RGB, through stb_image_write
+ *   .pgm  8-bit gray (binary P5);  .ppm  8-bit RGB (binary P6)
+ *   .npy  NumPy array of the image's own sample type (see npy.h)
+ *
+ * The file is written to a temporary file beside the target and renamed over
+ * it only when everything was written, so a failed run never leaves a partial
+ * file and never touches an existing one.
+ */
+#ifndef CLRENDER_IMAGE_WRITER_H
+#define CLRENDER_IMAGE_WRITER_H
+
+#include "clrender/image.h"
+
+typedef enum output_format {
+    OUTPUT_PNG,
+    OUTPUT_PGM,
+    OUTPUT_PPM,
+    OUTPUT_NPY,
+} output_format;
+
+/* Usage failure for a missing or unknown extension (case-insensitive). */
+int output_format_from_path(const char *path, output_format *format, failure *f);
+
+/* Usage failure when `format` cannot hold images of `channels` channels
+ * (.pgm is gray only, .ppm RGB only), checked before rendering. */
+int output_format_accepts(const char *path, output_format format, unsigned channels, failure *f);
+
+typedef struct write_timings {
+    double encode_ms; /* compressing (PNG) */
+    double write_ms;  /* creating, writing and renaming the file */
+} write_timings;
+
+/* Checks that `img` can be stored as `format` (channels and sample type) and
+ * writes it. */
+int image_write_file(const char *path, output_format format, const image *img,
+                     write_timings *timings, failure *f);
+
+#endif

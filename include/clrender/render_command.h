@@ -1,0 +1,28 @@
+/* render_command.h — the one command path every renderer runs through:
+ * options -> parameters -> device -> program -> dispatch -> (verify) -> file. */
+#ifndef CLRENDER_RENDER_COMMAND_H
+#define CLRENDER_RENDER_COMMAND_H
+
+#include "clrender/renderer.h"
+
+/* Options every render command takes. */
+typedef struct render_options {
+    const char *output;      /* -o FILE */
+    const char *device_spec; /* --device, else $CLRENDER_DEVICE, else NULL (auto) */
+    int use_reference;       /* --backend reference */
+    int verify;              /* --verify */
+    double tolerance;        /* --tolerance: allowed fraction of differing pixels */
+    int timings;             /* --timings */
+} render_options;
+
+/* Parses argv[first..] into `options` and the renderer's `params` (which must
+ * hold r->params_size bytes). Returns 0 or CLR_EXIT_USAGE. */
+int render_parse(const renderer *r, int argc, char **argv, int first, render_options *options,
+                 void *params, failure *f);
+
+/* Runs `clrender NAME ...`: argv[first] is the first option. */
+int render_command(const renderer *r, int argc, char **argv, int first, failure *f);
+
+void render_print_help(const renderer *r, FILE *out);
+
+#endif

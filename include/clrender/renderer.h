@@ -1,0 +1,54 @@
+/* renderer.h — what a renderer supplies; everything else is shared.
+ *
+ * Adding a renderer means writing kernels/NAME.cl, its scalar twin in host/,
+ * a `renderer` value describing both, and one entry in host/renderers.c.
+ * Options, device choice, the build, the launch, --verify and the image files
+ * are handled once, in host/render_command.c, for every renderer.
+ */
+#ifndef CLRENDER_RENDERER_H
+#define CLRENDER_RENDERER_H
+
+#include "clrender/cli.h"
+#include "clrender/device.h"
+#include "clrender/dispatch.h"
+#include "clrender/image.h"
+#include "clrender/image_writer.h"
+
+typedef struct renderer {
+    const char *name;    /* the command: "julia" */
+    const char *summary; /* one line for 'clrender --help' */
+    const char *notes;   /* extra paragraphs for 'clrender NAME --help', or NULL */
+    const cli_option *options;
+    size_t option_count;
+    size_t params_size;
+    const char *difference_unit; /* what --verify compares: "count", "channel level" */
+    uint32_t sample_tolerance;   /* --verify: a sample differs when off by more than this */
+
+    /* Fills defaults; then the options are applied; then finish(), when not
+     * NULL, checks how they combine (usage failure on error). */
+    void (*init)(void *params);
+    int (*finish)(void *params, failure *f);
+
+    /* The raw image the kernel and the reference both produce. */
+    void (*raw_layout)(const void *params, size_t *width, size_t *height, unsigned *channels,
+                       sample_type *sample);
+
+    /* Describes the launch on `device` (kernel, options, arguments); runtime
+     * failure when the device cannot run it (e.g. no fp64). */
+    int (*prepare)(const void *params, const device_entry *device, dispatch_request *request,
+                   failure *f);
+
+    /* The scalar C reference: the same image, no OpenCL. */
+    void (*reference)(const void *params, image *raw);
+
+    /* The image to store in `format`, made from the raw one. */
+    int (*to_output)(const void *params, const image *raw, output_format format, image *out,
+                     failure *f);
+} renderer;
+
+/* NULL-terminated table of every renderer (host/renderers.c). */
+extern const renderer *const clr_renderers[];
+
+const renderer *renderer_find(const char *name);
+
+#endif
