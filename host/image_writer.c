@@ -45,6 +45,25 @@ int output_format_accepts(const char *path, output_format format, unsigned chann
     return 0;
 }
 
+int output_directory_writable(const char *path, failure *f) {
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    struct stat info;
+    if (stat(dir, &info) != 0 || !S_ISDIR(info.st_mode))
+        return fail(f, CLR_EXIT_RUNTIME, "cannot write '%s': directory '%s' does not exist", path,
+                    dir);
+    if (access(dir, W_OK | X_OK) != 0)
+        return fail(f, CLR_EXIT_RUNTIME, "cannot write '%s': directory '%s' is not writable", path,
+                    dir);
+    return 0;
+}
+
 static int check_layout(const char *path, output_format format, const image *img, failure *f) {
     if (output_format_accepts(path, format, img->channels, f) != 0)
         return f->code;

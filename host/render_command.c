@@ -136,11 +136,12 @@ static int render_on_device(const renderer *r, const void *params, const render_
     int status = device_list_query(&devices, f);
     if (status == 0)
         status = device_select(devices.items, devices.count, options->device_spec, &index, f);
+    if (status == 0)
+        status = r->prepare(params, &devices.items[index], &request, f);
     if (status == 0) {
         const device_entry *d = &devices.items[index];
         fprintf(stderr, "clrender: rendering on %u:%u %s %s\n", d->platform_index, d->device_index,
                 device_type_name(d->type), d->name);
-        status = r->prepare(params, d, &request, f);
     }
     if (status == 0)
         status = device_open(&devices.items[index], &ctx, f);
@@ -176,7 +177,8 @@ int render_command(const renderer *r, int argc, char **argv, int first, failure 
         output_format_from_path(options.output, &format, f) != 0)
         goto done;
     r->raw_layout(params, &width, &height, &channels, &sample);
-    if (output_format_accepts(options.output, format, channels, f) != 0)
+    if (output_format_accepts(options.output, format, channels, f) != 0 ||
+        output_directory_writable(options.output, f) != 0)
         goto done;
     if (image_alloc(&raw, width, height, channels, sample, f) != 0)
         goto done;

@@ -27,6 +27,10 @@ int output_format_from_path(const char *path, output_format *format, failure *f)
  * (.pgm is gray only, .ppm RGB only), checked before rendering. */
 int output_format_accepts(const char *path, output_format format, unsigned channels, failure *f);
 
+/* Runtime failure when the directory of `path` does not exist or cannot be
+ * written, checked before rendering so no work is wasted. */
+int output_directory_writable(const char *path, failure *f);
+
 typedef struct write_timings {
     double encode_ms; /* compressing (PNG) */
     double write_ms;  /* creating, writing and renaming the file */
