@@ -119,6 +119,6 @@ void cli_print_options(FILE *out, const cli_option *options, size_t count) {
         else
             snprintf(left, sizeof left, "    %s%s%s", o->name, o->metavar ? " " : "",
                      o->metavar ? o->metavar : "");
-        fprintf(out, "  %-30s %s\n", left, o->help);
+        fprintf(out, "  %-34s %s\n", left, o->help);
     }
 }

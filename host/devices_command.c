@@ -19,7 +19,7 @@ void devices_print_help(FILE *out) {
                  "name, compute units, global memory and whether it has fp64 (double).\n\n"
                  "options:\n");
     cli_print_options(out, devices_options, sizeof devices_options / sizeof devices_options[0]);
-    fprintf(out, "  %-30s %s\n", "-h, --help", "show this help");
+    fprintf(out, "  %-34s %s\n", "-h, --help", "show this help");
 }
 
 int devices_command(int argc, char **argv, int first, failure *f) {

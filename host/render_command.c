@@ -1,3 +1,4 @@
+#define _POSIX_C_SOURCE 200809L
 #include "clrender/render_command.h"
 
 #include "clrender/timing.h"
@@ -6,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int apply_output(void *target, const char *value, char *why, size_t why_len) {
     render_options *o = target;
@@ -80,7 +82,7 @@ void render_print_help(const renderer *r, FILE *out) {
     cli_print_options(out, r->options, r->option_count);
     fprintf(out, "\ncommon options:\n");
     cli_print_options(out, common_options, sizeof common_options / sizeof common_options[0]);
-    fprintf(out, "  %-30s %s\n  %-30s %s\n", "-h, --help", "show this help", "    --version",
+    fprintf(out, "  %-34s %s\n  %-34s %s\n", "-h, --help", "show this help", "    --version",
             "show the version");
     if (r->notes)
         fprintf(out, "\n%s", r->notes);
@@ -157,6 +159,24 @@ static int render_on_device(const renderer *r, const void *params, const render_
     return status;
 }
 
+/* Refuses, before any work, a render whose images cannot fit in this machine's
+ * memory: calloc would succeed (memory is overcommitted) and the process would
+ * be killed later, while filling them. */
+static int check_host_memory(size_t width, size_t height, unsigned channels, sample_type sample,
+                             int verify, failure *f) {
+    double raw = (double)width * (double)height * channels * (double)sample;
+    /* the raw image, the reference's copy for --verify, and the converted output */
+    double needed = raw * (verify ? 3 : 2);
+    long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
+    double physical = pages > 0 && page_size > 0 ? (double)pages * (double)page_size : 0;
+    if (physical > 0 && needed > physical)
+        return fail(f, CLR_EXIT_RUNTIME,
+                    "a %zux%zu render needs about %.1f GiB of memory but this machine has %.1f "
+                    "GiB; use a smaller --size",
+                    width, height, needed / 1073741824.0, physical / 1073741824.0);
+    return 0;
+}
+
 int render_command(const renderer *r, int argc, char **argv, int first, failure *f) {
     double start = clock_ms();
     render_options options;
@@ -180,7 +200,8 @@ int render_command(const renderer *r, int argc, char **argv, int first, failure 
     if (output_format_accepts(options.output, format, channels, f) != 0 ||
         output_directory_writable(options.output, f) != 0)
         goto done;
-    if (image_alloc(&raw, width, height, channels, sample, f) != 0)
+    if (check_host_memory(width, height, channels, sample, options.verify, f) != 0 ||
+        image_alloc(&raw, width, height, channels, sample, f) != 0)
         goto done;
 
     if (options.use_reference) {
