@@ -42,17 +42,18 @@ int cli_parse(const char *command, int argc, char **argv, int first, const cli_t
     size_t capacity = argc > first ? (size_t)(argc - first) : 1;
     found_option *found = calloc(capacity, sizeof *found);
     if (!found)
-        return fail(f, CLR_EXIT_RUNTIME, "out of memory while reading options");
+        return failure_set(f, CLR_EXIT_RUNTIME, "out of memory while reading options");
     size_t found_count = 0;
     int status = 0;
 
     for (int i = first; i < argc && status == 0; ++i) {
         const char *arg = argv[i];
         if (arg[0] != '-' || arg[1] == '\0') {
-            status = fail(f, CLR_EXIT_USAGE,
-                          "%s: unexpected argument '%s' (options start with --; see 'clrender %s "
-                          "--help')",
-                          command, arg, command);
+            status =
+                failure_set(f, CLR_EXIT_USAGE,
+                            "%s: unexpected argument '%s' (options start with --; see 'clrender %s "
+                            "--help')",
+                            command, arg, command);
             break;
         }
         const char *equals = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
@@ -60,8 +61,9 @@ int cli_parse(const char *command, int argc, char **argv, int first, const cli_t
         void *target = NULL;
         const cli_option *option = lookup(tables, table_count, arg, name_length, &target);
         if (!option) {
-            status = fail(f, CLR_EXIT_USAGE, "%s: unknown option '%.*s' (see 'clrender %s --help')",
-                          command, (int)name_length, arg, command);
+            status = failure_set(f, CLR_EXIT_USAGE,
+                                 "%s: unknown option '%.*s' (see 'clrender %s --help')", command,
+                                 (int)name_length, arg, command);
             break;
         }
         const char *value = NULL;
@@ -71,13 +73,13 @@ int cli_parse(const char *command, int argc, char **argv, int first, const cli_t
             } else if (i + 1 < argc) {
                 value = argv[++i];
             } else {
-                status = fail(f, CLR_EXIT_USAGE, "%s: option %s needs a value %s", command,
-                              option->name, option->metavar);
+                status = failure_set(f, CLR_EXIT_USAGE, "%s: option %s needs a value %s", command,
+                                     option->name, option->metavar);
                 break;
             }
         } else if (equals) {
-            status = fail(f, CLR_EXIT_USAGE, "%s: option %s takes no value (got '%s')", command,
-                          option->name, equals + 1);
+            status = failure_set(f, CLR_EXIT_USAGE, "%s: option %s takes no value (got '%s')",
+                                 command, option->name, equals + 1);
             break;
         }
         found[found_count++] = (found_option){option, target, value, arg};
@@ -98,10 +100,12 @@ int cli_parse(const char *command, int argc, char **argv, int first, const cli_t
             char why[512];
             if (o->option->apply(o->target, o->value, why, sizeof why) != 0) {
                 if (o->value)
-                    status = fail(f, CLR_EXIT_USAGE, "%s: %s '%s': %s (see 'clrender %s --help')",
-                                  command, o->option->name, o->value, why, command);
+                    status =
+                        failure_set(f, CLR_EXIT_USAGE, "%s: %s '%s': %s (see 'clrender %s --help')",
+                                    command, o->option->name, o->value, why, command);
                 else
-                    status = fail(f, CLR_EXIT_USAGE, "%s: %s: %s", command, o->option->name, why);
+                    status =
+                        failure_set(f, CLR_EXIT_USAGE, "%s: %s: %s", command, o->option->name, why);
             }
         }
     }

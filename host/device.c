@@ -53,16 +53,17 @@ int device_list_query(device_list *list, failure *f) {
     cl_int status = clGetPlatformIDs(MAX_PLATFORMS, platforms, &platform_count);
     if (status == -1001 /* CL_PLATFORM_NOT_FOUND_KHR */ ||
         (status == CL_SUCCESS && !platform_count))
-        return fail(f, CLR_EXIT_RUNTIME,
-                    "no OpenCL platform found: install pocl-opencl-icd (CPU) or a GPU driver, and "
-                    "check OCL_ICD_VENDORS if set");
+        return failure_set(
+            f, CLR_EXIT_RUNTIME,
+            "no OpenCL platform found: install pocl-opencl-icd (CPU) or a GPU driver, and "
+            "check OCL_ICD_VENDORS if set");
     CL_CHECK_STATUS(f, failed, "clGetPlatformIDs", status);
     if (platform_count > MAX_PLATFORMS)
         platform_count = MAX_PLATFORMS;
 
     list->items = calloc((size_t)platform_count * MAX_DEVICES_PER_PLATFORM, sizeof *list->items);
     if (!list->items)
-        return fail(f, CLR_EXIT_RUNTIME, "out of memory listing OpenCL devices");
+        return failure_set(f, CLR_EXIT_RUNTIME, "out of memory listing OpenCL devices");
 
     for (cl_uint p = 0; p < platform_count; ++p) {
         cl_device_id devices[MAX_DEVICES_PER_PLATFORM];
@@ -85,9 +86,9 @@ int device_list_query(device_list *list, failure *f) {
         }
     }
     if (list->count == 0) {
-        fail(f, CLR_EXIT_RUNTIME,
-             "OpenCL platforms found but no devices: install pocl-opencl-icd (CPU) or a GPU "
-             "driver");
+        failure_set(f, CLR_EXIT_RUNTIME,
+                    "OpenCL platforms found but no devices: install pocl-opencl-icd (CPU) or a GPU "
+                    "driver");
         goto failed;
     }
     return 0;

@@ -34,7 +34,8 @@ static int no_match(const device_entry *items, size_t count, const char *spec, f
             break;
         used += (size_t)n;
     }
-    return fail(f, CLR_EXIT_RUNTIME, "no OpenCL device matches '%s'; available: %s", spec, listing);
+    return failure_set(f, CLR_EXIT_RUNTIME, "no OpenCL device matches '%s'; available: %s", spec,
+                       listing);
 }
 
 int device_select(const device_entry *items, size_t count, const char *spec, size_t *index,

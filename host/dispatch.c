@@ -40,11 +40,12 @@ int dispatch_render(const device_context *ctx, const dispatch_request *request,
     int result = CLR_EXIT_RUNTIME;
 
     if (request->output_bytes > ctx->entry->max_allocation) {
-        return fail(f, CLR_EXIT_RUNTIME,
-                    "the image needs a %.1f MiB buffer but %s allocates at most %.1f MiB at once; "
-                    "use a smaller --size",
-                    (double)request->output_bytes / 1048576.0, ctx->entry->name,
-                    (double)ctx->entry->max_allocation / 1048576.0);
+        return failure_set(
+            f, CLR_EXIT_RUNTIME,
+            "the image needs a %.1f MiB buffer but %s allocates at most %.1f MiB at once; "
+            "use a smaller --size",
+            (double)request->output_bytes / 1048576.0, ctx->entry->name,
+            (double)ctx->entry->max_allocation / 1048576.0);
     }
 
     double build_start = clock_ms();

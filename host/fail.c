@@ -3,7 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-int fail(failure *f, int code, const char *format, ...) {
+int failure_set(failure *f, int code, const char *format, ...) {
     va_list args;
     va_start(args, format);
     vsnprintf(f->message, sizeof f->message, format, args);

@@ -16,12 +16,13 @@ int image_alloc(image *img, size_t width, size_t height, unsigned channels, samp
     size_t bytes = image_bytes(width, height, channels, sample);
     img->pixels = NULL;
     if (bytes == 0)
-        return fail(f, CLR_EXIT_RUNTIME, "a %zux%zu image is too large to address", width, height);
+        return failure_set(f, CLR_EXIT_RUNTIME, "a %zux%zu image is too large to address", width,
+                           height);
     img->pixels = calloc(1, bytes);
     if (!img->pixels)
-        return fail(f, CLR_EXIT_RUNTIME,
-                    "cannot allocate %.1f MiB for a %zux%zu image; use a smaller --size",
-                    (double)bytes / 1048576.0, width, height);
+        return failure_set(f, CLR_EXIT_RUNTIME,
+                           "cannot allocate %.1f MiB for a %zux%zu image; use a smaller --size",
+                           (double)bytes / 1048576.0, width, height);
     img->width = width;
     img->height = height;
     img->channels = channels;

@@ -24,24 +24,25 @@ int output_format_from_path(const char *path, output_format *format, failure *f)
     const char *base = slash ? slash + 1 : path;
     const char *dot = strrchr(base, '.');
     if (*base == '\0')
-        return fail(f, CLR_EXIT_USAGE, "output path '%s' names a directory, not a file", path);
+        return failure_set(f, CLR_EXIT_USAGE, "output path '%s' names a directory, not a file",
+                           path);
     for (size_t i = 0; dot && dot != base && i < sizeof known / sizeof known[0]; ++i)
         if (text_equal_nocase(dot, known[i].extension)) {
             *format = known[i].format;
             return 0;
         }
-    return fail(f, CLR_EXIT_USAGE,
-                "output '%s': unknown file type; use a name ending in .png, .pgm, .ppm or .npy",
-                path);
+    return failure_set(
+        f, CLR_EXIT_USAGE,
+        "output '%s': unknown file type; use a name ending in .png, .pgm, .ppm or .npy", path);
 }
 
 int output_format_accepts(const char *path, output_format format, unsigned channels, failure *f) {
     if (format == OUTPUT_PGM && channels != 1)
-        return fail(f, CLR_EXIT_USAGE, "output '%s': .pgm holds gray images; use .ppm or .png",
-                    path);
+        return failure_set(f, CLR_EXIT_USAGE,
+                           "output '%s': .pgm holds gray images; use .ppm or .png", path);
     if (format == OUTPUT_PPM && channels != 3)
-        return fail(f, CLR_EXIT_USAGE, "output '%s': .ppm holds RGB images; use .pgm or .png",
-                    path);
+        return failure_set(f, CLR_EXIT_USAGE,
+                           "output '%s': .ppm holds RGB images; use .pgm or .png", path);
     return 0;
 }
 
@@ -56,11 +57,11 @@ int output_directory_writable(const char *path, failure *f) {
         snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
     struct stat info;
     if (stat(dir, &info) != 0 || !S_ISDIR(info.st_mode))
-        return fail(f, CLR_EXIT_RUNTIME, "cannot write '%s': directory '%s' does not exist", path,
-                    dir);
+        return failure_set(f, CLR_EXIT_RUNTIME, "cannot write '%s': directory '%s' does not exist",
+                           path, dir);
     if (access(dir, W_OK | X_OK) != 0)
-        return fail(f, CLR_EXIT_RUNTIME, "cannot write '%s': directory '%s' is not writable", path,
-                    dir);
+        return failure_set(f, CLR_EXIT_RUNTIME, "cannot write '%s': directory '%s' is not writable",
+                           path, dir);
     return 0;
 }
 
@@ -68,12 +69,14 @@ static int check_layout(const char *path, output_format format, const image *img
     if (output_format_accepts(path, format, img->channels, f) != 0)
         return f->code;
     if (format != OUTPUT_NPY && img->sample != SAMPLE_U8)
-        return fail(f, CLR_EXIT_RUNTIME, "output '%s': this format needs 8-bit samples", path);
+        return failure_set(f, CLR_EXIT_RUNTIME, "output '%s': this format needs 8-bit samples",
+                           path);
     if (format == OUTPUT_PNG &&
         (img->width > (size_t)INT_MAX / img->channels || img->height > (size_t)INT_MAX))
-        return fail(f, CLR_EXIT_RUNTIME,
-                    "output '%s': %zux%zu is too large for the PNG encoder; use .pgm or .npy", path,
-                    img->width, img->height);
+        return failure_set(
+            f, CLR_EXIT_RUNTIME,
+            "output '%s': %zux%zu is too large for the PNG encoder; use .pgm or .npy", path,
+            img->width, img->height);
     return 0;
 }
 
@@ -137,19 +140,20 @@ int image_write_file(const char *path, output_format format, const image *img,
     size_t temp_size = strlen(path) + 32;
     char *temp = malloc(temp_size);
     if (!temp)
-        return fail(f, CLR_EXIT_RUNTIME, "out of memory writing '%s'", path);
+        return failure_set(f, CLR_EXIT_RUNTIME, "out of memory writing '%s'", path);
     snprintf(temp, temp_size, "%.*s.%s.tmp-XXXXXX", (int)dir_length, path, base);
 
     int fd = mkstemp(temp);
     if (fd < 0) {
-        fail(f, CLR_EXIT_RUNTIME, "cannot create a file beside '%s': %s", path, strerror(errno));
+        failure_set(f, CLR_EXIT_RUNTIME, "cannot create a file beside '%s': %s", path,
+                    strerror(errno));
         free(temp);
         return f->code;
     }
     FILE *file = fdopen(fd, "wb");
     if (!file) {
         close(fd);
-        fail(f, CLR_EXIT_RUNTIME, "cannot write '%s': %s", temp, strerror(errno));
+        failure_set(f, CLR_EXIT_RUNTIME, "cannot write '%s': %s", temp, strerror(errno));
         goto failed;
     }
     errno = 0;
@@ -158,13 +162,14 @@ int image_write_file(const char *path, output_format format, const image *img,
     int fchmod_failed = fchmod(fileno(file), default_file_mode()) != 0;
     int close_failed = fclose(file) != 0;
     if (body_failed || close_failed || fchmod_failed) {
-        fail(f, CLR_EXIT_RUNTIME, "cannot write '%s': %s", path,
-             saved_errno ? strerror(saved_errno) : (errno ? strerror(errno) : "encoder failed"));
+        failure_set(f, CLR_EXIT_RUNTIME, "cannot write '%s': %s", path,
+                    saved_errno ? strerror(saved_errno)
+                                : (errno ? strerror(errno) : "encoder failed"));
         goto failed;
     }
     if (rename(temp, path) != 0) {
-        fail(f, CLR_EXIT_RUNTIME, "cannot rename the finished file to '%s': %s", path,
-             strerror(errno));
+        failure_set(f, CLR_EXIT_RUNTIME, "cannot rename the finished file to '%s': %s", path,
+                    strerror(errno));
         goto failed;
     }
     free(temp);

@@ -157,9 +157,9 @@ static int julia_prepare(const void *params, const device_entry *device, dispatc
                          failure *f) {
     const julia_params *p = params;
     if (p->precision == PRECISION_DOUBLE && !device->fp64)
-        return fail(f, CLR_EXIT_RUNTIME,
-                    "%s has no double-precision (fp64) support; use --precision float",
-                    device->name);
+        return failure_set(f, CLR_EXIT_RUNTIME,
+                           "%s has no double-precision (fp64) support; use --precision float",
+                           device->name);
 
     const double reals[9] = {
         p->x_min, p->x_max, p->width > 1 ? (p->x_max - p->x_min) / (double)(p->width - 1) : 0.0,

@@ -26,7 +26,7 @@ static int has_version_flag(int argc, char **argv, int first) {
 
 static int run(int argc, char **argv, failure *f) {
     if (argc < 2)
-        return fail(f, CLR_EXIT_USAGE, "missing command (try 'clrender --help')");
+        return failure_set(f, CLR_EXIT_USAGE, "missing command (try 'clrender --help')");
     const char *command = argv[1];
     if (!strcmp(command, "--help") || !strcmp(command, "-h") || !strcmp(command, "help")) {
         print_usage(stdout);
@@ -38,7 +38,8 @@ static int run(int argc, char **argv, failure *f) {
     }
     const renderer *r = renderer_find(command);
     if (!r && strcmp(command, "devices") != 0)
-        return fail(f, CLR_EXIT_USAGE, "unknown command '%s' (try 'clrender --help')", command);
+        return failure_set(f, CLR_EXIT_USAGE, "unknown command '%s' (try 'clrender --help')",
+                           command);
     if (cli_wants_help(argc, argv, 2)) {
         if (r)
             render_print_help(r, stdout);

@@ -15,14 +15,15 @@ static int read_kernel_file(const char *dir, const char *name, char **source, si
     snprintf(path, sizeof path, "%s/%s.cl", dir, name);
     FILE *file = fopen(path, "rb");
     if (!file)
-        return fail(f, CLR_EXIT_RUNTIME, "cannot open kernel %s (from CLRENDER_KERNEL_DIR)", path);
+        return failure_set(f, CLR_EXIT_RUNTIME, "cannot open kernel %s (from CLRENDER_KERNEL_DIR)",
+                           path);
     char *buffer = malloc(MAX_KERNEL_FILE_BYTES + 1);
     size_t n = buffer ? fread(buffer, 1, MAX_KERNEL_FILE_BYTES + 1, file) : 0;
     int read_error = ferror(file);
     fclose(file);
     if (!buffer || read_error || n > MAX_KERNEL_FILE_BYTES) {
         free(buffer);
-        return fail(f, CLR_EXIT_RUNTIME, "cannot read kernel %s", path);
+        return failure_set(f, CLR_EXIT_RUNTIME, "cannot read kernel %s", path);
     }
     buffer[n] = '\0';
     *source = buffer;
@@ -66,7 +67,8 @@ int program_build(const device_context *ctx, const char *name, const char *optio
                 length = k->length;
             }
         if (!source)
-            return fail(f, CLR_EXIT_RUNTIME, "no kernel named '%s' is built into clrender", name);
+            return failure_set(f, CLR_EXIT_RUNTIME, "no kernel named '%s' is built into clrender",
+                               name);
     }
 
     *program = clCreateProgramWithSource(ctx->context, 1, &source, &length, &status);
@@ -74,8 +76,8 @@ int program_build(const device_context *ctx, const char *name, const char *optio
     status = clBuildProgram(*program, 1, &ctx->entry->device, options, NULL, NULL);
     if (status == CL_BUILD_PROGRAM_FAILURE) {
         print_build_log(ctx, *program, name);
-        fail(f, CLR_EXIT_RUNTIME, "kernels/%s.cl failed to build on %s (build log above)", name,
-             ctx->entry->name);
+        failure_set(f, CLR_EXIT_RUNTIME, "kernels/%s.cl failed to build on %s (build log above)",
+                    name, ctx->entry->name);
         goto failed;
     }
     CL_CHECK_STATUS(f, failed, "clBuildProgram", status);

@@ -103,13 +103,14 @@ int render_parse(const renderer *r, int argc, char **argv, int first, render_opt
     if (r->finish && r->finish(params, f) != 0)
         return f->code;
     if (!options->output)
-        return fail(f, CLR_EXIT_USAGE,
-                    "%s: missing -o FILE (e.g. -o %s.png; see 'clrender %s --help')", r->name,
-                    r->name, r->name);
+        return failure_set(f, CLR_EXIT_USAGE,
+                           "%s: missing -o FILE (e.g. -o %s.png; see 'clrender %s --help')",
+                           r->name, r->name, r->name);
     if (options->verify && options->use_reference)
-        return fail(f, CLR_EXIT_USAGE,
-                    "%s: --verify compares the device with the reference; drop --backend reference",
-                    r->name);
+        return failure_set(
+            f, CLR_EXIT_USAGE,
+            "%s: --verify compares the device with the reference; drop --backend reference",
+            r->name);
     return 0;
 }
 
@@ -170,10 +171,11 @@ static int check_host_memory(size_t width, size_t height, unsigned channels, sam
     long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
     double physical = pages > 0 && page_size > 0 ? (double)pages * (double)page_size : 0;
     if (physical > 0 && needed > physical)
-        return fail(f, CLR_EXIT_RUNTIME,
-                    "a %zux%zu render needs about %.1f GiB of memory but this machine has %.1f "
-                    "GiB; use a smaller --size",
-                    width, height, needed / 1073741824.0, physical / 1073741824.0);
+        return failure_set(
+            f, CLR_EXIT_RUNTIME,
+            "a %zux%zu render needs about %.1f GiB of memory but this machine has %.1f "
+            "GiB; use a smaller --size",
+            width, height, needed / 1073741824.0, physical / 1073741824.0);
     return 0;
 }
 
@@ -187,7 +189,7 @@ int render_command(const renderer *r, int argc, char **argv, int first, failure 
     output_format format;
     int status = CLR_EXIT_RUNTIME;
     if (!params)
-        return fail(f, CLR_EXIT_RUNTIME, "out of memory");
+        return failure_set(f, CLR_EXIT_RUNTIME, "out of memory");
 
     /* Everything the user typed is checked before any work starts. */
     size_t width, height;
@@ -238,10 +240,11 @@ int render_command(const renderer *r, int argc, char **argv, int first, failure 
                100.0 * fraction, r->difference_unit, (unsigned)verdict.largest_difference);
         fflush(stdout);
         if (fraction > options.tolerance)
-            status = fail(f, CLR_EXIT_VERIFY,
-                          "verify failed: %.6f%% of pixels differ from the reference, more than "
-                          "--tolerance %g allows",
-                          100.0 * fraction, options.tolerance);
+            status =
+                failure_set(f, CLR_EXIT_VERIFY,
+                            "verify failed: %.6f%% of pixels differ from the reference, more than "
+                            "--tolerance %g allows",
+                            100.0 * fraction, options.tolerance);
     }
     if (options.timings)
         print_timings(&times, clock_ms() - start, !options.use_reference,

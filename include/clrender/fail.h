@@ -20,6 +20,7 @@ typedef struct failure {
 } failure;
 
 /* Fills `f` with a printf-style message and returns `code`. */
-int fail(failure *f, int code, const char *format, ...) __attribute__((format(printf, 3, 4)));
+int failure_set(failure *f, int code, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif
