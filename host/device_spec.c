@@ -77,15 +77,13 @@ int device_select(const device_entry *items, size_t count, const char *spec, siz
             return no_match(items, count, spec, f);
         }
     }
-    if (all_digits(spec)) {
-        if (strlen(spec) < 12) {
-            unsigned long n = strtoul(spec, NULL, 10);
-            if (n < count) {
-                *index = n;
-                return 0;
-            }
+    if (all_digits(spec) && strlen(spec) < 12) {
+        unsigned long n = strtoul(spec, NULL, 10);
+        if (n < count) {
+            *index = n;
+            return 0;
         }
-        return no_match(items, count, spec, f);
+        /* Not an index here: perhaps part of a name, as in "4090". */
     }
     for (size_t i = 0; i < count; ++i)
         if (text_contains_nocase(items[i].name, spec)) {

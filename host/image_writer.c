@@ -36,13 +36,20 @@ int output_format_from_path(const char *path, output_format *format, failure *f)
         "output '%s': unknown file type; use a name ending in .png, .pgm, .ppm or .npy", path);
 }
 
-int output_format_accepts(const char *path, output_format format, unsigned channels, failure *f) {
+int output_format_accepts(const char *path, output_format format, size_t width, size_t height,
+                          unsigned channels, failure *f) {
     if (format == OUTPUT_PGM && channels != 1)
         return failure_set(f, CLR_EXIT_USAGE,
                            "output '%s': .pgm holds gray images; use .ppm or .png", path);
     if (format == OUTPUT_PPM && channels != 3)
         return failure_set(f, CLR_EXIT_USAGE,
                            "output '%s': .ppm holds RGB images; use .pgm or .png", path);
+    /* stb sizes its buffers as (width * channels + 1) * height in an int. */
+    if (format == OUTPUT_PNG && ((double)width * channels + 1) * (double)height > (double)INT_MAX)
+        return failure_set(f, CLR_EXIT_USAGE,
+                           "output '%s': %zux%zu is too large for the PNG encoder (2 GiB at "
+                           "most); use .pgm or .npy",
+                           path, width, height);
     return 0;
 }
 
@@ -66,17 +73,11 @@ int output_directory_writable(const char *path, failure *f) {
 }
 
 static int check_layout(const char *path, output_format format, const image *img, failure *f) {
-    if (output_format_accepts(path, format, img->channels, f) != 0)
+    if (output_format_accepts(path, format, img->width, img->height, img->channels, f) != 0)
         return f->code;
     if (format != OUTPUT_NPY && img->sample != SAMPLE_U8)
         return failure_set(f, CLR_EXIT_RUNTIME, "output '%s': this format needs 8-bit samples",
                            path);
-    if (format == OUTPUT_PNG &&
-        (img->width > (size_t)INT_MAX / img->channels || img->height > (size_t)INT_MAX))
-        return failure_set(
-            f, CLR_EXIT_RUNTIME,
-            "output '%s': %zux%zu is too large for the PNG encoder; use .pgm or .npy", path,
-            img->width, img->height);
     return 0;
 }
 

@@ -199,7 +199,7 @@ int render_command(const renderer *r, int argc, char **argv, int first, failure 
         output_format_from_path(options.output, &format, f) != 0)
         goto done;
     r->raw_layout(params, &width, &height, &channels, &sample);
-    if (output_format_accepts(options.output, format, channels, f) != 0 ||
+    if (output_format_accepts(options.output, format, width, height, channels, f) != 0 ||
         output_directory_writable(options.output, f) != 0)
         goto done;
     if (check_host_memory(width, height, channels, sample, options.verify, f) != 0 ||

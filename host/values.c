@@ -67,11 +67,12 @@ int parse_double_list(const char *text, double *out, size_t count, char *why, si
     }
     memcpy(copy, text, length + 1);
 
+    double values[16];
     size_t fields = 1;
     for (const char *p = text; *p; ++p)
         fields += *p == ',';
     int result = 0;
-    if (fields != count) {
+    if (fields != count || count > sizeof values / sizeof values[0]) {
         snprintf(why, why_len, "'%s' has %zu comma-separated field%s, expected %zu", text, fields,
                  fields == 1 ? "" : "s", count);
         result = -1;
@@ -82,13 +83,15 @@ int parse_double_list(const char *text, double *out, size_t count, char *why, si
         if (comma)
             *comma = '\0';
         char reason[256];
-        if (parse_finite_double(field, &out[i], reason, sizeof reason) != 0) {
+        if (parse_finite_double(field, &values[i], reason, sizeof reason) != 0) {
             snprintf(why, why_len, "field %zu of '%s': %s", i + 1, text, reason);
             result = -1;
         }
         field = comma ? comma + 1 : field;
     }
     free(copy);
+    if (result == 0)
+        memcpy(out, values, count * sizeof *out);
     return result;
 }
 
@@ -107,14 +110,17 @@ int parse_size(const char *text, uint64_t max_side, uint64_t *width, uint64_t *h
     }
     memcpy(left, text, left_length);
     left[left_length] = '\0';
-    if (parse_uint(left, 1, max_side, width, reason, sizeof reason) != 0) {
+    uint64_t w, h;
+    if (parse_uint(left, 1, max_side, &w, reason, sizeof reason) != 0) {
         snprintf(why, why_len, "width: %s", reason);
         return -1;
     }
-    if (parse_uint(x + 1, 1, max_side, height, reason, sizeof reason) != 0) {
+    if (parse_uint(x + 1, 1, max_side, &h, reason, sizeof reason) != 0) {
         snprintf(why, why_len, "height: %s", reason);
         return -1;
     }
+    *width = w;
+    *height = h;
     return 0;
 }
 

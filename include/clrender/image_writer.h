@@ -23,9 +23,11 @@ typedef enum output_format {
 /* Usage failure for a missing or unknown extension (case-insensitive). */
 int output_format_from_path(const char *path, output_format *format, failure *f);
 
-/* Usage failure when `format` cannot hold images of `channels` channels
- * (.pgm is gray only, .ppm RGB only), checked before rendering. */
-int output_format_accepts(const char *path, output_format format, unsigned channels, failure *f);
+/* Usage failure when `format` cannot hold a width x height image of
+ * `channels` channels (.pgm is gray only, .ppm RGB only, PNG at most 2 GiB),
+ * checked before rendering. */
+int output_format_accepts(const char *path, output_format format, size_t width, size_t height,
+                          unsigned channels, failure *f);
 
 /* Runtime failure when the directory of `path` does not exist or cannot be
  * written, checked before rendering so no work is wasted. */
