@@ -12,7 +12,17 @@ void dispatch_add_arg(dispatch_request *request, const void *value, size_t size)
     if (request->arg_count >= DISPATCH_MAX_ARGS || size > KERNEL_ARG_MAX_BYTES)
         abort();
     kernel_arg *arg = &request->args[request->arg_count++];
+    arg->kind = KERNEL_ARG_VALUE;
     memcpy(arg->bytes, value, size);
+    arg->size = size;
+}
+
+void dispatch_add_input(dispatch_request *request, const void *data, size_t size) {
+    if (request->arg_count >= DISPATCH_MAX_ARGS || size == 0)
+        abort();
+    kernel_arg *arg = &request->args[request->arg_count++];
+    arg->kind = KERNEL_ARG_INPUT_BUFFER;
+    arg->data = data;
     arg->size = size;
 }
 
@@ -35,6 +45,7 @@ int dispatch_render(const device_context *ctx, const dispatch_request *request,
     cl_program program = NULL;
     cl_kernel kernel = NULL;
     cl_mem output = NULL;
+    cl_mem inputs[DISPATCH_MAX_ARGS] = {NULL};
     cl_event kernel_done = NULL, read_done = NULL;
     cl_int status = CL_SUCCESS;
     int result = CLR_EXIT_RUNTIME;
@@ -59,9 +70,18 @@ int dispatch_render(const device_context *ctx, const dispatch_request *request,
     CL_CHECK_STATUS(f, cleanup, "clCreateBuffer", status);
 
     CL_CHECK(f, cleanup, clSetKernelArg, (kernel, 0, sizeof output, &output));
-    for (size_t i = 0; i < request->arg_count; ++i)
-        CL_CHECK(f, cleanup, clSetKernelArg,
-                 (kernel, (cl_uint)(i + 1), request->args[i].size, request->args[i].bytes));
+    for (size_t i = 0; i < request->arg_count; ++i) {
+        const kernel_arg *arg = &request->args[i];
+        if (arg->kind == KERNEL_ARG_INPUT_BUFFER) {
+            inputs[i] = clCreateBuffer(ctx->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                                       arg->size, (void *)arg->data, &status);
+            CL_CHECK_STATUS(f, cleanup, "clCreateBuffer", status);
+            CL_CHECK(f, cleanup, clSetKernelArg,
+                     (kernel, (cl_uint)(i + 1), sizeof inputs[i], &inputs[i]));
+        } else {
+            CL_CHECK(f, cleanup, clSetKernelArg, (kernel, (cl_uint)(i + 1), arg->size, arg->bytes));
+        }
+    }
 
     const size_t global[2] = {request->width, request->height};
     CL_CHECK(f, cleanup, clEnqueueNDRangeKernel,
@@ -80,6 +100,9 @@ cleanup:
         clReleaseEvent(read_done);
     if (kernel_done)
         clReleaseEvent(kernel_done);
+    for (size_t i = request->arg_count; i-- > 0;)
+        if (inputs[i])
+            clReleaseMemObject(inputs[i]);
     if (output)
         clReleaseMemObject(output);
     if (kernel)

@@ -1,7 +1,7 @@
 #include "clrender/program.h"
 
 #include "clrender/cl_status.h"
-#include "clrender/embedded_kernels.h"
+#include "clrender/embedded_files.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -61,11 +61,11 @@ int program_build(const device_context *ctx, const char *name, const char *optio
             return f->code;
         source = file_source;
     } else {
-        for (const struct embedded_kernel *k = clr_embedded_kernels; k->name; ++k)
-            if (!strcmp(k->name, name)) {
-                source = k->source;
-                length = k->length;
-            }
+        const struct embedded_file *kernel = embedded_file_find(clr_embedded_kernels, name);
+        if (kernel) {
+            source = kernel->text;
+            length = kernel->length;
+        }
         if (!source)
             return failure_set(f, CLR_EXIT_RUNTIME, "no kernel named '%s' is built into clrender",
                                name);

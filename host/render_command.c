@@ -253,6 +253,8 @@ done:
     image_free(&out);
     image_free(&check);
     image_free(&raw);
+    if (r->release)
+        r->release(params);
     free(params);
     return status == 0 ? 0 : f->code;
 }

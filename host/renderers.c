@@ -1,11 +1,13 @@
 /* The table of renderers: one entry per `clrender NAME` render command. */
 #include "clrender/julia.h"
 #include "clrender/renderer.h"
+#include "clrender/sphere.h"
 
 #include <string.h>
 
 const renderer *const clr_renderers[] = {
     &julia_renderer,
+    &sphere_renderer,
     NULL,
 };
 

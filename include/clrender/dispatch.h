@@ -14,9 +14,12 @@
 
 #define KERNEL_ARG_MAX_BYTES 64
 
-/* A kernel argument passed by value; the bytes are copied into the request. */
+/* A kernel argument: a value, whose bytes are copied into the request, or a
+ * read-only input buffer, copied to the device at launch from `data`. */
 typedef struct kernel_arg {
-    unsigned char bytes[KERNEL_ARG_MAX_BYTES];
+    enum { KERNEL_ARG_VALUE, KERNEL_ARG_INPUT_BUFFER } kind;
+    unsigned char bytes[KERNEL_ARG_MAX_BYTES]; /* the value */
+    const void *data;                          /* the buffer's contents */
     size_t size;
 } kernel_arg;
 
@@ -39,6 +42,10 @@ typedef struct dispatch_timings {
 
 /* Appends the next kernel argument, copying `size` bytes from `value`. */
 void dispatch_add_arg(dispatch_request *request, const void *value, size_t size);
+
+/* Appends a `__global const` buffer argument holding `size` bytes (at least 1)
+ * of `data`, which must stay valid until dispatch_render() returns. */
+void dispatch_add_input(dispatch_request *request, const void *data, size_t size);
 
 int dispatch_render(const device_context *ctx, const dispatch_request *request,
                     dispatch_timings *timings, failure *f);

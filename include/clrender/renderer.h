@@ -28,6 +28,8 @@ typedef struct renderer {
      * NULL, checks how they combine (usage failure on error). */
     void (*init)(void *params);
     int (*finish)(void *params, failure *f);
+    /* Frees what init()/finish() allocated; may be NULL. */
+    void (*release)(void *params);
 
     /* The raw image the kernel and the reference both produce. */
     void (*raw_layout)(const void *params, size_t *width, size_t *height, unsigned *channels,
