@@ -48,6 +48,22 @@ static int apply_spp(void *target, const char *value, char *why, size_t why_len)
     return parse_uint(value, 1, SPHERE_MAX_SPP, &p->spp, why, why_len);
 }
 
+static int apply_kernel(void *target, const char *value, char *why, size_t why_len) {
+    sphere_params *p = target;
+    if (!strcmp(value, "auto"))
+        p->kernel = KERNEL_AUTO;
+    else if (!strcmp(value, "per-pixel"))
+        p->kernel = KERNEL_PER_PIXEL;
+    else if (!strcmp(value, "simd"))
+        p->kernel = KERNEL_SIMD;
+    else {
+        snprintf(why, why_len, "expected auto, per-pixel or simd");
+        return -1;
+    }
+    p->kernel_set = 1;
+    return 0;
+}
+
 static const cli_option sphere_options[] = {
     {"--preset", 0, "NAME", "pyconde (800x600) or pyo3 (80x60): the seeds' one-sphere shaders",
      apply_preset, -1},
@@ -55,6 +71,8 @@ static const cli_option sphere_options[] = {
     {"--size", 0, "WxH", "image size in pixels (default 960x540, or the preset's)", apply_size, 0},
     {"--depth", 0, "N", "mirror reflections followed per ray, 0 to 64 (default 4)", apply_depth, 0},
     {"--spp", 0, "N", "samples per pixel, 1 to 4096 (default 4)", apply_spp, 0},
+    {"--kernel", 0, "K", "per-pixel, simd (8 pixels per work-item) or auto (simd on CPUs)",
+     apply_kernel, 0},
 };
 
 static void sphere_init(void *params) {
@@ -166,8 +184,12 @@ static int sphere_prepare(const void *params, const device_entry *device, dispat
     const scene *s = &p->scene;
     const cl_uint sphere_count = (cl_uint)s->sphere_count, light_count = (cl_uint)s->light_count;
     const cl_uint depth = (cl_uint)p->depth, spp = (cl_uint)p->spp;
+    const int simd = p->kernel == KERNEL_SIMD ||
+                     (p->kernel == KERNEL_AUTO && (device->type & CL_DEVICE_TYPE_CPU));
     request->program = "raytrace";
-    request->entry_point = "raytrace";
+    request->entry_point = simd ? "raytrace_simd" : "raytrace";
+    if (simd)
+        request->width = (size_t)(p->width + RAYTRACE_SIMD_LANES - 1) / RAYTRACE_SIMD_LANES;
     dispatch_add_arg(request, &width, sizeof width);
     dispatch_add_arg(request, &height, sizeof height);
     dispatch_add_input(request, p->packed_view, RAYTRACE_VIEW_LENGTH * sizeof(double));

@@ -16,6 +16,11 @@ typedef struct {
     double x, y, z;
 } vec;
 
+/* x^y for x > 0 as exp(y log x): PoCL 3.1's double8 pow() returns wrong values in lanes 0-3
+ * for some inputs (a Phong exponent of 200 near a highlight), and exp/log is faster than its
+ * pow() in both scalar and vector form. The references use pow(); --verify compares. */
+#define POSITIVE_POW(x, y) exp((y) * log(x))
+
 static vec make(double x, double y, double z) {
     vec v = {x, y, z};
     return v;
@@ -117,7 +122,7 @@ static vec trace(__global const double *view, __global const double *spheres, ui
             const vec mirrored = sub(scale(n, 2.0 * lambert), l);
             const double highlight = -dot3(mirrored, d);
             if (highlight > 0.0 && s[7] > 0.0)
-                direct = add(direct, scale(radiance, s[7] * pow(highlight, s[8])));
+                direct = add(direct, scale(radiance, s[7] * POSITIVE_POW(highlight, s[8])));
         }
 
         const double reflectivity = bounce < depth ? s[9] : 0.0;
@@ -133,7 +138,7 @@ static vec trace(__global const double *view, __global const double *spheres, ui
 
 static uchar srgb_byte(double linear) {
     const double c = fmin(fmax(linear, 0.0), 1.0);
-    const double encoded = c <= 0.0031308 ? 12.92 * c : 1.055 * pow(c, 1.0 / 2.4) - 0.055;
+    const double encoded = c <= 0.0031308 ? 12.92 * c : 1.055 * POSITIVE_POW(c, 1.0 / 2.4) - 0.055;
     return (uchar)(int)floor(encoded * 255.0 + 0.5);
 }
 
@@ -162,4 +167,182 @@ __kernel void raytrace(__global uchar *rgb, uint width, uint height, __global co
     rgb[3 * pixel] = srgb_byte(sum.x / (double)spp);
     rgb[3 * pixel + 1] = srgb_byte(sum.y / (double)spp);
     rgb[3 * pixel + 2] = srgb_byte(sum.z / (double)spp);
+}
+
+/* ---- raytrace_simd: the same tracer for CPU devices --------------------------------------
+ * PoCL runs one work-item per pixel as scalar code: the work-item loop it builds around the
+ * kernel holds the tracer's inner loops, so LLVM cannot vectorise it. Here each work-item
+ * carries LANES horizontally adjacent pixels in double8 vectors, with a lane mask for the rays
+ * still alive, so every sphere test runs on all lanes at once. Per lane it performs exactly the
+ * operations of raytrace() above, in the same order. */
+#define LANES 8
+
+typedef struct {
+    double8 x, y, z;
+} vec8;
+
+static vec8 splat(vec a) {
+    vec8 v = {(double8)(a.x), (double8)(a.y), (double8)(a.z)};
+    return v;
+}
+static vec8 add8(vec8 a, vec8 b) {
+    vec8 v = {a.x + b.x, a.y + b.y, a.z + b.z};
+    return v;
+}
+static vec8 sub8(vec8 a, vec8 b) {
+    vec8 v = {a.x - b.x, a.y - b.y, a.z - b.z};
+    return v;
+}
+static vec8 mul8(vec8 a, vec8 b) {
+    vec8 v = {a.x * b.x, a.y * b.y, a.z * b.z};
+    return v;
+}
+static vec8 scale8(vec8 a, double8 s) {
+    vec8 v = {a.x * s, a.y * s, a.z * s};
+    return v;
+}
+static double8 dot8(vec8 a, vec8 b) {
+    return (a.x * b.x + a.y * b.y) + a.z * b.z;
+}
+static vec8 unit8(vec8 a) {
+    const double8 length = sqrt(dot8(a, a));
+    vec8 v = {a.x / length, a.y / length, a.z / length};
+    return v;
+}
+/* b where the lane's mask is set, else a */
+static vec8 choose8(vec8 a, vec8 b, long8 mask) {
+    vec8 v = {select(a.x, b.x, mask), select(a.y, b.y, mask), select(a.z, b.z, mask)};
+    return v;
+}
+
+static double8 intersect8(__global const double *s, vec8 o, vec8 d) {
+    const vec8 oc = sub8(o, splat(load(s)));
+    const double8 b = dot8(oc, d);
+    const double8 c = dot8(oc, oc) - s[3] * s[3];
+    const double8 disc = b * b - c;
+    const double8 root = sqrt(disc);
+    const double8 near = -b - root, far = -b + root;
+    const double8 t = select(select((double8)(-1.0), far, far > HIT_EPSILON), near,
+                             near > HIT_EPSILON);
+    return select(t, (double8)(-1.0), disc < 0.0);
+}
+
+/* Field k of each lane's sphere: spheres[offset + k] for the lane's record offset. */
+static double8 gather(__global const double *spheres, long8 offset, int k) {
+    return (double8)(spheres[offset.s0 + k], spheres[offset.s1 + k], spheres[offset.s2 + k],
+                     spheres[offset.s3 + k], spheres[offset.s4 + k], spheres[offset.s5 + k],
+                     spheres[offset.s6 + k], spheres[offset.s7 + k]);
+}
+static vec8 gather3(__global const double *spheres, long8 offset, int k) {
+    vec8 v = {gather(spheres, offset, k), gather(spheres, offset, k + 1),
+              gather(spheres, offset, k + 2)};
+    return v;
+}
+
+static vec8 trace8(__global const double *view, __global const double *spheres,
+                   uint sphere_count, __global const double *lights, uint light_count, vec8 o,
+                   vec8 d, uint depth) {
+    const vec8 ambient = splat(load(view + 12)), background = splat(load(view + 15));
+    vec8 colour = splat(make(0.0, 0.0, 0.0));
+    vec8 throughput = splat(make(1.0, 1.0, 1.0));
+    long8 active = (long8)(-1);
+    for (uint bounce = 0; any(active); ++bounce) {
+        double8 t = (double8)(INFINITY);
+        long8 hit = (long8)(-1);
+        for (uint i = 0; i < sphere_count; ++i) {
+            const double8 ti = intersect8(spheres + SPHERE_STRIDE * i, o, d);
+            const long8 closer = (ti > 0.0) & (ti < t);
+            t = select(t, ti, closer);
+            hit = select(hit, (long8)(i), closer);
+        }
+        colour = choose8(colour, add8(colour, mul8(throughput, background)), active & (hit < 0));
+        active &= hit >= 0;
+        if (!any(active))
+            break;
+
+        const long8 record = select((long8)(0), hit, active) * SPHERE_STRIDE;
+        const vec8 p = add8(o, scale8(d, t));
+        vec8 n = unit8(sub8(p, gather3(spheres, record, 0)));
+        n = choose8(n, scale8(n, (double8)(-1.0)), dot8(n, d) > 0.0);
+        const vec8 diffuse = gather3(spheres, record, 4);
+        const double8 specular = gather(spheres, record, 7);
+        const double8 shininess = gather(spheres, record, 8);
+        const double8 reflectivity_here = gather(spheres, record, 9);
+        const vec8 start = add8(p, scale8(n, (double8)(SURFACE_OFFSET)));
+
+        vec8 direct = mul8(ambient, diffuse);
+        for (uint i = 0; i < light_count; ++i) {
+            __global const double *light = lights + LIGHT_STRIDE * i;
+            const vec8 to_light = sub8(splat(load(light)), p);
+            const double8 distance = sqrt(dot8(to_light, to_light));
+            const vec8 l = scale8(to_light, 1.0 / distance);
+            const double8 lambert = dot8(n, l);
+            long8 lit = active & (lambert > 0.0);
+            for (uint j = 0; j < sphere_count && any(lit); ++j) {
+                const double8 tj = intersect8(spheres + SPHERE_STRIDE * j, start, l);
+                lit &= ~((tj > 0.0) & (tj < distance));
+            }
+            if (!any(lit))
+                continue;
+            const vec8 radiance = splat(load(light + 3));
+            direct = choose8(direct, add8(direct, scale8(mul8(diffuse, radiance), lambert)), lit);
+            const vec8 mirrored = sub8(scale8(n, 2.0 * lambert), l);
+            const double8 highlight = -dot8(mirrored, d);
+            const long8 shiny = lit & (highlight > 0.0) & (specular > 0.0);
+            if (any(shiny))
+                direct = choose8(direct,
+                                 add8(direct, scale8(radiance, specular * POSITIVE_POW(highlight, shininess))),
+                                 shiny);
+        }
+
+        const double8 reflectivity = bounce < depth ? reflectivity_here : (double8)(0.0);
+        colour = choose8(colour, add8(colour, scale8(mul8(throughput, direct), 1.0 - reflectivity)),
+                         active);
+        active &= reflectivity > 0.0;
+        throughput = scale8(throughput, reflectivity);
+        d = unit8(sub8(d, scale8(n, 2.0 * dot8(d, n))));
+        o = start;
+    }
+    return colour;
+}
+
+static uchar8 srgb_bytes(double8 linear) {
+    const double8 c = fmin(fmax(linear, 0.0), 1.0);
+    const double8 encoded =
+        select(1.055 * POSITIVE_POW(c, 1.0 / 2.4) - 0.055, 12.92 * c, c <= 0.0031308);
+    return convert_uchar8(floor(encoded * 255.0 + 0.5));
+}
+
+/* The global size is ceil(width / LANES) x height. */
+__kernel void raytrace_simd(__global uchar *rgb, uint width, uint height,
+                            __global const double *view, __global const double *spheres,
+                            uint sphere_count, __global const double *lights, uint light_count,
+                            uint depth, uint spp) {
+    const uint x0 = get_global_id(0) * LANES, y = get_global_id(1);
+    if (x0 >= width || y >= height)
+        return;
+    const vec8 origin = splat(load(view)), corner = splat(load(view + 3));
+    const vec8 right = splat(load(view + 6)), down = splat(load(view + 9));
+    const double8 xs = (double)x0 + (double8)(0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0);
+
+    vec8 sum = splat(make(0.0, 0.0, 0.0));
+    for (uint s = 0; s < spp; ++s) {
+        const double jitter_x = ((double)s + 0.5) / (double)spp;
+        const double lattice_y = 0.5 + (double)s * GOLDEN;
+        const double jitter_y = lattice_y - floor(lattice_y);
+        const double8 fx = (xs + jitter_x) / (double)width;
+        const double8 fy = (double8)(((double)y + jitter_y) / (double)height);
+        const vec8 d = unit8(add8(add8(corner, scale8(right, fx)), scale8(down, fy)));
+        sum = add8(sum, trace8(view, spheres, sphere_count, lights, light_count, origin, d, depth));
+    }
+    uchar r[LANES], g[LANES], b[LANES];
+    vstore8(srgb_bytes(sum.x / (double)spp), 0, r);
+    vstore8(srgb_bytes(sum.y / (double)spp), 0, g);
+    vstore8(srgb_bytes(sum.z / (double)spp), 0, b);
+    const size_t row = (size_t)y * width;
+    for (uint lane = 0; lane < LANES && x0 + lane < width; ++lane) {
+        rgb[3 * (row + x0 + lane)] = r[lane];
+        rgb[3 * (row + x0 + lane) + 1] = g[lane];
+        rgb[3 * (row + x0 + lane) + 2] = b[lane];
+    }
 }

@@ -32,6 +32,10 @@
 
 typedef enum sphere_mode { SPHERE_SCENE, SPHERE_PYCONDE, SPHERE_PYO3 } sphere_mode;
 
+/* Which raytrace kernel runs a scene: one pixel per work-item (portable, right
+ * for GPUs) or 8 pixels per work-item in double8 vectors (for CPU devices). */
+typedef enum kernel_variant { KERNEL_AUTO, KERNEL_PER_PIXEL, KERNEL_SIMD } kernel_variant;
+
 #define SPHERE_MAX_DEPTH 64
 #define SPHERE_MAX_SPP   4096
 
@@ -39,6 +43,7 @@ typedef enum sphere_mode { SPHERE_SCENE, SPHERE_PYCONDE, SPHERE_PYO3 } sphere_mo
 #define RAYTRACE_SPHERE_STRIDE 10
 #define RAYTRACE_LIGHT_STRIDE  6
 #define RAYTRACE_VIEW_LENGTH   18
+#define RAYTRACE_SIMD_LANES    8 /* pixels per work-item of raytrace_simd */
 
 typedef struct sphere_params {
     sphere_mode mode;
@@ -46,7 +51,8 @@ typedef struct sphere_params {
     const char *scene_path;  /* --scene, or NULL for the built-in scene */
     uint64_t width, height;
     uint64_t depth, spp;
-    int depth_set, spp_set;
+    int depth_set, spp_set, kernel_set;
+    kernel_variant kernel; /* --kernel; AUTO picks SIMD on CPU devices */
     /* Filled by finish() for SPHERE_SCENE: */
     scene scene;
     camera_frame frame;
