@@ -39,17 +39,26 @@ static int need_object(parser *p, const cJSON *item, const char *path) {
     return cJSON_IsObject(item) ? 0 : field_error(p, path, "must be an object {...}");
 }
 
+/* Looks up `key` of `object` and writes its full path into `where`. Returns the
+ * member, or NULL when it is absent: then *status is 0 for an optional field
+ * and a usage failure for a required one. */
+static const cJSON *find_member(parser *p, const cJSON *object, const char *key, const char *path,
+                                bool required, char *where, size_t where_size, int *status) {
+    snprintf(where, where_size, "%s%s%s", path, *path ? "." : "", key);
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, key);
+    *status = !item && required ? field_error(p, where, "missing (required)") : 0;
+    return item;
+}
+
 /* Reads a number member; absent: `fallback` when optional, an error when required. */
 static int read_number(parser *p, const cJSON *object, const char *key, const char *path,
                        bool required, double fallback, double *out) {
     char where[256];
-    snprintf(where, sizeof where, "%s%s%s", path, *path ? "." : "", key);
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, key);
+    int status;
+    const cJSON *item = find_member(p, object, key, path, required, where, sizeof where, &status);
     if (!item) {
-        if (required)
-            return field_error(p, where, "missing (required)");
         *out = fallback;
-        return 0;
+        return status;
     }
     if (!cJSON_IsNumber(item))
         return field_error(p, where, "must be a number");
@@ -62,13 +71,11 @@ static int read_number(parser *p, const cJSON *object, const char *key, const ch
 static int read_vec3(parser *p, const cJSON *object, const char *key, const char *path,
                      bool required, vec3 fallback, vec3 *out) {
     char where[256];
-    snprintf(where, sizeof where, "%s%s%s", path, *path ? "." : "", key);
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, key);
+    int status;
+    const cJSON *item = find_member(p, object, key, path, required, where, sizeof where, &status);
     if (!item) {
-        if (required)
-            return field_error(p, where, "missing (required)");
         *out = fallback;
-        return 0;
+        return status;
     }
     if (!cJSON_IsArray(item))
         return field_error(p, where, "must be an array of 3 numbers [x, y, z]");
