@@ -12,7 +12,8 @@
 
 typedef struct parser {
     const char *source;
-    FILE *warnings;
+    char warnings[4096]; /* printed only when the whole scene is valid */
+    size_t warnings_length;
     failure *f;
 } parser;
 
@@ -20,18 +21,20 @@ static int field_error(parser *p, const char *path, const char *problem) {
     return failure_set(p->f, CLR_EXIT_USAGE, "scene '%s': %s: %s", p->source, path, problem);
 }
 
-/* Warns about every member of `object` not listed in `known` (NULL-terminated). */
+/* Notes a warning for every member of `object` not listed in `known` (NULL-terminated). */
 static void warn_unknown(parser *p, const cJSON *object, const char *path,
                          const char *const *known) {
-    if (!p->warnings)
-        return;
     for (const cJSON *item = object->child; item; item = item->next) {
         bool listed = false;
         for (const char *const *k = known; *k && !listed; ++k)
             listed = item->string && !strcmp(item->string, *k);
-        if (!listed)
-            fprintf(p->warnings, "clrender: warning: scene '%s': unknown field %s%s%s (ignored)\n",
-                    p->source, path, *path ? "." : "", item->string ? item->string : "?");
+        size_t room = sizeof p->warnings - p->warnings_length;
+        if (listed || room <= 1)
+            continue;
+        int n = snprintf(p->warnings + p->warnings_length, room,
+                         "clrender: warning: scene '%s': unknown field %s%s%s (ignored)\n",
+                         p->source, path, *path ? "." : "", item->string ? item->string : "?");
+        p->warnings_length += n > 0 && (size_t)n < room ? (size_t)n : room - 1;
     }
 }
 
@@ -145,7 +148,7 @@ static int parse_material(parser *p, const cJSON *sphere, const char *path, scen
         read_vec3(p, material, "diffuse", where, true, v3(0, 0, 0), &m->diffuse) ||
         check_color(p, where, "diffuse", m->diffuse) ||
         read_number(p, material, "specular", where, false, 0, &m->specular) ||
-        check_range(p, where, "specular", m->specular, 0, 1e6, false, "at least 0") ||
+        check_range(p, where, "specular", m->specular, 0, 1e6, false, "from 0 to 1e6") ||
         read_number(p, material, "shininess", where, false, 1, &m->shininess) ||
         check_range(p, where, "shininess", m->shininess, 0, 1e6, false, "from 0 to 1e6") ||
         read_number(p, material, "reflectivity", where, false, 0, &m->reflectivity) ||
@@ -193,7 +196,8 @@ static int parse_spheres(parser *p, const cJSON *root, scene *s) {
         if (need_object(p, item, path) ||
             read_vec3(p, item, "center", path, true, v3(0, 0, 0), &sphere->center) ||
             read_number(p, item, "radius", path, true, 0, &sphere->radius) ||
-            check_range(p, path, "radius", sphere->radius, 0, 1e12, true, "positive") ||
+            check_range(p, path, "radius", sphere->radius, 0, 1e12, true,
+                        "positive and at most 1e12") ||
             parse_material(p, item, path, &sphere->material))
             return p->f->code;
         warn_unknown(p, item, path, known);
@@ -221,7 +225,7 @@ static int parse_lights(parser *p, const cJSON *root, scene *s) {
             read_vec3(p, item, "color", path, false, v3(1, 1, 1), &light->color) ||
             check_color(p, path, "color", light->color) ||
             read_number(p, item, "intensity", path, false, 1, &light->intensity) ||
-            check_range(p, path, "intensity", light->intensity, 0, 1e12, false, "at least 0"))
+            check_range(p, path, "intensity", light->intensity, 0, 1e12, false, "from 0 to 1e12"))
             return p->f->code;
         warn_unknown(p, item, path, known);
     }
@@ -243,22 +247,78 @@ static void locate(const char *text, size_t offset, size_t *line, size_t *column
     }
 }
 
+/* The offset of the first byte JSON never allows unescaped (below 0x20 but
+ * tab, newline and carriage return), or `length`. cJSON would skip such bytes
+ * as blank space. */
+static size_t first_control_byte(const char *text, size_t length) {
+    for (size_t i = 0; i < length; ++i) {
+        unsigned char c = (unsigned char)text[i];
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+            return i;
+    }
+    return length;
+}
+
+/* Whether a parse that failed at `error_offset` failed because the text ended:
+ * the error is at its last non-blank byte or later, and a string, object or
+ * array is still open there (or there is nothing but blanks). */
+static bool ends_early(const char *text, size_t length, size_t error_offset) {
+    size_t depth = 0, last = length;
+    bool in_string = false, escaped = false;
+    for (size_t i = 0; i < length; ++i) {
+        char c = text[i];
+        if (!strchr(" \t\r\n", c))
+            last = i;
+        if (in_string) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            ++depth;
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            --depth;
+        }
+    }
+    if (last == length)
+        return true; /* empty, or blanks only */
+    return error_offset >= last && (in_string || depth > 0);
+}
+
 int scene_parse(const char *text, size_t length, const char *source, scene *out, FILE *warnings,
                 failure *f) {
     memset(out, 0, sizeof *out);
-    parser p = {source, warnings, f};
+    snprintf(out->source, sizeof out->source, "%s", source);
+    parser p = {source, {0}, 0, f};
+    size_t control = first_control_byte(text, length);
+    if (control < length) {
+        size_t line, column;
+        locate(text, control, &line, &column);
+        return failure_set(f, CLR_EXIT_USAGE,
+                           "scene '%s': line %zu, column %zu: control byte 0x%02x, so not JSON "
+                           "text (a binary file?)",
+                           source, line, column, (unsigned)(unsigned char)text[control]);
+    }
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(text, length, &end, false);
     if (!root) {
         size_t offset = end && end >= text ? (size_t)(end - text) : 0;
-        /* cJSON reports where it stopped; past the last byte means the text ended early. */
-        if (offset > length)
-            offset = length;
         size_t line, column;
-        locate(text, offset, &line, &column);
-        return failure_set(
-            f, CLR_EXIT_USAGE, "scene '%s': line %zu, column %zu: %s", source, line, column,
-            offset >= length ? "unexpected end of file (truncated JSON?)" : "not valid JSON here");
+        if (ends_early(text, length, offset)) {
+            locate(text, length, &line, &column);
+            return failure_set(f, CLR_EXIT_USAGE,
+                               "scene '%s': line %zu, column %zu: unexpected end of file "
+                               "(truncated JSON?)",
+                               source, line, column);
+        }
+        locate(text, offset < length ? offset : length, &line, &column);
+        return failure_set(f, CLR_EXIT_USAGE,
+                           "scene '%s': line %zu, column %zu: not valid JSON here", source, line,
+                           column);
     }
     /* Anything but white space after the value is an error too. */
     size_t rest = end ? (size_t)(end - text) : length;
@@ -291,6 +351,8 @@ int scene_parse(const char *text, size_t length, const char *source, scene *out,
     cJSON_Delete(root);
     if (status != 0)
         scene_free(out);
+    else if (warnings)
+        fputs(p.warnings, warnings);
     return status;
 }
 
@@ -339,12 +401,15 @@ int camera_frame_make(const scene *s, size_t width, size_t height, camera_frame 
                       failure *f) {
     vec3 back = v3_sub(s->camera_position, s->camera_look_at);
     if (v3_length(back) == 0)
-        return failure_set(f, CLR_EXIT_USAGE, "scene: camera.look_at equals camera.position");
+        return failure_set(f, CLR_EXIT_USAGE, "scene '%s': camera.look_at equals camera.position",
+                           s->source);
     vec3 w = v3_unit(back);
     vec3 side = v3_cross(s->camera_up, w);
     if (!(v3_length(side) > 1e-12 * v3_length(s->camera_up)))
         return failure_set(f, CLR_EXIT_USAGE,
-                           "scene: camera.up must not be zero or point along the view direction");
+                           "scene '%s': camera.up must not be zero or point along the view "
+                           "direction",
+                           s->source);
     vec3 u = v3_unit(side);
     vec3 v = v3_cross(w, u);
     const double pi = 3.14159265358979323846;

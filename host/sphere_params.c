@@ -134,10 +134,11 @@ static int pack_scene(sphere_params *p, failure *f) {
 static int sphere_finish(void *params, failure *f) {
     sphere_params *p = params;
     if (p->mode != SPHERE_SCENE) {
-        const char *extra = p->scene_path  ? "--scene"
-                            : p->depth_set ? "--depth"
-                            : p->spp_set   ? "--spp"
-                                           : NULL;
+        const char *extra = p->scene_path   ? "--scene"
+                            : p->depth_set  ? "--depth"
+                            : p->spp_set    ? "--spp"
+                            : p->kernel_set ? "--kernel"
+                                            : NULL;
         if (extra)
             return failure_set(f, CLR_EXIT_USAGE,
                                "sphere: %s does not apply to --preset %s, which is a fixed "

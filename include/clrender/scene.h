@@ -40,6 +40,7 @@ typedef struct scene_light {
 } scene_light;
 
 typedef struct scene {
+    char source[256]; /* the file name, or "built-in NAME", for messages */
     vec3 camera_position, camera_look_at, camera_up;
     double fov_degrees;
     vec3 background, ambient;

@@ -128,6 +128,138 @@ help)
     "$clrender" --version | grep -Eq '^clrender [0-9]+\.[0-9]+'
     "$clrender" julia --version | grep -Eq '^clrender [0-9]+\.[0-9]+'
     ;;
+sphere-pyconde)
+    # The preset's own size is 800x600; sphere_seeds.py checks the shape too.
+    "$clrender" sphere --preset pyconde -o p.npy
+    "$python" "$src/tools/sphere_seeds.py" --preset pyconde --compare p.npy
+    ;;
+sphere-pyo3)
+    "$clrender" sphere --preset pyo3 --size 800x600 -o q.npy
+    "$python" "$src/tools/sphere_seeds.py" --preset pyo3 --size 800x600 --compare q.npy
+    # The preset's own size is 80x60, and --size wins wherever it is written.
+    "$clrender" sphere --preset pyo3 -o small.npy
+    "$python" "$src/tools/sphere_seeds.py" --preset pyo3 --compare small.npy
+    "$clrender" sphere --size 800x600 --preset pyo3 -o size-first.npy
+    cmp q.npy size-first.npy || fail "--size before --preset gave another picture"
+    ;;
+sphere-verify-default-scene)
+    # Both raytrace kernels (auto picks simd on this CPU device), also at a
+    # width that is no multiple of the simd kernel's 8 lanes.
+    out=$("$clrender" sphere --size 320x180 --spp 2 --verify -o v.npy)
+    echo "$out"
+    grep -Eq '^verify: 57600 pixels compared, 0 differing' <<<"$out" || fail "expected agreement"
+    for kernel in per-pixel simd; do
+        out=$("$clrender" sphere --kernel $kernel --size 61x17 --spp 3 --verify -o k.npy)
+        echo "$kernel: $out"
+        grep -Eq '^verify: 1037 pixels compared, 0 differing' <<<"$out" \
+            || fail "--kernel $kernel differs from the reference"
+    done
+    # Agreeing on an empty picture would prove little: the top-left corner must
+    # show the sky (scenes/default.json's background, sRGB-encoded) and the
+    # spheres many other colours.
+    "$python" - "$src/scenes/default.json" <<'PY'
+import json, sys
+import numpy as np
+v = np.load("v.npy")
+assert v.dtype == np.uint8 and v.shape == (180, 320, 3), (v.dtype, v.shape)
+def srgb(c):
+    e = 12.92 * c if c <= 0.0031308 else 1.055 * c ** (1 / 2.4) - 0.055
+    return int(np.floor(e * 255 + 0.5))
+sky = [srgb(c) for c in json.load(open(sys.argv[1]))["background"]]
+# within the 1 level that --verify allows the kernels
+assert all(abs(int(a) - b) <= 1 for a, b in zip(v[0, 0], sky)), (list(v[0, 0]), sky)
+colours = len(np.unique(v.reshape(-1, 3), axis=0))
+assert colours > 1000, colours
+print("sky", sky, "and", colours, "colours")
+PY
+    ;;
+sphere-formats)
+    scene=(--size 64x36 --spp 1)
+    "$clrender" sphere "${scene[@]}" -o s.png
+    "$clrender" sphere "${scene[@]}" -o s.ppm
+    "$clrender" sphere "${scene[@]}" -o s.npy
+    [ "$(head -c 8 s.png | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || fail "not a PNG"
+    [ "$(head -c 13 s.ppm)" = "P6
+64 36
+255" ] || fail "bad PPM header"
+    [ "$(stat -c %s s.ppm)" -eq $((13 + 64 * 36 * 3)) ] || fail "PPM size"
+    "$python" - <<'PY'
+import numpy as np
+from PIL import Image
+a = np.load("s.npy")
+assert a.dtype == np.uint8 and a.shape == (36, 64, 3), (a.dtype, a.shape)
+png = Image.open("s.png")
+assert png.mode == "RGB" and png.size == (64, 36), (png.mode, png.size)
+ppm = np.frombuffer(open("s.ppm", "rb").read()[-64 * 36 * 3:], np.uint8).reshape(36, 64, 3)
+assert (np.asarray(png) == a).all(), "the PNG holds other pixels than the .npy"
+assert (ppm == a).all(), "the PPM holds other pixels than the .npy"
+assert len(np.unique(a.reshape(-1, 3), axis=0)) > 50, "a nearly uniform picture"
+print("formats ok")
+PY
+    ;;
+sphere-scene-file-matches-builtin)
+    "$clrender" sphere --size 96x54 --spp 2 --depth 3 -o builtin.npy
+    "$clrender" sphere --scene "$src/scenes/default.json" --size 96x54 --spp 2 --depth 3 -o file.npy
+    cmp builtin.npy file.npy || fail "--scene scenes/default.json differs from the built-in scene"
+    ;;
+sphere-wrong-kernel-fails-verify)
+    # The Lambert term with its sign flipped, in both raytrace kernels, must be
+    # caught by --verify (exit 3); the same kernels unchanged, loaded the same
+    # way, pass.
+    mkdir kernels good
+    cp "$src/kernels/raytrace.cl" "$src/kernels/sphere_seeds.cl" good/
+    cp "$src/kernels/sphere_seeds.cl" kernels/
+    sed -e 's/scale(mul(diffuse, radiance), lambert)/scale(mul(diffuse, radiance), -lambert)/' \
+        -e 's/scale8(mul8(diffuse, radiance), lambert)/scale8(mul8(diffuse, radiance), -lambert)/' \
+        "$src/kernels/raytrace.cl" > kernels/raytrace.cl
+    changed=$(diff "$src/kernels/raytrace.cl" kernels/raytrace.cl | grep -c '^>' || true)
+    [ "$changed" -ge 1 ] || fail "the sed did not change the kernel"
+    for kernel in per-pixel simd; do
+        CLRENDER_KERNEL_DIR=$PWD/good "$clrender" sphere --kernel $kernel --size 64x36 --spp 1 \
+            --verify -o g.png || fail "the unchanged kernels failed --verify (--kernel $kernel)"
+        set +e
+        CLRENDER_KERNEL_DIR=$PWD/kernels "$clrender" sphere --kernel $kernel --size 64x36 --spp 1 \
+            --verify -o w.png 2> err.txt
+        status=$?
+        set -e
+        cat err.txt
+        [ "$status" -eq 3 ] || fail "--kernel $kernel: verify exited $status, expected 3"
+        grep -q 'verify failed' err.txt || fail "--kernel $kernel: no verify failure message"
+    done
+    ;;
+sphere-unknown-field-warns)
+    # unknown-field.json is minimal.json plus a top-level "title" and a
+    # material's "glossiness": both are warned about, and ignored.
+    "$clrender" sphere --scene "$src/tests/scenes/unknown-field.json" --size 48x32 -o u.npy 2> err.txt \
+        || { cat err.txt; fail "a scene with unknown fields was refused"; }
+    cat err.txt
+    grep -Eq "^clrender: warning: scene '.*unknown-field.json': unknown field title" err.txt \
+        || fail "no warning about the unknown field 'title'"
+    grep -Eq "^clrender: warning: .*unknown field spheres\[0\]\.material\.glossiness" err.txt \
+        || fail "no warning about the unknown field spheres[0].material.glossiness"
+    "$clrender" sphere --scene "$src/tests/scenes/minimal.json" --size 48x32 -o m.npy 2> err.txt
+    ! grep -q warning err.txt || fail "minimal.json should give no warning"
+    cmp u.npy m.npy || fail "the unknown fields changed the picture"
+    ;;
+sphere-huge-scene-refused)
+    # A valid scene padded with blanks: exactly the 16 MiB limit is read, one
+    # byte more is refused before parsing.
+    limit=$((16 * 1024 * 1024))
+    base=$src/tests/scenes/minimal.json
+    { cat "$base"; head -c $((limit - $(stat -c %s "$base"))) /dev/zero | tr '\0' ' '; } > at-limit.json
+    { cat at-limit.json; printf ' '; } > huge.json
+    [ "$(stat -c %s at-limit.json)" -eq "$limit" ] || fail "at-limit.json has the wrong size"
+    "$clrender" sphere --scene at-limit.json --size 16x16 -o ok.png || fail "a 16 MiB scene was refused"
+    set +e
+    "$clrender" sphere --scene huge.json --size 16x16 -o huge.png 2> err.txt
+    status=$?
+    set -e
+    cat err.txt
+    [ "$status" -eq 2 ] || fail "exit $status, expected 2"
+    [ "$(wc -l < err.txt)" -eq 1 ] || fail "expected one line on stderr"
+    grep -Eq "^clrender: scene 'huge.json': .*16 MiB limit" err.txt || fail "the message does not name the limit"
+    [ ! -e huge.png ] || fail "an output file was written"
+    ;;
 *)
     fail "unknown check $check"
     ;;
