@@ -28,6 +28,12 @@ static int describe_device(device_entry *e, failure *f) {
     CL_CHECK(f, failed, clGetDeviceInfo,
              (e->device, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof e->max_allocation, &e->max_allocation,
               NULL));
+    CL_CHECK(f, failed, clGetDeviceInfo,
+             (e->device, CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT, sizeof e->vector_width_float,
+              &e->vector_width_float, NULL));
+    CL_CHECK(f, failed, clGetDeviceInfo,
+             (e->device, CL_DEVICE_PREFERRED_VECTOR_WIDTH_DOUBLE, sizeof e->vector_width_double,
+              &e->vector_width_double, NULL));
     /* A device without fp64 reports an empty config (or rejects the query on 1.0 drivers). */
     if (clGetDeviceInfo(e->device, CL_DEVICE_DOUBLE_FP_CONFIG, sizeof double_config, &double_config,
                         NULL) != CL_SUCCESS)

@@ -115,6 +115,10 @@ static int apply_precision(void *target, const char *value, char *why, size_t wh
     return 0;
 }
 
+static int apply_kernel(void *target, const char *value, char *why, size_t why_len) {
+    return parse_kernel_variant(value, &((julia_params *)target)->kernel, why, why_len);
+}
+
 static const cli_option julia_options[] = {
     {"--preset", 0, "NAME", "blog-overview (1000x625) or blog-zoom (4000x4000, iter 20:100)",
      apply_preset, -1},
@@ -126,6 +130,8 @@ static const cli_option julia_options[] = {
      apply_iter, 0},
     {"--threshold", 0, "R", "escape radius: stop once |z| >= R (default 2)", apply_threshold, 0},
     {"--precision", 0, "P", "double or float (default double)", apply_precision, 0},
+    {"--kernel", 0, "K",
+     "per-pixel, simd (a vector of pixels per work-item) or auto (simd on CPUs)", apply_kernel, 0},
 };
 
 static void julia_init(void *params) {
@@ -169,12 +175,22 @@ static int julia_prepare(const void *params, const device_entry *device, dispatc
     const cl_uint width = (cl_uint)p->width, height = (cl_uint)p->height;
     const cl_uint max_iter = (cl_uint)p->iter_max;
 
+    const bool is_double = p->precision == PRECISION_DOUBLE;
     request->program = "julia";
-    request->entry_point = "julia";
-    snprintf(request->build_options, sizeof request->build_options, "%s",
-             p->precision == PRECISION_DOUBLE ? "-DJULIA_DOUBLE" : "");
     request->width = (size_t)p->width;
     request->height = (size_t)p->height;
+    if (kernel_variant_is_simd(p->kernel, device)) {
+        unsigned lanes =
+            simd_lanes(is_double ? device->vector_width_double : device->vector_width_float);
+        request->entry_point = "julia_simd";
+        request->width = ((size_t)p->width + lanes - 1) / lanes;
+        snprintf(request->build_options, sizeof request->build_options, "%s -DLANES=%u",
+                 is_double ? "-DJULIA_DOUBLE" : "", lanes);
+    } else {
+        request->entry_point = "julia";
+        snprintf(request->build_options, sizeof request->build_options, "%s",
+                 is_double ? "-DJULIA_DOUBLE" : "");
+    }
     dispatch_add_arg(request, &width, sizeof width);
     dispatch_add_arg(request, &height, sizeof height);
     for (int i = 0; i < 9; ++i) {

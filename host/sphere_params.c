@@ -50,18 +50,8 @@ static int apply_spp(void *target, const char *value, char *why, size_t why_len)
 
 static int apply_kernel(void *target, const char *value, char *why, size_t why_len) {
     sphere_params *p = target;
-    if (!strcmp(value, "auto"))
-        p->kernel = KERNEL_AUTO;
-    else if (!strcmp(value, "per-pixel"))
-        p->kernel = KERNEL_PER_PIXEL;
-    else if (!strcmp(value, "simd"))
-        p->kernel = KERNEL_SIMD;
-    else {
-        snprintf(why, why_len, "expected auto, per-pixel or simd");
-        return -1;
-    }
     p->kernel_set = 1;
-    return 0;
+    return parse_kernel_variant(value, &p->kernel, why, why_len);
 }
 
 static const cli_option sphere_options[] = {
@@ -185,8 +175,7 @@ static int sphere_prepare(const void *params, const device_entry *device, dispat
     const scene *s = &p->scene;
     const cl_uint sphere_count = (cl_uint)s->sphere_count, light_count = (cl_uint)s->light_count;
     const cl_uint depth = (cl_uint)p->depth, spp = (cl_uint)p->spp;
-    const int simd = p->kernel == KERNEL_SIMD ||
-                     (p->kernel == KERNEL_AUTO && (device->type & CL_DEVICE_TYPE_CPU));
+    const bool simd = kernel_variant_is_simd(p->kernel, device);
     request->program = "raytrace";
     request->entry_point = simd ? "raytrace_simd" : "raytrace";
     if (simd)

@@ -26,6 +26,8 @@ typedef struct device_entry {
     cl_ulong global_memory;  /* bytes */
     cl_ulong max_allocation; /* bytes, CL_DEVICE_MAX_MEM_ALLOC_SIZE */
     bool fp64;
+    cl_uint vector_width_float; /* CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT */
+    cl_uint vector_width_double;
 } device_entry;
 
 typedef struct device_list {

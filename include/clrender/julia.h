@@ -11,6 +11,7 @@
 #ifndef CLRENDER_JULIA_H
 #define CLRENDER_JULIA_H
 
+#include "clrender/kernel_variant.h"
 #include "clrender/renderer.h"
 
 #include <stdint.h>
@@ -24,6 +25,7 @@ typedef struct julia_params {
     uint64_t iter_min, iter_max;
     double threshold;
     precision precision;
+    kernel_variant kernel; /* --kernel */
 } julia_params;
 
 extern const renderer julia_renderer;

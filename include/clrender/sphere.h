@@ -25,16 +25,13 @@
 #ifndef CLRENDER_SPHERE_H
 #define CLRENDER_SPHERE_H
 
+#include "clrender/kernel_variant.h"
 #include "clrender/renderer.h"
 #include "clrender/scene.h"
 
 #include <stdint.h>
 
 typedef enum sphere_mode { SPHERE_SCENE, SPHERE_PYCONDE, SPHERE_PYO3 } sphere_mode;
-
-/* Which raytrace kernel runs a scene: one pixel per work-item (portable, right
- * for GPUs) or 8 pixels per work-item in double8 vectors (for CPU devices). */
-typedef enum kernel_variant { KERNEL_AUTO, KERNEL_PER_PIXEL, KERNEL_SIMD } kernel_variant;
 
 #define SPHERE_MAX_DEPTH 64
 #define SPHERE_MAX_SPP   4096

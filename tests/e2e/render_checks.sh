@@ -19,14 +19,29 @@ zoom=(--region=-0.1,0.1,-0.1,0.1 --iter=20:100 --size=400x300)
 
 case "$check" in
 verify-double)
-    out=$("$clrender" julia "${zoom[@]}" --verify -o v.npy)
-    echo "$out"
-    grep -Eq '^verify: 120000 pixels compared, 0 differing' <<<"$out" || fail "expected exact agreement"
+    # Both kernels, at a width that is no multiple of the SIMD kernel's lanes.
+    for kernel in per-pixel simd; do
+        out=$("$clrender" julia "${zoom[@]}" --size 401x300 --kernel $kernel --verify -o v.npy)
+        echo "$kernel: $out"
+        grep -Eq '^verify: 120300 pixels compared, 0 differing' <<<"$out" || fail "$kernel differs"
+    done
     ;;
 verify-float)
-    out=$("$clrender" julia --precision float --verify -o v.png)
-    echo "$out"
-    grep -Eq '^verify: 625000 pixels compared, 0 differing' <<<"$out" || fail "expected exact agreement"
+    for kernel in per-pixel simd; do
+        out=$("$clrender" julia --precision float --size 1001x625 --kernel $kernel --verify -o v.png)
+        echo "$kernel: $out"
+        grep -Eq '^verify: 625625 pixels compared, 0 differing' <<<"$out" || fail "$kernel differs"
+    done
+    ;;
+simd-matches-per-pixel)
+    # Counts above 65535 travel through the SIMD kernel's mask type intact, in both precisions.
+    for precision in double float; do
+        "$clrender" julia --size 67x9 --c 0,0 --iter 0:70000 --precision $precision \
+            --kernel per-pixel -o p.npy
+        "$clrender" julia --size 67x9 --c 0,0 --iter 0:70000 --precision $precision \
+            --kernel simd -o s.npy
+        cmp p.npy s.npy || fail "$precision: the kernels disagree"
+    done
     ;;
 formats)
     "$clrender" julia --size 64x48 -o a.png

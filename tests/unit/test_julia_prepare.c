@@ -66,11 +66,48 @@ static void double_passes_the_linspace_step_and_squared_radius(void **state) {
     assert_int_equal(max_iter, 80);
 }
 
+static void cpu_devices_get_the_simd_kernel_with_twice_their_vector_width(void **state) {
+    (void)state;
+    julia_params p;
+    julia_renderer.init(&p);
+    device_entry d;
+    memset(&d, 0, sizeof d);
+    d.type = CL_DEVICE_TYPE_CPU;
+    d.fp64 = true;
+    d.vector_width_double = 8;
+    d.vector_width_float = 16;
+    dispatch_request request;
+    memset(&request, 0, sizeof request);
+    failure f = {0, ""};
+    assert_int_equal(julia_renderer.prepare(&p, &d, &request, &f), 0);
+    assert_string_equal(request.entry_point, "julia_simd");
+    assert_non_null(strstr(request.build_options, "-DLANES=16"));
+    assert_int_equal(request.width, 63); /* ceil(1000 / 16) work-items per row */
+
+    memset(&request, 0, sizeof request);
+    p.kernel = KERNEL_PER_PIXEL;
+    assert_int_equal(julia_renderer.prepare(&p, &d, &request, &f), 0);
+    assert_string_equal(request.entry_point, "julia");
+    assert_int_equal(request.width, 1000);
+}
+
+static void simd_lanes_are_an_opencl_vector_size(void **state) {
+    (void)state;
+    assert_int_equal(simd_lanes(0), 8); /* no preference */
+    assert_int_equal(simd_lanes(1), 8);
+    assert_int_equal(simd_lanes(2), 4);
+    assert_int_equal(simd_lanes(4), 8);
+    assert_int_equal(simd_lanes(8), 16);
+    assert_int_equal(simd_lanes(16), 16); /* no vector type is wider */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(double_on_a_device_without_fp64_is_refused_with_a_hint),
         cmocka_unit_test(float_runs_without_fp64_and_passes_float_arguments),
         cmocka_unit_test(double_passes_the_linspace_step_and_squared_radius),
+        cmocka_unit_test(cpu_devices_get_the_simd_kernel_with_twice_their_vector_width),
+        cmocka_unit_test(simd_lanes_are_an_opencl_vector_size),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
