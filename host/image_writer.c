@@ -81,34 +81,69 @@ static int check_layout(const char *path, output_format format, const image *img
     return 0;
 }
 
-typedef struct png_sink {
-    FILE *file;
-    int failed;
-    double encode_done_ms;
-} png_sink;
+/* The PNG stb encodes, copied out of the one call in which stb hands it over. */
+typedef struct png_bytes {
+    unsigned char *data;
+    size_t size;
+} png_bytes;
 
-/* stb hands over the whole encoded PNG in one call. */
-static void png_to_file(void *context, void *data, int size) {
-    png_sink *sink = context;
-    sink->encode_done_ms = clock_ms();
-    if (fwrite(data, 1, (size_t)size, sink->file) != (size_t)size)
-        sink->failed = 1;
+static void keep_png(void *context, void *data, int size) {
+    png_bytes *png = context;
+    png->data = malloc((size_t)size);
+    if (png->data) {
+        memcpy(png->data, data, (size_t)size);
+        png->size = (size_t)size;
+    }
+}
+
+/* Encodes with libdeflate `level` and PNG row filter `filter` (stb's numbering: 0 none, 1 sub). */
+static int encode_png(const image *img, int level, int filter, png_bytes *png) {
+    /* stb takes both settings from globals; clrender encodes one image at a time. */
+    stbi_write_png_compression_level = level;
+    stbi_write_force_png_filter = filter;
+    *png = (png_bytes){NULL, 0};
+    int ok =
+        stbi_write_png_to_func(keep_png, png, (int)img->width, (int)img->height, (int)img->channels,
+                               img->pixels, (int)(img->width * img->channels));
+    if (ok && png->data)
+        return 0;
+    free(png->data);
+    png->data = NULL;
+    errno = ENOMEM;
+    return -1;
+}
+
+/* Measured on a 4000x4000 Julia set and a 1920x1080 ray-traced scene: a fixed row filter beat
+ * stb's per-row choice in time and size on both; "none" won on the gray image with its flat
+ * regions, "sub" on the colour one with its gradients. libdeflate's level 6 took about 1.5x
+ * the time of level 1 for a 13 % smaller file; level 12 about 30x for 8 % more. */
+static int encode_png_for(const image *img, png_compression compression, png_bytes *png) {
+    const int filter = img->channels == 1 ? 0 : 1;
+    switch (compression) {
+    case PNG_FAST:
+        return encode_png(img, 1, 0, png);
+    case PNG_DEFAULT:
+        return encode_png(img, 6, filter, png);
+    case PNG_BEST:
+        return encode_png(img, 12, filter, png);
+    }
+    return -1;
 }
 
 /* Encodes into `file`; returns 0 or -1 (errno may tell why). */
-static int write_body(FILE *file, output_format format, const image *img, write_timings *timings) {
+static int write_body(FILE *file, output_format format, const image *img,
+                      png_compression compression, write_timings *timings) {
     size_t bytes = img->width * img->height * img->channels;
     switch (format) {
     case OUTPUT_PNG: {
-        png_sink sink = {file, 0, 0};
+        png_bytes png;
         double start = clock_ms();
-        int ok = stbi_write_png_to_func(png_to_file, &sink, (int)img->width, (int)img->height,
-                                        (int)img->channels, img->pixels,
-                                        (int)(img->width * img->channels));
-        if (!ok || sink.failed)
+        if (encode_png_for(img, compression, &png) != 0)
             return -1;
-        timings->encode_ms = sink.encode_done_ms - start;
-        return 0;
+        timings->encode_ms = clock_ms() - start;
+        int written = fwrite(png.data, 1, png.size, file) == png.size;
+        free(png.data);
+        return written ? 0 : -1;
     }
     case OUTPUT_PGM:
     case OUTPUT_PPM:
@@ -129,7 +164,7 @@ static mode_t default_file_mode(void) {
 }
 
 int image_write_file(const char *path, output_format format, const image *img,
-                     write_timings *timings, failure *f) {
+                     png_compression compression, write_timings *timings, failure *f) {
     if (check_layout(path, format, img, f) != 0)
         return f->code;
 
@@ -158,7 +193,7 @@ int image_write_file(const char *path, output_format format, const image *img,
         goto failed;
     }
     errno = 0;
-    int body_failed = write_body(file, format, img, timings) != 0;
+    int body_failed = write_body(file, format, img, compression, timings) != 0;
     int saved_errno = errno;
     int fchmod_failed = fchmod(fileno(file), default_file_mode()) != 0;
     int close_failed = fclose(file) != 0;

@@ -64,6 +64,21 @@ static int apply_timings(void *target, const char *value, char *why, size_t why_
     return 0;
 }
 
+static int apply_compression(void *target, const char *value, char *why, size_t why_len) {
+    render_options *o = target;
+    if (!strcmp(value, "fast"))
+        o->compression = PNG_FAST;
+    else if (!strcmp(value, "default"))
+        o->compression = PNG_DEFAULT;
+    else if (!strcmp(value, "best"))
+        o->compression = PNG_BEST;
+    else {
+        snprintf(why, why_len, "expected fast, default or best");
+        return -1;
+    }
+    return 0;
+}
+
 static const cli_option common_options[] = {
     {"--output", 'o', "FILE", "write FILE: .png, .pgm, .ppm or .npy (required)", apply_output, 0},
     {"--device", 0, "SPEC", "gpu, cpu, P:D, an index or part of a name ($CLRENDER_DEVICE)",
@@ -74,6 +89,8 @@ static const cli_option common_options[] = {
     {"--tolerance", 0, "F", "fraction of pixels --verify lets differ (default 0)", apply_tolerance,
      0},
     {"--timings", 0, NULL, "print the time of each phase on stderr", apply_timings, 0},
+    {"--compression", 0, "C", "PNG compression: fast, default or best (slow, smallest)",
+     apply_compression, 0},
 };
 
 void render_print_help(const renderer *r, FILE *out) {
@@ -227,7 +244,7 @@ int render_command(const renderer *r, int argc, char **argv, int first, failure 
     if (r->to_output(params, &raw, format, &out, f) != 0)
         goto done;
     double convert_ms = clock_ms() - convert_start;
-    if (image_write_file(options.output, format, &out, &wt, f) != 0)
+    if (image_write_file(options.output, format, &out, options.compression, &wt, f) != 0)
         goto done;
     times.encode = convert_ms + wt.encode_ms;
     times.write = wt.write_ms;

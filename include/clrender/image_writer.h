@@ -33,6 +33,10 @@ int output_format_accepts(const char *path, output_format format, size_t width, 
  * written, checked before rendering so no work is wasted. */
 int output_directory_writable(const char *path, failure *f);
 
+/* --compression for PNG: fast (libdeflate level 1), default (level 6) or best
+ * (level 12, slow). Other formats are not compressed. */
+typedef enum png_compression { PNG_DEFAULT, PNG_FAST, PNG_BEST } png_compression;
+
 typedef struct write_timings {
     double encode_ms; /* compressing (PNG) */
     double write_ms;  /* creating, writing and renaming the file */
@@ -41,6 +45,6 @@ typedef struct write_timings {
 /* Checks that `img` can be stored as `format` (channels and sample type) and
  * writes it. */
 int image_write_file(const char *path, output_format format, const image *img,
-                     write_timings *timings, failure *f);
+                     png_compression compression, write_timings *timings, failure *f);
 
 #endif

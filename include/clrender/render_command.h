@@ -7,12 +7,13 @@
 
 /* Options every render command takes. */
 typedef struct render_options {
-    const char *output;      /* -o FILE */
-    const char *device_spec; /* --device, else $CLRENDER_DEVICE, else NULL (auto) */
-    int use_reference;       /* --backend reference */
-    int verify;              /* --verify */
-    double tolerance;        /* --tolerance: allowed fraction of differing pixels */
-    int timings;             /* --timings */
+    const char *output;          /* -o FILE */
+    const char *device_spec;     /* --device, else $CLRENDER_DEVICE, else NULL (auto) */
+    int use_reference;           /* --backend reference */
+    int verify;                  /* --verify */
+    double tolerance;            /* --tolerance: allowed fraction of differing pixels */
+    int timings;                 /* --timings */
+    png_compression compression; /* --compression */
 } render_options;
 
 /* Parses argv[first..] into `options` and the renderer's `params` (which must

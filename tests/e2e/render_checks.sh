@@ -67,6 +67,27 @@ assert png.shape == (48, 64) and (png == gray).all() and (pgm == gray).all()
 print("formats ok")
 PY
     ;;
+png-compression)
+    # Every level stores the same pixels; best is no larger than default, default no larger than fast.
+    for level in fast default best; do
+        "$clrender" julia "${zoom[@]}" --compression $level -o $level.png
+        "$clrender" sphere --size 160x90 --compression $level -o sphere-$level.png
+    done
+    "$clrender" julia "${zoom[@]}" -o same.pgm
+    "$python" - <<'PY'
+import os
+import numpy as np
+from PIL import Image
+pgm = np.frombuffer(open("same.pgm", "rb").read()[-400 * 300:], np.uint8).reshape(300, 400)
+for prefix, reference in (("", pgm), ("sphere-", None)):
+    images = [np.asarray(Image.open(f"{prefix}{level}.png")) for level in ("fast", "default", "best")]
+    reference = images[0] if reference is None else reference
+    assert all(np.array_equal(i, reference) for i in images), prefix
+    sizes = [os.path.getsize(f"{prefix}{level}.png") for level in ("fast", "default", "best")]
+    assert sizes[2] <= sizes[1] <= sizes[0], (prefix, sizes)
+    print(prefix or "julia-", sizes)
+PY
+    ;;
 reference-matches-device)
     "$clrender" julia "${zoom[@]}" -o device.npy
     "$clrender" julia "${zoom[@]}" --backend reference -o reference.npy

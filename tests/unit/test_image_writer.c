@@ -263,7 +263,7 @@ static void pgm_file_has_the_exact_expected_bytes(void **state) {
     write_timings timings;
     failure f = {0, ""};
     in_dir(s, "gray.pgm", path, sizeof path);
-    assert_int_equal(image_write_file(path, OUTPUT_PGM, &gray_image, &timings, &f), 0);
+    assert_int_equal(image_write_file(path, OUTPUT_PGM, &gray_image, PNG_DEFAULT, &timings, &f), 0);
     static const char expected[] = "P5\n3 2\n255\n\x00\x7f\xff\x01\x02\x03";
     assert_file_is(path, expected, sizeof expected - 1);
     /* The temporary file was renamed, not copied. */
@@ -278,7 +278,7 @@ static void ppm_file_has_the_exact_expected_bytes(void **state) {
     uint8_t rgb[2 * 1 * 3] = {255, 0, 0, 0, 128, 255};
     const image img = {2, 1, 3, SAMPLE_U8, rgb};
     in_dir(s, "color.ppm", path, sizeof path);
-    assert_int_equal(image_write_file(path, OUTPUT_PPM, &img, &timings, &f), 0);
+    assert_int_equal(image_write_file(path, OUTPUT_PPM, &img, PNG_DEFAULT, &timings, &f), 0);
     static const char expected[] = "P6\n2 1\n255\n\xff\x00\x00\x00\x80\xff";
     assert_file_is(path, expected, sizeof expected - 1);
     assert_dir_holds(s, "color.ppm");
@@ -311,13 +311,13 @@ static void png_files_carry_the_signature_size_and_color_type(void **state) {
     write_timings timings;
     failure f = {0, ""};
     in_dir(s, "gray.png", path, sizeof path);
-    assert_int_equal(image_write_file(path, OUTPUT_PNG, &gray_image, &timings, &f), 0);
+    assert_int_equal(image_write_file(path, OUTPUT_PNG, &gray_image, PNG_DEFAULT, &timings, &f), 0);
     check_png(path, 3, 2, 0); /* color type 0: gray */
 
     uint8_t rgb[2 * 1 * 3] = {255, 0, 0, 0, 128, 255};
     const image color = {2, 1, 3, SAMPLE_U8, rgb};
     in_dir(s, "color.png", path, sizeof path);
-    assert_int_equal(image_write_file(path, OUTPUT_PNG, &color, &timings, &f), 0);
+    assert_int_equal(image_write_file(path, OUTPUT_PNG, &color, PNG_DEFAULT, &timings, &f), 0);
     check_png(path, 2, 1, 2); /* color type 2: RGB */
     assert_dir_holds(s, "color.png gray.png");
 }
@@ -330,7 +330,7 @@ static void npy_file_is_the_header_then_little_endian_samples(void **state) {
     uint16_t counts[2][3] = {{0, 80, 0x1234}, {65535, 7, 256}};
     const image img = {3, 2, 1, SAMPLE_U16, counts};
     in_dir(s, "counts.npy", path, sizeof path);
-    assert_int_equal(image_write_file(path, OUTPUT_NPY, &img, &timings, &f), 0);
+    assert_int_equal(image_write_file(path, OUTPUT_NPY, &img, PNG_DEFAULT, &timings, &f), 0);
 
     /* npy.h's own tests check the header; here the file must be exactly it plus the data. */
     unsigned char expected[256];
@@ -352,7 +352,7 @@ static void writing_replaces_an_existing_file(void **state) {
     failure f = {0, ""};
     in_dir(s, "gray.pgm", path, sizeof path);
     write_text_file(path, "an older, longer file that must not leave a tail behind\n");
-    assert_int_equal(image_write_file(path, OUTPUT_PGM, &gray_image, &timings, &f), 0);
+    assert_int_equal(image_write_file(path, OUTPUT_PGM, &gray_image, PNG_DEFAULT, &timings, &f), 0);
     static const char expected[] = "P5\n3 2\n255\n\x00\x7f\xff\x01\x02\x03";
     assert_file_is(path, expected, sizeof expected - 1);
     assert_dir_holds(s, "gray.pgm");
@@ -366,7 +366,7 @@ static void new_file_gets_the_usual_permissions_not_the_temporary_files(void **s
     in_dir(s, "gray.pgm", path, sizeof path);
     /* mkstemp creates 0600; an output file should be 0666 less the umask, like fopen's. */
     mode_t saved = umask(022);
-    int status = image_write_file(path, OUTPUT_PGM, &gray_image, &timings, &f);
+    int status = image_write_file(path, OUTPUT_PGM, &gray_image, PNG_DEFAULT, &timings, &f);
     umask(saved);
     assert_int_equal(status, 0);
     struct stat st;
@@ -381,7 +381,7 @@ static void relative_path_is_written_in_the_current_directory(void **state) {
     char previous[4096];
     assert_non_null(getcwd(previous, sizeof previous));
     assert_int_equal(chdir(s->dir), 0);
-    int status = image_write_file("plain.pgm", OUTPUT_PGM, &gray_image, &timings, &f);
+    int status = image_write_file("plain.pgm", OUTPUT_PGM, &gray_image, PNG_DEFAULT, &timings, &f);
     assert_int_equal(chdir(previous), 0);
     assert_int_equal(status, 0);
     assert_dir_holds(s, "plain.pgm");
@@ -393,7 +393,7 @@ static void missing_directory_fails_without_leaving_files(void **state) {
     write_timings timings;
     failure f = {0, ""};
     in_dir(s, "missing/out.pgm", path, sizeof path);
-    assert_int_equal(image_write_file(path, OUTPUT_PGM, &gray_image, &timings, &f),
+    assert_int_equal(image_write_file(path, OUTPUT_PGM, &gray_image, PNG_DEFAULT, &timings, &f),
                      CLR_EXIT_RUNTIME);
     assert_int_equal(f.code, CLR_EXIT_RUNTIME);
     assert_non_null(strstr(f.message, path));
@@ -407,7 +407,7 @@ static void parent_that_is_a_file_fails_without_leaving_files(void **state) {
     failure f = {0, ""};
     write_text_file(in_dir(s, "notes.txt", parent, sizeof parent), "keep\n");
     in_dir(s, "notes.txt/out.pgm", path, sizeof path);
-    assert_int_equal(image_write_file(path, OUTPUT_PGM, &gray_image, &timings, &f),
+    assert_int_equal(image_write_file(path, OUTPUT_PGM, &gray_image, PNG_DEFAULT, &timings, &f),
                      CLR_EXIT_RUNTIME);
     assert_non_null(strstr(f.message, path));
     assert_file_is(parent, "keep\n", 5);
@@ -424,7 +424,7 @@ static void target_that_is_a_directory_is_left_alone_and_the_temporary_file_remo
     in_dir(s, "out.pgm", path, sizeof path);
     assert_int_equal(mkdir(path, 0700), 0);
     write_text_file(in_dir(s, "out.pgm/keep", inside, sizeof inside), "keep\n");
-    assert_int_equal(image_write_file(path, OUTPUT_PGM, &gray_image, &timings, &f),
+    assert_int_equal(image_write_file(path, OUTPUT_PGM, &gray_image, PNG_DEFAULT, &timings, &f),
                      CLR_EXIT_RUNTIME);
     assert_non_null(strstr(f.message, path));
     struct stat st;
@@ -445,7 +445,7 @@ static void refused_image_layout_leaves_an_existing_file_untouched(void **state)
     const image wide_image = {2, 1, 1, SAMPLE_U16, wide};
     in_dir(s, "old.png", path, sizeof path);
     write_text_file(path, "old\n");
-    assert_int_equal(image_write_file(path, OUTPUT_PNG, &wide_image, &timings, &f),
+    assert_int_equal(image_write_file(path, OUTPUT_PNG, &wide_image, PNG_DEFAULT, &timings, &f),
                      CLR_EXIT_RUNTIME);
     assert_non_null(strstr(f.message, path));
     assert_file_is(path, "old\n", 4);
@@ -455,7 +455,8 @@ static void refused_image_layout_leaves_an_existing_file_untouched(void **state)
     const image color = {1, 1, 3, SAMPLE_U8, rgb};
     in_dir(s, "old.pgm", path, sizeof path);
     write_text_file(path, "old\n");
-    assert_int_equal(image_write_file(path, OUTPUT_PGM, &color, &timings, &f), CLR_EXIT_USAGE);
+    assert_int_equal(image_write_file(path, OUTPUT_PGM, &color, PNG_DEFAULT, &timings, &f),
+                     CLR_EXIT_USAGE);
     assert_file_is(path, "old\n", 4);
     assert_dir_holds(s, "old.pgm old.png");
 }
