@@ -232,6 +232,15 @@ static int julia_to_output(const void *params, const image *raw, output_format f
     return 0;
 }
 
+static double julia_iterations(const void *params, const image *raw) {
+    const julia_params *p = params;
+    const uint32_t *counts = raw->pixels;
+    double total = 0;
+    for (size_t i = 0; i < raw->width * raw->height; ++i)
+        total += counts[i] < p->iter_max ? (double)counts[i] + 1 : (double)counts[i];
+    return total;
+}
+
 const renderer julia_renderer = {
     .name = "julia",
     .summary = "the filled Julia set of z^2 + c, by escape time",
@@ -249,5 +258,6 @@ const renderer julia_renderer = {
     .raw_layout = julia_raw_layout,
     .prepare = julia_prepare,
     .reference = julia_reference,
+    .iterations = julia_iterations,
     .to_output = julia_to_output,
 };

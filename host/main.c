@@ -1,6 +1,7 @@
 /* clrender — render images with OpenCL kernels and prove them against scalar C.
  *
  * main() picks the command; host/render_command.c runs every renderer. */
+#include "clrender/bench_command.h"
 #include "clrender/devices_command.h"
 #include "clrender/render_command.h"
 
@@ -10,6 +11,8 @@
 static void print_usage(FILE *out) {
     fprintf(out, "usage: clrender COMMAND [options]\n\ncommands:\n");
     fprintf(out, "  %-10s %s\n", "devices", "list the OpenCL devices");
+    fprintf(out, "  %-10s %s\n", "bench",
+            "time the standard workloads on devices and the reference");
     for (const renderer *const *r = clr_renderers; *r; ++r)
         fprintf(out, "  %-10s render %s\n", (*r)->name, (*r)->summary);
     fprintf(out, "\n'clrender COMMAND --help' describes a command's options.\n"
@@ -37,21 +40,26 @@ static int run(int argc, char **argv, failure *f) {
         return 0;
     }
     const renderer *r = renderer_find(command);
-    if (!r && strcmp(command, "devices") != 0)
+    int is_devices = !strcmp(command, "devices"), is_bench = !strcmp(command, "bench");
+    if (!r && !is_devices && !is_bench)
         return failure_set(f, CLR_EXIT_USAGE, "unknown command '%s' (try 'clrender --help')",
                            command);
     if (cli_wants_help(argc, argv, 2)) {
         if (r)
             render_print_help(r, stdout);
-        else
+        else if (is_devices)
             devices_print_help(stdout);
+        else
+            bench_print_help(stdout);
         return 0;
     }
     if (has_version_flag(argc, argv, 2)) {
         printf("clrender %s\n", CLRENDER_VERSION);
         return 0;
     }
-    return r ? render_command(r, argc, argv, 2, f) : devices_command(argc, argv, 2, f);
+    if (r)
+        return render_command(r, argc, argv, 2, f);
+    return is_devices ? devices_command(argc, argv, 2, f) : bench_command(argc, argv, 2, f);
 }
 
 int main(int argc, char **argv) {

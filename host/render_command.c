@@ -145,14 +145,26 @@ static void print_timings(const phase_times *t, double total, int device_ran, in
             total);
 }
 
-/* Renders `raw` on the chosen OpenCL device. */
+int render_prepared(const device_entry *device, dispatch_request *request, image *raw,
+                    dispatch_timings *timings, failure *f) {
+    device_context ctx = {0};
+    int status = device_open(device, &ctx, f);
+    if (status == 0) {
+        request->output = raw->pixels;
+        request->output_bytes = image_bytes(raw->width, raw->height, raw->channels, raw->sample);
+        status = dispatch_render(&ctx, request, timings, f);
+        device_close(&ctx);
+    }
+    return status;
+}
+
+/* Renders `raw` on the OpenCL device that --device chooses, and says which. */
 static int render_on_device(const renderer *r, const void *params, const render_options *options,
                             image *raw, phase_times *times, failure *f) {
     device_list devices = {0};
-    device_context ctx = {0};
+    size_t index = 0;
     dispatch_request request;
     memset(&request, 0, sizeof request);
-    size_t index = 0;
     int status = device_list_query(&devices, f);
     if (status == 0)
         status = device_select(devices.items, devices.count, options->device_spec, &index, f);
@@ -162,16 +174,9 @@ static int render_on_device(const renderer *r, const void *params, const render_
         const device_entry *d = &devices.items[index];
         fprintf(stderr, "clrender: rendering on %u:%u %s %s\n", d->platform_index, d->device_index,
                 device_type_name(d->type), d->name);
-    }
-    if (status == 0)
-        status = device_open(&devices.items[index], &ctx, f);
-    if (status == 0) {
-        request.output = raw->pixels;
-        request.output_bytes = image_bytes(raw->width, raw->height, raw->channels, raw->sample);
         dispatch_timings dt = {0, 0, 0};
-        status = dispatch_render(&ctx, &request, &dt, f);
+        status = render_prepared(d, &request, raw, &dt, f);
         times->build = dt.build_ms, times->kernel = dt.kernel_ms, times->transfer = dt.transfer_ms;
-        device_close(&ctx);
     }
     device_list_free(&devices);
     return status;

@@ -21,6 +21,12 @@ typedef struct render_options {
 int render_parse(const renderer *r, int argc, char **argv, int first, render_options *options,
                  void *params, failure *f);
 
+/* Runs a launch that the renderer's prepare() described for `device` into
+ * `raw` (allocated to the renderer's raw layout): open the device, build,
+ * launch, read back, close. */
+int render_prepared(const device_entry *device, dispatch_request *request, image *raw,
+                    dispatch_timings *timings, failure *f);
+
 /* Runs `clrender NAME ...`: argv[first] is the first option. */
 int render_command(const renderer *r, int argc, char **argv, int first, failure *f);
 

@@ -43,6 +43,10 @@ typedef struct renderer {
     /* The scalar C reference: the same image, no OpenCL. */
     void (*reference)(const void *params, image *raw);
 
+    /* The iterations a raw image took (Julia: each count n < MAX took n + 1,
+     * MAX took MAX), for bench's G-iterations/s; NULL for other renderers. */
+    double (*iterations)(const void *params, const image *raw);
+
     /* The image to store in `format`, made from the raw one. */
     int (*to_output)(const void *params, const image *raw, output_format format, image *out,
                      failure *f);

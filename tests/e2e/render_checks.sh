@@ -157,10 +157,32 @@ device-specs)
     CLRENDER_DEVICE=0 "$clrender" julia --size 8x8 -o e.png 2> err.txt
     grep -q "rendering on 0:0" err.txt || fail "CLRENDER_DEVICE was ignored"
     ;;
+bench-json)
+    "$clrender" bench julia-blog-overview sphere-pyconde --repeat 1 --json > bench.json
+    "$clrender" bench sphere-pyconde --repeat 1 | tee bench.txt
+    grep -q '^sphere-pyconde .*scalar reference' bench.txt || fail "no reference row in the table"
+    "$python" - <<'PY'
+import json
+data = json.load(open("bench.json"))
+rows = data["results"]
+assert data["repeat"] == 1
+assert [r["workload"] for r in rows] == ["julia-blog-overview"] * 2 + ["sphere-pyconde"] * 2, rows
+for r in rows:
+    assert r["kernel_ms"] > 0 and r["total_ms"] >= r["kernel_ms"] * 0.99, r
+    assert r["pixels"] in (625000, 480000) and r["mpixels_per_s"] > 0, r
+assert rows[0]["backend"] == "reference" and rows[0]["speedup"] == 1.0
+assert rows[1]["backend"] == "device" and rows[1]["device"]["type"] == "CPU"
+# blog-overview: the iterations the blog's programs count, the same on both backends
+assert rows[0]["iterations"] == rows[1]["iterations"] > 0 and rows[1]["giterations_per_s"] > 0
+assert "iterations" not in rows[2]
+print("bench json ok")
+PY
+    ;;
 help)
     "$clrender" --help | grep -q 'julia'
     "$clrender" julia --help | grep -q -- '--preset'
     "$clrender" devices --help | grep -q -- '--json'
+    "$clrender" bench --help | grep -q -- 'julia-blog-zoom'
     "$clrender" --version | grep -Eq '^clrender [0-9]+\.[0-9]+'
     "$clrender" julia --version | grep -Eq '^clrender [0-9]+\.[0-9]+'
     ;;
