@@ -23,9 +23,6 @@ bool kernel_variant_is_simd(kernel_variant variant, const device_entry *device) 
 }
 
 unsigned simd_lanes(cl_uint preferred_width) {
-    /* Twice the preferred width: two registers' worth of lanes per work-item keep two
-     * independent dependency chains in flight (blog-zoom ran 30 % faster in double16 than in
-     * double8 on an AVX-512 CPU whose preferred double width is 8). */
-    unsigned lanes = preferred_width > 1 ? 2 * preferred_width : 8;
-    return lanes >= 16 ? 16 : lanes >= 8 ? 8 : 4;
+    unsigned lanes = preferred_width > 1 ? preferred_width : 8;
+    return lanes >= 16 ? 16 : lanes >= 8 ? 8 : lanes >= 4 ? 4 : 2;
 }

@@ -18,8 +18,8 @@ int parse_kernel_variant(const char *text, kernel_variant *out, char *why, size_
 /* Whether `variant` runs the SIMD kernel on `device`: when asked, or by default on a CPU. */
 bool kernel_variant_is_simd(kernel_variant variant, const device_entry *device);
 
-/* The lanes of a SIMD kernel: twice the device's preferred vector width for its
- * type, as one of the OpenCL vector sizes 4, 8 or 16 (8 when it prefers none). */
+/* The lanes of a SIMD kernel's vectors: the device's preferred vector width for
+ * its type, as one of the OpenCL vector sizes 2, 4, 8 or 16 (8 when it prefers none). */
 unsigned simd_lanes(cl_uint preferred_width);
 
 #endif
