@@ -95,6 +95,8 @@ __constant uint lane_offsets[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
         iterating_##v &= ~escaped;                                                                 \
     }
 
+#define STEP_ALL STEP(a) STEP(b) STEP(c) STEP(d)
+
 /* Counts up to 2^32 - 1 travel through MASK's bits and come back intact as uint. */
 #define STORE(v, first)                                                                          \
     if ((first) + LANES <= width) {                                                                \
@@ -120,11 +122,18 @@ __kernel void julia_simd(__global uint *counts, uint width, uint height, real x_
     START(b, col0 + LANES)
     START(c, col0 + 2 * LANES)
     START(d, col0 + 3 * LANES)
+    /* Asking whether any lane still iterates is a reduction: ask every fourth step. */
     for (uint i = 0; i < max_iter; ++i) {
-        STEP(a)
-        STEP(b)
-        STEP(c)
-        STEP(d)
+        STEP_ALL
+        if (++i == max_iter)
+            break;
+        STEP_ALL
+        if (++i == max_iter)
+            break;
+        STEP_ALL
+        if (++i == max_iter)
+            break;
+        STEP_ALL
         if (!any((iterating_a | iterating_b) | (iterating_c | iterating_d)))
             break;
     }
