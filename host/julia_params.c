@@ -183,8 +183,8 @@ static int julia_prepare(const void *params, const device_entry *device, dispatc
         unsigned lanes =
             simd_lanes(is_double ? device->vector_width_double : device->vector_width_float);
         request->entry_point = "julia_simd";
-        request->width =
-            ((size_t)p->width + JULIA_SIMD_PIXELS(lanes) - 1) / JULIA_SIMD_PIXELS(lanes);
+        request->width = ((size_t)p->width + lanes - 1) / lanes;
+        request->height = ((size_t)p->height + JULIA_SIMD_ROWS - 1) / JULIA_SIMD_ROWS;
         snprintf(request->build_options, sizeof request->build_options, "%s -DLANES=%u",
                  is_double ? "-DJULIA_DOUBLE" : "", lanes);
     } else {

@@ -43,13 +43,14 @@ __kernel void julia(__global uint *counts, uint width, uint height, real x_min, 
     counts[(size_t)row * width + col] = count;
 }
 
-/* ---- julia_simd: vectors of adjacent pixels per work-item, for CPU devices -----------------
+/* ---- julia_simd: blocks of pixels per work-item, for CPU devices ---------------------------
  * PoCL cannot vectorise julia() above: its work-items leave the loop at different iterations.
- * Here one work-item iterates four vectors of LANES adjacent pixels of a row, each with a mask
- * of the lanes still iterating, and stops when no lane of any is. The four vectors are
- * independent dependency chains that the core overlaps (on blog-zoom, four chains of double8
- * ran about 1.6x faster than one). Per lane it performs exactly the operations of julia(), so
- * the counts are identical. Build with -DLANES=2, 4, 8 or 16. */
+ * Here one work-item iterates a block of LANES adjacent pixels in each of four rows: four
+ * vectors, each with a mask of the lanes still iterating, until no lane of any iterates. The
+ * vectors are independent dependency chains that the core overlaps, and a square-ish block
+ * holds pixels of similar counts, so few lanes wait idle for the slowest. Per lane it performs
+ * exactly the operations of julia(), so the counts are identical. Build with -DLANES=2, 4, 8
+ * or 16. */
 #ifdef LANES
 #define JOIN(a, b) a##b
 #define VECTOR(type, n) JOIN(type, n)
@@ -72,56 +73,61 @@ typedef VECTOR(uint, LANES) uintv;
 
 __constant uint lane_offsets[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 
-/* The vectors are named a, b, c and d; `first` is the column of a vector's first lane. */
-#define START(v, first)                                                                          \
-    const uintv col_##v = (uintv)(first) + VLOAD(0, lane_offsets);                                 \
-    realv z_re_##v = select(CONVERT_REAL(col_##v) * x_step + x_min, (realv)(x_max),                \
-                            CONVERT_MASK(col_##v == (uintv)(width - 1)) &                          \
-                                (maskv)(width > 1 ? -1 : 0));                                      \
-    realv z_im_##v = (realv)(y);                                                                   \
+/* The four rows of a block are vectors a, b, c and d. Rows below the image repeat the last
+ * row and are not stored. */
+#define START(v, row)                                                                            \
+    realv z_re_##v = z_re_first,                                                                   \
+          z_im_##v = (realv)(linspace_at(y_min, y_max, y_step, height,                             \
+                                         height - 1 - min((uint)(row), height - 1)));              \
     realv re2_##v = z_re_##v * z_re_##v, im2_##v = z_im_##v * z_im_##v;                           \
     maskv count_##v = (maskv)((MASK)max_iter), iterating_##v = (maskv)(-1);
 
 /* One step of z <- z^2 + c; the squares of the escape test serve the next step. */
 #define STEP(v)                                                                                  \
     {                                                                                              \
-        const realv cross = z_re_##v * z_im_##v;                                                   \
+        const realv cross = z_re_##v * z_im_##v;                                                  \
         z_re_##v = (re2_##v - im2_##v) + c_re;                                                     \
-        z_im_##v = cross * 2 + c_im; /* 2x is exact: the same value as cross + cross */ \
+        z_im_##v = cross * 2 + c_im; /* 2x is exact: the same value as cross + cross */            \
         re2_##v = z_re_##v * z_re_##v;                                                             \
         im2_##v = z_im_##v * z_im_##v;                                                             \
         const maskv escaped = iterating_##v & (re2_##v + im2_##v >= escape_r2);                    \
         count_##v = select(count_##v, (maskv)((MASK)i), escaped);                                  \
         iterating_##v &= ~escaped;                                                                 \
     }
-
 #define STEP_ALL STEP(a) STEP(b) STEP(c) STEP(d)
 
 /* Counts up to 2^32 - 1 travel through MASK's bits and come back intact as uint. */
-#define STORE(v, first)                                                                          \
-    if ((first) + LANES <= width) {                                                                \
-        VSTORE(TO_UINT(count_##v), 0, counts + (size_t)row * width + (first));                     \
-    } else if ((first) < width) {                                                                  \
-        uint lanes[LANES];                                                                         \
-        VSTORE(TO_UINT(count_##v), 0, lanes);                                                      \
-        for (uint lane = 0; (first) + lane < width; ++lane)                                        \
-            counts[(size_t)row * width + (first) + lane] = lanes[lane];                            \
+#define STORE(v, row)                                                                            \
+    if ((row) < height) {                                                                          \
+        __global uint *out = counts + (size_t)(row) * width + col0;                                \
+        if (col0 + LANES <= width) {                                                               \
+            VSTORE(TO_UINT(count_##v), 0, out);                                                    \
+        } else { /* the right edge, lane by lane */                                                \
+            uint lanes[LANES];                                                                     \
+            VSTORE(TO_UINT(count_##v), 0, lanes);                                                  \
+            for (uint lane = 0; col0 + lane < width; ++lane)                                       \
+                out[lane] = lanes[lane];                                                           \
+        }                                                                                          \
     }
 
-/* The global size is ceil(width / (4 * LANES)) x height. */
+/* The global size is ceil(width / LANES) x ceil(height / 4). */
 __kernel void julia_simd(__global uint *counts, uint width, uint height, real x_min, real x_max,
                          real x_step, real y_min, real y_max, real y_step, real c_re, real c_im,
                          real escape_r2, uint max_iter) {
-    const uint col0 = get_global_id(0) * (4 * LANES);
-    const uint row = get_global_id(1);
-    if (col0 >= width || row >= height)
+    const uint col0 = get_global_id(0) * LANES;
+    const uint row0 = get_global_id(1) * 4;
+    if (col0 >= width || row0 >= height)
         return;
 
-    const real y = linspace_at(y_min, y_max, y_step, height, height - 1 - row);
-    START(a, col0)
-    START(b, col0 + LANES)
-    START(c, col0 + 2 * LANES)
-    START(d, col0 + 3 * LANES)
+    /* as julia(): i * step + start, rounding i to real first; the last column is x_max */
+    const uintv col = (uintv)(col0) + VLOAD(0, lane_offsets);
+    const realv z_re_first =
+        select(CONVERT_REAL(col) * x_step + x_min, (realv)(x_max),
+               CONVERT_MASK(col == (uintv)(width - 1)) & (maskv)(width > 1 ? -1 : 0));
+    START(a, row0)
+    START(b, row0 + 1)
+    START(c, row0 + 2)
+    START(d, row0 + 3)
     /* Asking whether any lane still iterates is a reduction: ask every fourth step. */
     for (uint i = 0; i < max_iter; ++i) {
         STEP_ALL
@@ -137,9 +143,9 @@ __kernel void julia_simd(__global uint *counts, uint width, uint height, real x_
         if (!any((iterating_a | iterating_b) | (iterating_c | iterating_d)))
             break;
     }
-    STORE(a, col0)
-    STORE(b, col0 + LANES)
-    STORE(c, col0 + 2 * LANES)
-    STORE(d, col0 + 3 * LANES)
+    STORE(a, row0)
+    STORE(b, row0 + 1)
+    STORE(c, row0 + 2)
+    STORE(d, row0 + 3)
 }
 #endif

@@ -30,8 +30,8 @@ typedef struct julia_params {
 
 extern const renderer julia_renderer;
 
-/* Pixels per work-item of julia_simd: four vectors of `lanes` (kernels/julia.cl). */
-#define JULIA_SIMD_PIXELS(lanes) (4 * (size_t)(lanes))
+/* Rows per work-item of julia_simd, each a vector of lanes (kernels/julia.cl). */
+#define JULIA_SIMD_ROWS 4
 
 /* The largest MAX of --iter: counts are stored as 32-bit unsigned integers. */
 #define JULIA_ITER_LIMIT UINT32_MAX

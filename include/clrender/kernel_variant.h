@@ -19,7 +19,8 @@ int parse_kernel_variant(const char *text, kernel_variant *out, char *why, size_
 bool kernel_variant_is_simd(kernel_variant variant, const device_entry *device);
 
 /* The lanes of a SIMD kernel's vectors: the device's preferred vector width for
- * its type, as one of the OpenCL vector sizes 2, 4, 8 or 16 (8 when it prefers none). */
+ * its type, as one of the OpenCL vector sizes 2, 4 or 8 (8 when it prefers none
+ * or more). */
 unsigned simd_lanes(cl_uint preferred_width);
 
 #endif
