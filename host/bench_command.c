@@ -198,23 +198,38 @@ static void print_results(const result *results, size_t count, const bench_optio
     }
 }
 
+/* Workload names may stand anywhere among the options. */
 static int parse_options(int argc, char **argv, int first, bench_options *o, failure *f) {
     *o = (bench_options){.repeat = 5};
-    /* Workload names come first; then options. */
-    int i = first;
-    for (; i < argc && argv[i][0] != '-'; ++i) {
+    char **options = calloc((size_t)argc + 1, sizeof *options);
+    if (!options)
+        return failure_set(f, CLR_EXIT_RUNTIME, "out of memory");
+    int count = 0, status = 0;
+    for (int i = first; i < argc && status == 0; ++i) {
+        const char *arg = argv[i];
+        if (arg[0] == '-') {
+            options[count++] = argv[i];
+            /* The value of an option that takes one is no workload, even without a dash. */
+            int takes_value = !strcmp(arg, "--device") || !strcmp(arg, "--repeat");
+            if (takes_value && i + 1 < argc)
+                options[count++] = argv[++i];
+            continue;
+        }
         size_t w = 0;
-        while (w < WORKLOAD_COUNT && strcmp(workloads[w].name, argv[i]) != 0)
+        while (w < WORKLOAD_COUNT && strcmp(workloads[w].name, arg) != 0)
             ++w;
         if (w == WORKLOAD_COUNT)
-            return failure_set(f, CLR_EXIT_USAGE,
-                               "bench: unknown workload '%s' (see 'clrender bench --help')",
-                               argv[i]);
-        o->chosen[w] = 1;
+            status = failure_set(f, CLR_EXIT_USAGE,
+                                 "bench: unknown workload '%s' (see 'clrender bench --help')", arg);
+        else
+            o->chosen[w] = 1;
     }
     const cli_table table = {bench_options_table,
                              sizeof bench_options_table / sizeof bench_options_table[0], o};
-    return cli_parse("bench", argc, argv, i, &table, 1, f);
+    if (status == 0)
+        status = cli_parse("bench", count, options, 0, &table, 1, f);
+    free(options);
+    return status;
 }
 
 int bench_command(int argc, char **argv, int first, failure *f) {

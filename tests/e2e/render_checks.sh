@@ -164,7 +164,7 @@ device-specs)
     grep -q "rendering on 0:0" err.txt || fail "CLRENDER_DEVICE was ignored"
     ;;
 bench-json)
-    "$clrender" bench julia-blog-overview sphere-pyconde --repeat 1 --json > bench.json
+    "$clrender" bench julia-blog-overview --repeat 1 --json sphere-pyconde > bench.json
     "$clrender" bench sphere-pyconde --repeat 1 | tee bench.txt
     grep -q '^sphere-pyconde .*scalar reference' bench.txt || fail "no reference row in the table"
     "$python" - <<'PY'
