@@ -4,6 +4,22 @@
 
 #include <complex.h>
 
+/* re + im*i. C11 lays a complex number out as an array of its two parts; this
+ * spares CMPLX(), which glibc's complex.h defines for GCC but not for clang. */
+static double complex complex_of(double re, double im) {
+    double complex z;
+    ((double *)&z)[0] = re;
+    ((double *)&z)[1] = im;
+    return z;
+}
+
+static float complex complexf_of(float re, float im) {
+    float complex z;
+    ((float *)&z)[0] = re;
+    ((float *)&z)[1] = im;
+    return z;
+}
+
 double julia_sample(double start, double stop, uint64_t count, uint64_t i) {
     if (count > 1 && i == count - 1)
         return stop; /* numpy.linspace pins the endpoint */
@@ -20,8 +36,8 @@ static float julia_sample_float(double start, double stop, uint64_t count, uint6
 
 uint32_t julia_count(double z_re, double z_im, double c_re, double c_im, double escape_r2,
                      uint32_t max_iter) {
-    double complex z = CMPLX(z_re, z_im);
-    const double complex c = CMPLX(c_re, c_im);
+    double complex z = complex_of(z_re, z_im);
+    const double complex c = complex_of(c_re, c_im);
     for (uint32_t i = 0; i < max_iter; ++i) {
         z = z * z + c;
         if (creal(z) * creal(z) + cimag(z) * cimag(z) >= escape_r2)
@@ -32,8 +48,8 @@ uint32_t julia_count(double z_re, double z_im, double c_re, double c_im, double 
 
 uint32_t julia_count_float(float z_re, float z_im, float c_re, float c_im, float escape_r2,
                            uint32_t max_iter) {
-    float complex z = CMPLXF(z_re, z_im);
-    const float complex c = CMPLXF(c_re, c_im);
+    float complex z = complexf_of(z_re, z_im);
+    const float complex c = complexf_of(c_re, c_im);
     for (uint32_t i = 0; i < max_iter; ++i) {
         z = z * z + c;
         if (crealf(z) * crealf(z) + cimagf(z) * cimagf(z) >= escape_r2)
