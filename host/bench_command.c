@@ -118,7 +118,7 @@ static int measure(const renderer *r, const void *params, const device_entry *de
                 status = render_prepared(device, &request, &raw, &t, f);
             kernel[i] = t.kernel_ms;
         } else {
-            r->reference(params, &raw);
+            r->reference(params, &raw, 0);
             kernel[i] = clock_ms() - start;
         }
         total[i] = clock_ms() - start;

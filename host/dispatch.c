@@ -40,74 +40,117 @@ static double event_ms(cl_event event, failure *f, int *failed) {
     return (double)(end - start) * 1e-6;
 }
 
-int dispatch_render(const device_context *ctx, const dispatch_request *request,
-                    dispatch_timings *timings, failure *f) {
-    cl_program program = NULL;
-    cl_kernel kernel = NULL;
-    cl_mem output = NULL;
-    cl_mem inputs[DISPATCH_MAX_ARGS] = {NULL};
-    cl_event kernel_done = NULL, read_done = NULL;
-    cl_int status = CL_SUCCESS;
-    int result = CLR_EXIT_RUNTIME;
+static size_t rows_per_item(const dispatch_request *request) {
+    return request->rows_per_item ? request->rows_per_item : 1;
+}
 
-    if (request->output_bytes > ctx->entry->max_allocation) {
-        return failure_set(
-            f, CLR_EXIT_RUNTIME,
-            "the image needs a %.1f MiB buffer but %s allocates at most %.1f MiB at once; "
-            "use a smaller --size",
-            (double)request->output_bytes / 1048576.0, ctx->entry->name,
-            (double)ctx->entry->max_allocation / 1048576.0);
-    }
+int dispatch_begin(const device_context *ctx, const dispatch_request *request, size_t max_rows,
+                   dispatch_session *session, dispatch_timings *timings, failure *f) {
+    memset(session, 0, sizeof *session);
+    session->ctx = ctx;
+    session->request = request;
+    cl_int status = CL_SUCCESS;
+    const size_t step = rows_per_item(request);
+    if (max_rows > request->image_height)
+        max_rows = request->image_height;
+    /* A band's buffer must fit the device's largest allocation. */
+    size_t fit = request->bytes_per_row ? ctx->entry->max_allocation / request->bytes_per_row : 0;
+    if (max_rows > fit)
+        max_rows = fit;
+    /* Bands start on a work-item's first row; only the last band may end elsewhere. */
+    if (max_rows < request->image_height)
+        max_rows -= max_rows % step;
+    if (max_rows == 0)
+        return failure_set(f, CLR_EXIT_RUNTIME,
+                           "%s cannot allocate even %zu rows of this image (%zu bytes each); use "
+                           "a smaller width",
+                           ctx->entry->name, step, request->bytes_per_row);
 
     double build_start = clock_ms();
-    if (program_build(ctx, request->program, request->build_options, &program, f) != 0)
+    if (program_build(ctx, request->program, request->build_options, &session->program, f) != 0)
         return f->code;
-    timings->build_ms = clock_ms() - build_start;
+    timings->build_ms += clock_ms() - build_start;
 
-    kernel = clCreateKernel(program, request->entry_point, &status);
-    CL_CHECK_STATUS(f, cleanup, "clCreateKernel", status);
-    output = clCreateBuffer(ctx->context, CL_MEM_WRITE_ONLY, request->output_bytes, NULL, &status);
-    CL_CHECK_STATUS(f, cleanup, "clCreateBuffer", status);
+    session->kernel = clCreateKernel(session->program, request->entry_point, &status);
+    CL_CHECK_STATUS(f, failed, "clCreateKernel", status);
+    /* Drivers may refuse an allocation below their stated maximum: try smaller bands. */
+    for (;;) {
+        session->output = clCreateBuffer(ctx->context, CL_MEM_WRITE_ONLY,
+                                         max_rows * request->bytes_per_row, NULL, &status);
+        if (status == CL_SUCCESS || max_rows <= step ||
+            (status != CL_MEM_OBJECT_ALLOCATION_FAILURE && status != CL_OUT_OF_RESOURCES &&
+             status != CL_OUT_OF_HOST_MEMORY && status != CL_INVALID_BUFFER_SIZE))
+            break;
+        max_rows = max_rows / 2 - (max_rows / 2) % step;
+    }
+    CL_CHECK_STATUS(f, failed, "clCreateBuffer", status);
+    session->max_rows = max_rows;
 
-    CL_CHECK(f, cleanup, clSetKernelArg, (kernel, 0, sizeof output, &output));
+    CL_CHECK(f, failed, clSetKernelArg,
+             (session->kernel, 0, sizeof session->output, &session->output));
     for (size_t i = 0; i < request->arg_count; ++i) {
         const kernel_arg *arg = &request->args[i];
         if (arg->kind == KERNEL_ARG_INPUT_BUFFER) {
-            inputs[i] = clCreateBuffer(ctx->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
-                                       arg->size, (void *)arg->data, &status);
-            CL_CHECK_STATUS(f, cleanup, "clCreateBuffer", status);
-            CL_CHECK(f, cleanup, clSetKernelArg,
-                     (kernel, (cl_uint)(i + 1), sizeof inputs[i], &inputs[i]));
+            session->inputs[i] =
+                clCreateBuffer(ctx->context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, arg->size,
+                               (void *)arg->data, &status);
+            CL_CHECK_STATUS(f, failed, "clCreateBuffer", status);
+            CL_CHECK(f, failed, clSetKernelArg,
+                     (session->kernel, (cl_uint)(i + 1), sizeof session->inputs[i],
+                      &session->inputs[i]));
         } else {
-            CL_CHECK(f, cleanup, clSetKernelArg, (kernel, (cl_uint)(i + 1), arg->size, arg->bytes));
+            CL_CHECK(f, failed, clSetKernelArg,
+                     (session->kernel, (cl_uint)(i + 1), arg->size, arg->bytes));
         }
     }
+    return 0;
+failed:
+    dispatch_end(session);
+    return f->code;
+}
 
-    const size_t global[2] = {request->width, request->height};
-    CL_CHECK(f, cleanup, clEnqueueNDRangeKernel,
-             (ctx->queue, kernel, 2, NULL, global, NULL, 0, NULL, &kernel_done));
+int dispatch_rows(dispatch_session *session, size_t first_row, size_t rows, void *out,
+                  dispatch_timings *timings, failure *f) {
+    const dispatch_request *request = session->request;
+    const size_t step = rows_per_item(request);
+    cl_event kernel_done = NULL, read_done = NULL;
+    int result = CLR_EXIT_RUNTIME;
+    /* Work-items of the band: its first row's item, and enough items to cover its rows. */
+    const size_t offset[2] = {0, first_row / step};
+    size_t items = (rows + step - 1) / step;
+    if (offset[1] + items > request->height)
+        items = request->height - offset[1];
+    const size_t global[2] = {request->width, items};
+    CL_CHECK(
+        f, cleanup, clEnqueueNDRangeKernel,
+        (session->ctx->queue, session->kernel, 2, offset, global, NULL, 0, NULL, &kernel_done));
     CL_CHECK(f, cleanup, clEnqueueReadBuffer,
-             (ctx->queue, output, CL_TRUE, 0, request->output_bytes, request->output, 1,
-              &kernel_done, &read_done));
-
+             (session->ctx->queue, session->output, CL_TRUE, 0, rows * request->bytes_per_row, out,
+              1, &kernel_done, &read_done));
     int failed = 0;
-    timings->kernel_ms = event_ms(kernel_done, f, &failed);
-    timings->transfer_ms = event_ms(read_done, f, &failed);
+    timings->kernel_ms += event_ms(kernel_done, f, &failed);
+    timings->transfer_ms += event_ms(read_done, f, &failed);
     result = failed ? CLR_EXIT_RUNTIME : 0;
-
 cleanup:
     if (read_done)
         clReleaseEvent(read_done);
     if (kernel_done)
         clReleaseEvent(kernel_done);
-    for (size_t i = request->arg_count; i-- > 0;)
-        if (inputs[i])
-            clReleaseMemObject(inputs[i]);
-    if (output)
-        clReleaseMemObject(output);
-    if (kernel)
-        clReleaseKernel(kernel);
-    if (program)
-        clReleaseProgram(program);
     return result == 0 ? 0 : f->code;
+}
+
+void dispatch_end(dispatch_session *session) {
+    for (size_t i = DISPATCH_MAX_ARGS; i-- > 0;)
+        if (session->inputs[i])
+            clReleaseMemObject(session->inputs[i]);
+    if (session->output)
+        clReleaseMemObject(session->output);
+    if (session->kernel)
+        clReleaseKernel(session->kernel);
+    if (session->program)
+        clReleaseProgram(session->program);
+    memset(session->inputs, 0, sizeof session->inputs);
+    session->output = NULL;
+    session->kernel = NULL;
+    session->program = NULL;
 }

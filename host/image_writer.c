@@ -130,89 +130,168 @@ static int encode_png_for(const image *img, png_compression compression, png_byt
     return -1;
 }
 
-/* Encodes into `file`; returns 0 or -1 (errno may tell why). */
-static int write_body(FILE *file, output_format format, const image *img,
-                      png_compression compression, write_timings *timings) {
-    size_t bytes = img->width * img->height * img->channels;
-    switch (format) {
-    case OUTPUT_PNG: {
-        png_bytes png;
-        double start = clock_ms();
-        if (encode_png_for(img, compression, &png) != 0)
-            return -1;
-        timings->encode_ms = clock_ms() - start;
-        int written = fwrite(png.data, 1, png.size, file) == png.size;
-        free(png.data);
-        return written ? 0 : -1;
-    }
-    case OUTPUT_PGM:
-    case OUTPUT_PPM:
-        if (fprintf(file, "P%c\n%zu %zu\n255\n", format == OUTPUT_PGM ? '5' : '6', img->width,
-                    img->height) < 0)
-            return -1;
-        return fwrite(img->pixels, 1, bytes, file) == bytes ? 0 : -1;
-    case OUTPUT_NPY:
-        return npy_write(file, img);
-    }
-    return -1;
-}
-
 static mode_t default_file_mode(void) {
     mode_t mask = umask(0);
     umask(mask);
     return 0666 & ~mask;
 }
 
-int image_write_file(const char *path, output_format format, const image *img,
-                     png_compression compression, write_timings *timings, failure *f) {
-    if (check_layout(path, format, img, f) != 0)
-        return f->code;
+static int write_header(image_stream *stream, const image *rows) {
+    switch (stream->format) {
+    case OUTPUT_PGM:
+    case OUTPUT_PPM:
+        return fprintf(stream->file, "P%c\n%zu %zu\n255\n",
+                       stream->format == OUTPUT_PGM ? '5' : '6', stream->width, stream->height) < 0
+                   ? -1
+                   : 0;
+    case OUTPUT_NPY: {
+        image whole = *rows;
+        whole.height = stream->height;
+        char header[256];
+        size_t length = npy_header(&whole, header, sizeof header);
+        return length && fwrite(header, 1, length, stream->file) == length ? 0 : -1;
+    }
+    case OUTPUT_PNG:
+        break;
+    }
+    return 0;
+}
 
-    double start = clock_ms();
-    timings->encode_ms = 0;
+int image_stream_open(const char *path, output_format format, size_t width, size_t height,
+                      png_compression compression, image_stream *stream, failure *f) {
+    memset(stream, 0, sizeof *stream);
+    stream->format = format;
+    stream->compression = compression;
+    stream->width = width;
+    stream->height = height;
     const char *slash = strrchr(path, '/');
     size_t dir_length = slash ? (size_t)(slash - path) + 1 : 0;
-    const char *base = path + dir_length;
     size_t temp_size = strlen(path) + 32;
-    char *temp = malloc(temp_size);
-    if (!temp)
+    stream->path = strdup(path);
+    stream->temp = malloc(temp_size);
+    if (!stream->path || !stream->temp) {
+        image_stream_abort(stream);
         return failure_set(f, CLR_EXIT_RUNTIME, "out of memory writing '%s'", path);
-    snprintf(temp, temp_size, "%.*s.%s.tmp-XXXXXX", (int)dir_length, path, base);
-
-    int fd = mkstemp(temp);
+    }
+    snprintf(stream->temp, temp_size, "%.*s.%s.tmp-XXXXXX", (int)dir_length, path,
+             path + dir_length);
+    int fd = mkstemp(stream->temp);
     if (fd < 0) {
         failure_set(f, CLR_EXIT_RUNTIME, "cannot create a file beside '%s': %s", path,
                     strerror(errno));
-        free(temp);
+        free(stream->temp);
+        stream->temp = NULL;
+        image_stream_abort(stream);
         return f->code;
     }
-    FILE *file = fdopen(fd, "wb");
-    if (!file) {
+    stream->file = fdopen(fd, "wb");
+    if (!stream->file) {
         close(fd);
-        failure_set(f, CLR_EXIT_RUNTIME, "cannot write '%s': %s", temp, strerror(errno));
-        goto failed;
+        failure_set(f, CLR_EXIT_RUNTIME, "cannot write '%s': %s", stream->temp, strerror(errno));
+        image_stream_abort(stream);
+        return f->code;
     }
-    errno = 0;
-    int body_failed = write_body(file, format, img, compression, timings) != 0;
-    int saved_errno = errno;
-    int fchmod_failed = fchmod(fileno(file), default_file_mode()) != 0;
-    int close_failed = fclose(file) != 0;
-    if (body_failed || close_failed || fchmod_failed) {
-        failure_set(f, CLR_EXIT_RUNTIME, "cannot write '%s': %s", path,
-                    saved_errno ? strerror(saved_errno)
-                                : (errno ? strerror(errno) : "encoder failed"));
-        goto failed;
-    }
-    if (rename(temp, path) != 0) {
-        failure_set(f, CLR_EXIT_RUNTIME, "cannot rename the finished file to '%s': %s", path,
-                    strerror(errno));
-        goto failed;
-    }
-    free(temp);
-    timings->write_ms = clock_ms() - start - timings->encode_ms;
     return 0;
-failed:
-    unlink(temp);
-    free(temp);
+}
+
+static int stream_failed(image_stream *stream, failure *f) {
+    failure_set(f, CLR_EXIT_RUNTIME, "cannot write '%s': %s", stream->path,
+                errno ? strerror(errno) : "encoder failed");
+    image_stream_abort(stream);
     return f->code;
+}
+
+int image_stream_rows(image_stream *stream, const image *rows, write_timings *timings, failure *f) {
+    double start = clock_ms();
+    if (stream->rows_written == 0) {
+        image whole = *rows;
+        whole.height = stream->height;
+        if (check_layout(stream->path, stream->format, &whole, f) != 0) {
+            image_stream_abort(stream);
+            return f->code;
+        }
+        errno = 0;
+        if (write_header(stream, rows) != 0)
+            return stream_failed(stream, f);
+        if (stream->format == OUTPUT_PNG &&
+            image_alloc(&stream->whole, stream->width, stream->height, rows->channels, rows->sample,
+                        f) != 0) {
+            image_stream_abort(stream);
+            return f->code;
+        }
+    }
+    size_t row_bytes = rows->width * rows->channels * (size_t)rows->sample;
+    size_t bytes = row_bytes * rows->height;
+    errno = 0;
+    if (stream->format == OUTPUT_PNG) {
+        memcpy((unsigned char *)stream->whole.pixels + stream->rows_written * row_bytes,
+               rows->pixels, bytes);
+    } else if (stream->format == OUTPUT_NPY) {
+        if (npy_write_samples(stream->file, rows) != 0)
+            return stream_failed(stream, f);
+    } else if (fwrite(rows->pixels, 1, bytes, stream->file) != bytes) {
+        return stream_failed(stream, f);
+    }
+    stream->rows_written += rows->height;
+    timings->write_ms += clock_ms() - start;
+    return 0;
+}
+
+int image_stream_finish(image_stream *stream, write_timings *timings, failure *f) {
+    errno = 0;
+    if (stream->format == OUTPUT_PNG) {
+        png_bytes png;
+        double start = clock_ms();
+        if (encode_png_for(&stream->whole, stream->compression, &png) != 0)
+            return stream_failed(stream, f);
+        timings->encode_ms += clock_ms() - start;
+        start = clock_ms();
+        int written = fwrite(png.data, 1, png.size, stream->file) == png.size;
+        free(png.data);
+        timings->write_ms += clock_ms() - start;
+        if (!written)
+            return stream_failed(stream, f);
+    }
+    double start = clock_ms();
+    int fchmod_failed = fchmod(fileno(stream->file), default_file_mode()) != 0;
+    int close_failed = fclose(stream->file) != 0;
+    stream->file = NULL;
+    if (fchmod_failed || close_failed)
+        return stream_failed(stream, f);
+    if (rename(stream->temp, stream->path) != 0) {
+        failure_set(f, CLR_EXIT_RUNTIME, "cannot rename the finished file to '%s': %s",
+                    stream->path, strerror(errno));
+        image_stream_abort(stream);
+        return f->code;
+    }
+    free(stream->temp);
+    stream->temp = NULL;
+    image_stream_abort(stream);
+    timings->write_ms += clock_ms() - start;
+    return 0;
+}
+
+void image_stream_abort(image_stream *stream) {
+    if (stream->file)
+        fclose(stream->file);
+    if (stream->temp)
+        unlink(stream->temp);
+    free(stream->temp);
+    free(stream->path);
+    image_free(&stream->whole);
+    stream->file = NULL;
+    stream->temp = stream->path = NULL;
+}
+
+int image_write_file(const char *path, output_format format, const image *img,
+                     png_compression compression, write_timings *timings, failure *f) {
+    image_stream stream;
+    timings->encode_ms = timings->write_ms = 0;
+    if (check_layout(path, format, img, f) != 0)
+        return f->code;
+    if (image_stream_open(path, format, img->width, img->height, compression, &stream, f) != 0 ||
+        image_stream_rows(&stream, img, timings, f) != 0 ||
+        image_stream_finish(&stream, timings, f) != 0)
+        return f->code;
+    return 0;
 }

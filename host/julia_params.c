@@ -185,6 +185,7 @@ static int julia_prepare(const void *params, const device_entry *device, dispatc
         request->entry_point = "julia_simd";
         request->width = ((size_t)p->width + lanes - 1) / lanes;
         request->height = ((size_t)p->height + JULIA_SIMD_ROWS - 1) / JULIA_SIMD_ROWS;
+        request->rows_per_item = JULIA_SIMD_ROWS;
         snprintf(request->build_options, sizeof request->build_options, "%s -DLANES=%u",
                  is_double ? "-DJULIA_DOUBLE" : "", lanes);
     } else {

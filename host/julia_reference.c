@@ -63,12 +63,12 @@ uint8_t julia_gray(uint32_t count, uint32_t iter_min, uint32_t iter_max) {
     return (uint8_t)(255u * above / ((uint64_t)iter_max - iter_min));
 }
 
-void julia_reference(const void *params, image *raw) {
+void julia_reference(const void *params, image *rows, size_t first_row) {
     const julia_params *p = params;
-    uint32_t *counts = raw->pixels;
+    uint32_t *counts = rows->pixels;
     const uint32_t max_iter = (uint32_t)p->iter_max;
     const double escape_r2 = p->threshold * p->threshold;
-    for (uint64_t row = 0; row < p->height; ++row) {
+    for (uint64_t row = first_row; row < first_row + rows->height; ++row) {
         uint64_t y_index = p->height - 1 - row; /* row 0 is the top: the largest y */
         for (uint64_t col = 0; col < p->width; ++col) {
             uint32_t n;
@@ -80,7 +80,7 @@ void julia_reference(const void *params, image *raw) {
                 n = julia_count_float(julia_sample_float(p->x_min, p->x_max, p->width, col),
                                       julia_sample_float(p->y_min, p->y_max, p->height, y_index),
                                       (float)p->c_re, (float)p->c_im, (float)escape_r2, max_iter);
-            counts[row * p->width + col] = n;
+            counts[(row - first_row) * p->width + col] = n;
         }
     }
 }

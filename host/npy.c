@@ -37,6 +37,10 @@ int npy_write(FILE *out, const image *img) {
     size_t header_length = npy_header(img, header, sizeof header);
     if (header_length == 0 || fwrite(header, 1, header_length, out) != header_length)
         return -1;
+    return npy_write_samples(out, img);
+}
+
+int npy_write_samples(FILE *out, const image *img) {
     size_t samples = img->width * img->height * img->channels;
     if (host_is_little_endian() || img->sample == SAMPLE_U8)
         return fwrite(img->pixels, (size_t)img->sample, samples, out) == samples ? 0 : -1;

@@ -89,8 +89,10 @@ static uint8_t to_srgb_byte(double linear) {
 }
 
 void raytrace_reference(const scene *s, const camera_frame *frame, uint64_t width, uint64_t height,
-                        uint32_t depth, uint32_t spp, uint8_t *rgb) {
-    for (uint64_t y = 0; y < height; ++y) {
+                        uint64_t first_row, uint64_t rows, uint32_t depth, uint32_t spp,
+                        uint8_t *rgb) {
+    (void)height; /* the frame already holds the image's proportions */
+    for (uint64_t y = first_row; y < first_row + rows; ++y) {
         for (uint64_t x = 0; x < width; ++x) {
             vec3 sum = v3(0, 0, 0);
             for (uint32_t i = 0; i < spp; ++i) {
@@ -102,7 +104,7 @@ void raytrace_reference(const scene *s, const camera_frame *frame, uint64_t widt
                 ray primary = {frame->origin, v3_unit(toward)};
                 sum = v3_add(sum, shade(s, primary, depth));
             }
-            uint8_t *pixel = rgb + 3 * (y * width + x);
+            uint8_t *pixel = rgb + 3 * ((y - first_row) * width + x);
             pixel[0] = to_srgb_byte(sum.x / (double)spp);
             pixel[1] = to_srgb_byte(sum.y / (double)spp);
             pixel[2] = to_srgb_byte(sum.z / (double)spp);

@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 static int apply_output(void *target, const char *value, char *why, size_t why_len) {
@@ -79,6 +80,26 @@ static int apply_compression(void *target, const char *value, char *why, size_t 
     return 0;
 }
 
+static int apply_quiet(void *target, const char *value, char *why, size_t why_len) {
+    (void)value, (void)why, (void)why_len;
+    ((render_options *)target)->quiet = 1;
+    return 0;
+}
+
+static int apply_progress(void *target, const char *value, char *why, size_t why_len) {
+    (void)value, (void)why, (void)why_len;
+    ((render_options *)target)->progress = 1;
+    return 0;
+}
+
+static int apply_tile_rows(void *target, const char *value, char *why, size_t why_len) {
+    uint64_t rows;
+    if (parse_uint(value, 1, 1u << 30, &rows, why, why_len) != 0)
+        return -1;
+    ((render_options *)target)->tile_rows = (size_t)rows;
+    return 0;
+}
+
 static const cli_option common_options[] = {
     {"--output", 'o', "FILE", "write FILE: .png, .pgm, .ppm or .npy (required)", apply_output, 0},
     {"--device", 0, "SPEC", "gpu, cpu, P:D, an index or part of a name ($CLRENDER_DEVICE)",
@@ -91,6 +112,12 @@ static const cli_option common_options[] = {
     {"--timings", 0, NULL, "print the time of each phase on stderr", apply_timings, 0},
     {"--compression", 0, "C", "PNG compression: fast, default or best (slow, smallest)",
      apply_compression, 0},
+    {"--tile-rows", 0, "N", "rows rendered per band (default: chosen for memory and time)",
+     apply_tile_rows, 0},
+    {"--progress", 0, NULL, "show a progress bar even when stderr is not a terminal",
+     apply_progress, 0},
+    {"--quiet", 0, NULL, "print nothing but errors (and what --verify, --timings ask for)",
+     apply_quiet, 0},
 };
 
 void render_print_help(const renderer *r, FILE *out) {
@@ -123,6 +150,9 @@ int render_parse(const renderer *r, int argc, char **argv, int first, render_opt
         return failure_set(f, CLR_EXIT_USAGE,
                            "%s: missing -o FILE (e.g. -o %s.png; see 'clrender %s --help')",
                            r->name, r->name, r->name);
+    if (options->quiet && options->progress)
+        return failure_set(f, CLR_EXIT_USAGE, "%s: --quiet and --progress contradict each other",
+                           r->name);
     if (options->verify && options->use_reference)
         return failure_set(
             f, CLR_EXIT_USAGE,
@@ -131,89 +161,172 @@ int render_parse(const renderer *r, int argc, char **argv, int first, render_opt
     return 0;
 }
 
-typedef struct phase_times {
-    double build, kernel, transfer, reference, encode, write;
-} phase_times;
-
-static void print_timings(const phase_times *t, double total, int device_ran, int reference_ran) {
-    if (device_ran)
-        fprintf(stderr, "build: %.1f ms\nkernel: %.1f ms\ntransfer: %.1f ms\n", t->build, t->kernel,
-                t->transfer);
-    if (reference_ran)
-        fprintf(stderr, "reference: %.1f ms\n", t->reference);
-    fprintf(stderr, "encode: %.1f ms\nwrite: %.1f ms\ntotal: %.1f ms\n", t->encode, t->write,
-            total);
-}
-
 int render_prepared(const device_entry *device, dispatch_request *request, image *raw,
                     dispatch_timings *timings, failure *f) {
     device_context ctx = {0};
+    dispatch_session session;
+    request->image_height = raw->height;
+    request->bytes_per_row = raw->width * raw->channels * (size_t)raw->sample;
     int status = device_open(device, &ctx, f);
     if (status == 0) {
-        request->output = raw->pixels;
-        request->output_bytes = image_bytes(raw->width, raw->height, raw->channels, raw->sample);
-        status = dispatch_render(&ctx, request, timings, f);
+        status = dispatch_begin(&ctx, request, raw->height, &session, timings, f);
+        if (status == 0 && session.max_rows < raw->height)
+            status = failure_set(f, CLR_EXIT_RUNTIME, "%s cannot hold the whole image at once",
+                                 device->name);
+        if (status == 0)
+            status = dispatch_rows(&session, 0, raw->height, raw->pixels, timings, f);
+        dispatch_end(&session);
         device_close(&ctx);
     }
     return status;
 }
 
-/* Renders `raw` on the OpenCL device that --device chooses, and says which. */
-static int render_on_device(const renderer *r, const void *params, const render_options *options,
-                            image *raw, phase_times *times, failure *f) {
-    device_list devices = {0};
-    size_t index = 0;
+/* Memory for the bands a render holds at once: the raw band, the reference's
+ * copy for --verify and the band converted for the file. Small enough to keep
+ * any render far below a gigabyte, large enough for few launches. */
+#define BAND_BUDGET_BYTES (192u << 20)
+/* The time one launch should take: short enough for a GPU watchdog (a few
+ * seconds) and a lively progress bar, long enough to make launching cheap. */
+#define LAUNCH_BUDGET_MS 500.0
+/* The first band's pixels, before any launch has been timed. */
+#define FIRST_BAND_PIXELS (16u << 20)
+/* Every kernel's rows per work-item divides this, so bands can start anywhere it does. */
+#define BAND_ROW_STEP 4
+
+typedef struct progress {
+    int enabled, shown;
+    double start;
+} progress;
+
+static void progress_update(progress *p, size_t done, size_t total, size_t band, size_t bands) {
+    double elapsed = (clock_ms() - p->start) / 1e3;
+    if (!p->enabled || (elapsed < 1.0 && !p->shown && done < total))
+        return;
+    double fraction = total ? (double)done / (double)total : 1.0;
+    double remaining = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0;
+    char bar[31];
+    size_t filled = (size_t)(fraction * 30);
+    for (size_t i = 0; i < 30; ++i)
+        bar[i] = i < filled ? '#' : '.';
+    bar[30] = '\0';
+    fprintf(stderr, "\rclrender: [%s] %3.0f%%  band %zu/%zu  %.1f s, %.1f s left ", bar,
+            100 * fraction, band, bands, elapsed, remaining);
+    p->shown = 1;
+    if (done >= total)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+/* Refuses, before any work, what cannot end well: a PNG, which stb encodes
+ * whole, larger than this machine's memory, and a file larger than the free
+ * space of its filesystem. */
+static int check_resources(const renderer *r, const void *params, const render_options *o,
+                           output_format format, size_t width, size_t height, failure *f) {
+    /* The output's layout, from converting a one-pixel image. */
+    image probe = {0}, converted = {0};
+    size_t w, h;
+    unsigned channels;
+    sample_type sample;
+    r->raw_layout(params, &w, &h, &channels, &sample);
+    if (image_alloc(&probe, 1, 1, channels, sample, f) != 0 ||
+        r->to_output(params, &probe, format, &converted, f) != 0) {
+        image_free(&probe);
+        return f->code;
+    }
+    double file_bytes = (double)width * (double)height * converted.channels * converted.sample;
+    image_free(&converted);
+    image_free(&probe);
+
+    long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
+    double memory = pages > 0 && page_size > 0 ? (double)pages * (double)page_size : 0;
+    /* stb holds the image, its filtered rows and the compressed stream at once. */
+    if (format == OUTPUT_PNG && memory > 0 && 3 * file_bytes > memory)
+        return failure_set(
+            f, CLR_EXIT_RUNTIME,
+            "a %zux%zu PNG needs about %.1f GiB of memory (it is encoded whole) but "
+            "this machine has %.1f GiB; use .pgm, .ppm or .npy, written band by band",
+            width, height, 3 * file_bytes / 1073741824.0, memory / 1073741824.0);
+
+    char dir[4096];
+    const char *slash = strrchr(o->output, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - o->output) + (slash == o->output) : 1,
+             slash ? o->output : ".");
+    struct statvfs fs;
+    if (statvfs(dir, &fs) == 0) {
+        double free_bytes = (double)fs.f_bavail * (double)fs.f_frsize;
+        /* PNG is usually much smaller, but nothing promises it. */
+        if (file_bytes + 4096 > free_bytes)
+            return failure_set(f, CLR_EXIT_RUNTIME,
+                               "'%s' needs up to %.1f MiB but its filesystem has %.1f MiB free",
+                               o->output, file_bytes / 1048576.0, free_bytes / 1048576.0);
+    }
+    return 0;
+}
+
+/* The device side of a render: the chosen device, opened, and a dispatch session. */
+typedef struct device_run {
+    device_list devices;
+    device_context ctx;
     dispatch_request request;
-    memset(&request, 0, sizeof request);
-    int status = device_list_query(&devices, f);
+    dispatch_session session;
+    int active;
+} device_run;
+
+static int device_run_begin(const renderer *r, const void *params, const render_options *options,
+                            size_t row_bytes, size_t height, size_t max_rows, device_run *run,
+                            dispatch_timings *timings, failure *f) {
+    memset(run, 0, sizeof *run);
+    size_t index = 0;
+    int status = device_list_query(&run->devices, f);
     if (status == 0)
-        status = device_select(devices.items, devices.count, options->device_spec, &index, f);
+        status =
+            device_select(run->devices.items, run->devices.count, options->device_spec, &index, f);
     if (status == 0)
-        status = r->prepare(params, &devices.items[index], &request, f);
-    if (status == 0) {
-        const device_entry *d = &devices.items[index];
+        status = r->prepare(params, &run->devices.items[index], &run->request, f);
+    if (status != 0)
+        return status;
+    const device_entry *d = &run->devices.items[index];
+    if (!options->quiet)
         fprintf(stderr, "clrender: rendering on %u:%u %s %s\n", d->platform_index, d->device_index,
                 device_type_name(d->type), d->name);
-        dispatch_timings dt = {0, 0, 0};
-        status = render_prepared(d, &request, raw, &dt, f);
-        times->build = dt.build_ms, times->kernel = dt.kernel_ms, times->transfer = dt.transfer_ms;
+    run->request.image_height = height;
+    run->request.bytes_per_row = row_bytes;
+    status = device_open(d, &run->ctx, f);
+    if (status == 0) {
+        status = dispatch_begin(&run->ctx, &run->request, max_rows, &run->session, timings, f);
+        if (status != 0)
+            device_close(&run->ctx);
     }
-    device_list_free(&devices);
+    run->active = status == 0;
     return status;
 }
 
-/* Refuses, before any work, a render whose images cannot fit in this machine's
- * memory: calloc would succeed (memory is overcommitted) and the process would
- * be killed later, while filling them. */
-static int check_host_memory(size_t width, size_t height, unsigned channels, sample_type sample,
-                             int verify, failure *f) {
-    double raw = (double)width * (double)height * channels * (double)sample;
-    /* the raw image, the reference's copy for --verify, and the converted output */
-    double needed = raw * (verify ? 3 : 2);
-    long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
-    double physical = pages > 0 && page_size > 0 ? (double)pages * (double)page_size : 0;
-    if (physical > 0 && needed > physical)
-        return failure_set(
-            f, CLR_EXIT_RUNTIME,
-            "a %zux%zu render needs about %.1f GiB of memory but this machine has %.1f "
-            "GiB; use a smaller --size",
-            width, height, needed / 1073741824.0, physical / 1073741824.0);
-    return 0;
+static void device_run_end(device_run *run) {
+    if (run->active) {
+        dispatch_end(&run->session);
+        device_close(&run->ctx);
+    }
+    device_list_free(&run->devices);
+    run->active = 0;
 }
 
 int render_command(const renderer *r, int argc, char **argv, int first, failure *f) {
     double start = clock_ms();
     render_options options;
     void *params = calloc(1, r->params_size);
-    image raw = {0}, check = {0}, out = {0};
-    phase_times times = {0};
+    image raw = {0}, check = {0};
+    image_stream stream = {0};
+    device_run run = {0};
+    dispatch_timings dt = {0, 0, 0};
+    write_timings wt = {0, 0};
+    double reference_ms = 0, convert_ms = 0;
     verify_result verdict = {0, 0, 0};
     output_format format;
-    int status = CLR_EXIT_RUNTIME;
+    int status = CLR_EXIT_RUNTIME, stream_open = 0;
     if (!params)
         return failure_set(f, CLR_EXIT_RUNTIME, "out of memory");
 
-    /* Everything the user typed is checked before any work starts. */
+    /* Everything the user typed, and what the machine can hold, is checked before any work. */
     size_t width, height;
     unsigned channels;
     sample_type sample;
@@ -222,37 +335,92 @@ int render_command(const renderer *r, int argc, char **argv, int first, failure 
         goto done;
     r->raw_layout(params, &width, &height, &channels, &sample);
     if (output_format_accepts(options.output, format, width, height, channels, f) != 0 ||
-        output_directory_writable(options.output, f) != 0)
-        goto done;
-    if (check_host_memory(width, height, channels, sample, options.verify, f) != 0 ||
-        image_alloc(&raw, width, height, channels, sample, f) != 0)
+        output_directory_writable(options.output, f) != 0 ||
+        check_resources(r, params, &options, format, width, height, f) != 0)
         goto done;
 
-    if (options.use_reference) {
-        double t = clock_ms();
-        r->reference(params, &raw);
-        times.reference = clock_ms() - t;
-    } else if (render_on_device(r, params, &options, &raw, &times, f) != 0) {
-        goto done;
+    /* Bands: within the memory budget, first of about FIRST_BAND_PIXELS, then sized by time. */
+    const size_t row_bytes = width * channels * (size_t)sample;
+    size_t max_rows = options.tile_rows;
+    if (!max_rows) {
+        size_t per_row = row_bytes * (options.verify ? 3 : 2);
+        max_rows = per_row ? BAND_BUDGET_BYTES / per_row : height;
     }
-    if (options.verify) {
-        if (image_alloc(&check, width, height, channels, sample, f) != 0)
+    if (max_rows > height)
+        max_rows = height;
+    if (max_rows >= BAND_ROW_STEP)
+        max_rows -= max_rows % BAND_ROW_STEP;
+    else if (max_rows < height)
+        max_rows = BAND_ROW_STEP; /* bands start where every kernel's work-items do */
+    if (!options.use_reference &&
+        device_run_begin(r, params, &options, row_bytes, height, max_rows, &run, &dt, f) != 0)
+        goto done;
+    if (run.active && run.session.max_rows < max_rows)
+        max_rows = run.session.max_rows;
+    size_t band = options.tile_rows ? max_rows : FIRST_BAND_PIXELS / (width ? width : 1);
+    band = band < BAND_ROW_STEP ? BAND_ROW_STEP : band - band % BAND_ROW_STEP;
+    if (band > max_rows)
+        band = max_rows;
+
+    if (image_alloc(&raw, width, max_rows, channels, sample, f) != 0 ||
+        (options.verify && image_alloc(&check, width, max_rows, channels, sample, f) != 0) ||
+        image_stream_open(options.output, format, width, height, options.compression, &stream, f) !=
+            0)
+        goto done;
+    stream_open = 1;
+
+    progress bar = {options.progress || (!options.quiet && isatty(STDERR_FILENO)), 0, clock_ms()};
+    size_t bands_done = 0;
+    for (size_t row = 0; row < height;) {
+        size_t rows = height - row < band ? height - row : band;
+        raw.height = rows;
+        if (run.active) {
+            double kernel_before = dt.kernel_ms;
+            if (dispatch_rows(&run.session, row, rows, raw.pixels, &dt, f) != 0)
+                goto done;
+            /* Next band: as many rows as fit the launch budget at this band's speed. */
+            double ms = dt.kernel_ms - kernel_before;
+            if (!options.tile_rows && ms > 0) {
+                double scaled = (double)rows * LAUNCH_BUDGET_MS / ms;
+                size_t next = scaled > (double)max_rows ? max_rows : (size_t)scaled;
+                band = next < BAND_ROW_STEP ? BAND_ROW_STEP : next - next % BAND_ROW_STEP;
+            }
+        } else {
+            double t = clock_ms();
+            r->reference(params, &raw, row);
+            reference_ms += clock_ms() - t;
+        }
+        if (options.verify) {
+            check.height = rows;
+            double t = clock_ms();
+            r->reference(params, &check, row);
+            reference_ms += clock_ms() - t;
+            verify_result part = verify_compare(&raw, &check, r->sample_tolerance);
+            verdict.compared += part.compared;
+            verdict.differing += part.differing;
+            if (part.largest_difference > verdict.largest_difference)
+                verdict.largest_difference = part.largest_difference;
+        }
+        image converted = {0};
+        double t = clock_ms();
+        if (r->to_output(params, &raw, format, &converted, f) != 0)
             goto done;
-        double t = clock_ms();
-        r->reference(params, &check);
-        times.reference = clock_ms() - t;
-        verdict = verify_compare(&raw, &check, r->sample_tolerance);
+        convert_ms += clock_ms() - t;
+        int written = image_stream_rows(&stream, &converted, &wt, f);
+        image_free(&converted);
+        if (written != 0) {
+            stream_open = 0; /* the stream dropped its file */
+            goto done;
+        }
+        row += rows;
+        ++bands_done;
+        size_t left = height - row, estimate = bands_done + (left + band - 1) / (band ? band : 1);
+        progress_update(&bar, row, height, bands_done, estimate);
     }
-
-    write_timings wt = {0, 0};
-    double convert_start = clock_ms();
-    if (r->to_output(params, &raw, format, &out, f) != 0)
+    device_run_end(&run);
+    stream_open = 0;
+    if (image_stream_finish(&stream, &wt, f) != 0)
         goto done;
-    double convert_ms = clock_ms() - convert_start;
-    if (image_write_file(options.output, format, &out, options.compression, &wt, f) != 0)
-        goto done;
-    times.encode = convert_ms + wt.encode_ms;
-    times.write = wt.write_ms;
 
     status = 0;
     if (options.verify) {
@@ -268,11 +436,19 @@ int render_command(const renderer *r, int argc, char **argv, int first, failure 
                             "--tolerance %g allows",
                             100.0 * fraction, options.tolerance);
     }
-    if (options.timings)
-        print_timings(&times, clock_ms() - start, !options.use_reference,
-                      options.use_reference || options.verify);
+    if (options.timings) {
+        if (!options.use_reference)
+            fprintf(stderr, "build: %.1f ms\nkernel: %.1f ms\ntransfer: %.1f ms\n", dt.build_ms,
+                    dt.kernel_ms, dt.transfer_ms);
+        if (options.use_reference || options.verify)
+            fprintf(stderr, "reference: %.1f ms\n", reference_ms);
+        fprintf(stderr, "encode: %.1f ms\nwrite: %.1f ms\ntotal: %.1f ms\n",
+                convert_ms + wt.encode_ms, wt.write_ms, clock_ms() - start);
+    }
 done:
-    image_free(&out);
+    if (stream_open)
+        image_stream_abort(&stream);
+    device_run_end(&run);
     image_free(&check);
     image_free(&raw);
     if (r->release)

@@ -194,17 +194,17 @@ static int sphere_prepare(const void *params, const device_entry *device, dispat
     return 0;
 }
 
-static void sphere_reference(const void *params, image *raw) {
+static void sphere_reference(const void *params, image *rows, size_t first_row) {
     const sphere_params *p = params;
-    uint8_t *rgb = raw->pixels;
+    uint8_t *rgb = rows->pixels;
     if (p->mode == SPHERE_SCENE) {
-        raytrace_reference(&p->scene, &p->frame, p->width, p->height, (uint32_t)p->depth,
-                           (uint32_t)p->spp, rgb);
+        raytrace_reference(&p->scene, &p->frame, p->width, p->height, first_row, rows->height,
+                           (uint32_t)p->depth, (uint32_t)p->spp, rgb);
         return;
     }
-    for (uint64_t y = 0; y < p->height; ++y)
+    for (uint64_t y = first_row; y < first_row + rows->height; ++y)
         for (uint64_t x = 0; x < p->width; ++x) {
-            uint8_t *pixel = rgb + 3 * (y * p->width + x);
+            uint8_t *pixel = rgb + 3 * ((y - first_row) * p->width + x);
             if (p->mode == SPHERE_PYCONDE)
                 pyconde_pixel(x, y, p->width, p->height, pixel);
             else

@@ -40,7 +40,8 @@ __kernel void julia(__global uint *counts, uint width, uint height, real x_min, 
             break;
         }
     }
-    counts[(size_t)row * width + col] = count;
+    /* The output holds the rows of this launch's band, which starts at the global offset. */
+    counts[(size_t)(row - get_global_offset(1)) * width + col] = count;
 }
 
 /* ---- julia_simd: blocks of pixels per work-item, for CPU devices ---------------------------
@@ -99,7 +100,7 @@ __constant uint lane_offsets[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
 /* Counts up to 2^32 - 1 travel through MASK's bits and come back intact as uint. */
 #define STORE(v, row)                                                                            \
     if ((row) < height) {                                                                          \
-        __global uint *out = counts + (size_t)(row) * width + col0;                                \
+        __global uint *out = counts + (size_t)((row) - band_first_row) * width + col0;             \
         if (col0 + LANES <= width) {                                                               \
             VSTORE(TO_UINT(count_##v), 0, out);                                                    \
         } else { /* the right edge, lane by lane */                                                \
@@ -116,6 +117,8 @@ __kernel void julia_simd(__global uint *counts, uint width, uint height, real x_
                          real escape_r2, uint max_iter) {
     const uint col0 = get_global_id(0) * LANES;
     const uint row0 = get_global_id(1) * 4;
+    /* The output holds the rows of this launch's band, which starts at the global offset. */
+    const uint band_first_row = get_global_offset(1) * 4;
     if (col0 >= width || row0 >= height)
         return;
 

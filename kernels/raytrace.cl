@@ -163,7 +163,7 @@ __kernel void raytrace(__global uchar *rgb, uint width, uint height, __global co
         const vec d = unit(add(add(corner, scale(right, fx)), scale(down, fy)));
         sum = add(sum, trace(view, spheres, sphere_count, lights, light_count, origin, d, depth));
     }
-    const size_t pixel = (size_t)y * width + x;
+    const size_t pixel = (size_t)(y - get_global_offset(1)) * width + x; /* in this band */
     rgb[3 * pixel] = srgb_byte(sum.x / (double)spp);
     rgb[3 * pixel + 1] = srgb_byte(sum.y / (double)spp);
     rgb[3 * pixel + 2] = srgb_byte(sum.z / (double)spp);
@@ -339,7 +339,7 @@ __kernel void raytrace_simd(__global uchar *rgb, uint width, uint height,
     vstore8(srgb_bytes(sum.x / (double)spp), 0, r);
     vstore8(srgb_bytes(sum.y / (double)spp), 0, g);
     vstore8(srgb_bytes(sum.z / (double)spp), 0, b);
-    const size_t row = (size_t)y * width;
+    const size_t row = (size_t)(y - get_global_offset(1)) * width; /* in this band */
     for (uint lane = 0; lane < LANES && x0 + lane < width; ++lane) {
         rgb[3 * (row + x0 + lane)] = r[lane];
         rgb[3 * (row + x0 + lane) + 1] = g[lane];

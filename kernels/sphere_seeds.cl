@@ -36,7 +36,7 @@ __kernel void pyconde(__global uchar *rgb, uint width, uint height) {
     const uint x = get_global_id(0), y = get_global_id(1);
     if (x >= width || y >= height)
         return;
-    const size_t pixel = (size_t)y * width + x;
+    const size_t pixel = (size_t)(y - get_global_offset(1)) * width + x; /* in this band */
     const vec p = make(8.0 * (double)x / (double)width, 6.0 * (double)y / (double)height, 0.0);
     const vec v = make(0.0, 0.0, 1.0);
     const vec q = make(4.0, 3.0, 10.0);
@@ -69,7 +69,7 @@ __kernel void pyo3(__global uchar *rgb, uint width, uint height) {
     const uint x = get_global_id(0), y = get_global_id(1);
     if (x >= width || y >= height)
         return;
-    const size_t pixel = (size_t)y * width + x;
+    const size_t pixel = (size_t)(y - get_global_offset(1)) * width + x; /* in this band */
     const vec o = make(16.0 / (double)width * ((double)x - (double)width / 2.0),
                        10.0 / (double)height * ((double)y - (double)height / 2.0), 0.0);
     const vec d = make(0.0, 0.0, 1.0);

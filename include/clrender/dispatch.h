@@ -1,17 +1,22 @@
 /* dispatch.h — the one path from a kernel to pixels in host memory.
  *
  * A renderer describes its launch as a dispatch_request: which kernel, which
- * build options, the image size (one work-item per pixel, a 2-D range of
- * width x height) and the arguments that follow the output buffer. The output
- * buffer is always argument 0, and its contents are read back into `output`.
+ * build options, the whole image's work size (a 2-D range; each work-item
+ * covers `rows_per_item` rows of one or more pixels) and the arguments that
+ * follow the output buffer, which is always argument 0.
+ *
+ * A session builds the program and the buffers once, then renders the image
+ * band by band (dispatch_rows): each band is a launch over a range of rows
+ * whose work-items start at the global offset of the band's first row, and
+ * whose output buffer holds only the band's rows. Bands make any image fit
+ * the device's largest allocation and keep each launch short.
  */
 #ifndef CLRENDER_DISPATCH_H
 #define CLRENDER_DISPATCH_H
 
 #include "clrender/device.h"
 
-#define DISPATCH_MAX_ARGS 24
-
+#define DISPATCH_MAX_ARGS    24
 #define KERNEL_ARG_MAX_BYTES 64
 
 /* A kernel argument: a value, whose bytes are copied into the request, or a
@@ -27,27 +32,48 @@ typedef struct dispatch_request {
     const char *program;     /* kernels/<program>.cl */
     const char *entry_point; /* __kernel function name */
     char build_options[256];
-    size_t width, height;               /* the global work size */
+    size_t width, height;               /* the whole image's global work size, in work-items */
+    size_t rows_per_item;               /* image rows one work-item covers (0 means 1) */
+    size_t image_height;                /* image rows */
+    size_t bytes_per_row;               /* of the output */
     kernel_arg args[DISPATCH_MAX_ARGS]; /* arguments 1.. of the kernel */
     size_t arg_count;
-    void *output; /* host memory of output_bytes */
-    size_t output_bytes;
 } dispatch_request;
 
 typedef struct dispatch_timings {
     double build_ms;    /* program build (host wall clock) */
-    double kernel_ms;   /* kernel execution (OpenCL profiling events) */
-    double transfer_ms; /* read-back of the output buffer (profiling events) */
+    double kernel_ms;   /* kernel execution, all bands (OpenCL profiling events) */
+    double transfer_ms; /* read-back of the output, all bands (profiling events) */
 } dispatch_timings;
 
 /* Appends the next kernel argument, copying `size` bytes from `value`. */
 void dispatch_add_arg(dispatch_request *request, const void *value, size_t size);
 
 /* Appends a `__global const` buffer argument holding `size` bytes (at least 1)
- * of `data`, which must stay valid until dispatch_render() returns. */
+ * of `data`, which must stay valid until the session ends. */
 void dispatch_add_input(dispatch_request *request, const void *data, size_t size);
 
-int dispatch_render(const device_context *ctx, const dispatch_request *request,
-                    dispatch_timings *timings, failure *f);
+typedef struct dispatch_session {
+    const device_context *ctx;
+    const dispatch_request *request;
+    cl_program program;
+    cl_kernel kernel;
+    cl_mem output;
+    cl_mem inputs[DISPATCH_MAX_ARGS];
+    size_t max_rows; /* the largest band the output buffer holds */
+} dispatch_session;
+
+/* Builds the program and sets up the buffers for bands of up to `max_rows`
+ * rows (a multiple of rows_per_item). When the device cannot allocate that
+ * much, it halves the band until it can, and says so in session->max_rows. */
+int dispatch_begin(const device_context *ctx, const dispatch_request *request, size_t max_rows,
+                   dispatch_session *session, dispatch_timings *timings, failure *f);
+
+/* Renders rows [first_row, first_row + rows) into `out` (rows * bytes_per_row
+ * bytes). first_row must be a multiple of rows_per_item, rows at most max_rows. */
+int dispatch_rows(dispatch_session *session, size_t first_row, size_t rows, void *out,
+                  dispatch_timings *timings, failure *f);
+
+void dispatch_end(dispatch_session *session);
 
 #endif

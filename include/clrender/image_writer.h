@@ -13,6 +13,8 @@
 
 #include "clrender/image.h"
 
+#include <stdio.h>
+
 typedef enum output_format {
     OUTPUT_PNG,
     OUTPUT_PGM,
@@ -46,5 +48,32 @@ typedef struct write_timings {
  * writes it. */
 int image_write_file(const char *path, output_format format, const image *img,
                      png_compression compression, write_timings *timings, failure *f);
+
+/* Writing an image band by band. .pgm, .ppm and .npy go to the file as the
+ * bands come, so memory stays bounded whatever the image's size; PNG (stb
+ * encodes whole images) gathers the 8-bit image and encodes it at the end.
+ * The file appears only when image_stream_finish() succeeds. */
+typedef struct image_stream {
+    char *path, *temp;
+    output_format format;
+    png_compression compression;
+    size_t width, height, rows_written;
+    FILE *file;
+    image whole; /* PNG only */
+} image_stream;
+
+/* Creates the temporary file for a width x height image at `path`. */
+int image_stream_open(const char *path, output_format format, size_t width, size_t height,
+                      png_compression compression, image_stream *stream, failure *f);
+
+/* Appends the next rows; all bands must have the same channels and sample
+ * type, which the first one sets (and with them the file's header). */
+int image_stream_rows(image_stream *stream, const image *rows, write_timings *timings, failure *f);
+
+/* Encodes (PNG), closes and renames the file into place. */
+int image_stream_finish(image_stream *stream, write_timings *timings, failure *f);
+
+/* Drops the temporary file; safe after a failed or finished stream. */
+void image_stream_abort(image_stream *stream);
 
 #endif

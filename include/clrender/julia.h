@@ -43,6 +43,6 @@ uint32_t julia_count(double z_re, double z_im, double c_re, double c_im, double 
 uint32_t julia_count_float(float z_re, float z_im, float c_re, float c_im, float escape_r2,
                            uint32_t max_iter);
 uint8_t julia_gray(uint32_t count, uint32_t iter_min, uint32_t iter_max);
-void julia_reference(const void *params, image *raw);
+void julia_reference(const void *params, image *rows, size_t first_row);
 
 #endif

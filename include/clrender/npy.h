@@ -14,6 +14,9 @@
 /* Writes the header and the samples; returns 0, or -1 on a write error. */
 int npy_write(FILE *out, const image *img);
 
+/* Writes only the samples (little-endian), for an image written in bands. */
+int npy_write_samples(FILE *out, const image *img);
+
 /* Builds the header (magic, version, length, dict padded to 64 bytes) into
  * `header`; returns its length, or 0 when `capacity` is too small. */
 size_t npy_header(const image *img, char *header, size_t capacity);

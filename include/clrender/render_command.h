@@ -14,6 +14,9 @@ typedef struct render_options {
     double tolerance;            /* --tolerance: allowed fraction of differing pixels */
     int timings;                 /* --timings */
     png_compression compression; /* --compression */
+    int quiet;                   /* --quiet: no device line, no progress */
+    int progress;                /* --progress: a progress bar even when stderr is no terminal */
+    size_t tile_rows;            /* --tile-rows: rows per band; 0 chooses */
 } render_options;
 
 /* Parses argv[first..] into `options` and the renderer's `params` (which must
@@ -22,8 +25,8 @@ int render_parse(const renderer *r, int argc, char **argv, int first, render_opt
                  void *params, failure *f);
 
 /* Runs a launch that the renderer's prepare() described for `device` into
- * `raw` (allocated to the renderer's raw layout): open the device, build,
- * launch, read back, close. */
+ * `raw` (the whole raw image, in one band): open the device, build, launch,
+ * read back, close. */
 int render_prepared(const device_entry *device, dispatch_request *request, image *raw,
                     dispatch_timings *timings, failure *f);
 

@@ -35,13 +35,15 @@ typedef struct renderer {
     void (*raw_layout)(const void *params, size_t *width, size_t *height, unsigned *channels,
                        sample_type *sample);
 
-    /* Describes the launch on `device` (kernel, options, arguments); runtime
-     * failure when the device cannot run it (e.g. no fp64). */
+    /* Describes the launch on `device` (kernel, options, arguments, work size
+     * and rows_per_item); runtime failure when the device cannot run it (e.g.
+     * no fp64). */
     int (*prepare)(const void *params, const device_entry *device, dispatch_request *request,
                    failure *f);
 
-    /* The scalar C reference: the same image, no OpenCL. */
-    void (*reference)(const void *params, image *raw);
+    /* The scalar C reference, no OpenCL: rows first_row .. first_row +
+     * rows->height - 1 of the raw image, into `rows`. */
+    void (*reference)(const void *params, image *rows, size_t first_row);
 
     /* The iterations a raw image took (Julia: each count n < MAX took n + 1,
      * MAX took MAX), for bench's G-iterations/s; NULL for other renderers. */

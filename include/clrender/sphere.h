@@ -61,7 +61,9 @@ extern const renderer sphere_renderer;
 /* The scalar references (host/sphere_seeds_reference.c, host/raytrace_reference.c). */
 void pyconde_pixel(uint64_t x, uint64_t y, uint64_t width, uint64_t height, uint8_t rgb[3]);
 void pyo3_pixel(uint64_t x, uint64_t y, uint64_t width, uint64_t height, uint8_t rgb[3]);
+/* Rows first_row .. first_row + rows - 1 of a width x height image, into rgb. */
 void raytrace_reference(const scene *s, const camera_frame *frame, uint64_t width, uint64_t height,
-                        uint32_t depth, uint32_t spp, uint8_t *rgb);
+                        uint64_t first_row, uint64_t rows, uint32_t depth, uint32_t spp,
+                        uint8_t *rgb);
 
 #endif

@@ -73,6 +73,48 @@ assert png.shape == (48, 64) and (png == gray).all() and (pgm == gray).all()
 print("formats ok")
 PY
     ;;
+bands-change-nothing)
+    # The image is the same bit for bit whatever the band size, on both kernels and the reference.
+    for args in "julia --size 403x301" "julia --size 403x301 --kernel per-pixel" \
+        "julia --size 403x301 --precision float" "sphere --size 203x101 --spp 2" \
+        "sphere --size 203x101 --kernel per-pixel --spp 1" "sphere --preset pyo3 --size 203x101"; do
+        $clrender $args -o whole.npy
+        for rows in 1 4 12 64; do
+            $clrender $args --tile-rows $rows --verify -o band.npy > verify.txt
+            cmp whole.npy band.npy || fail "$args: --tile-rows $rows changed the image"
+            grep -q ' 0 differing' verify.txt || fail "$args: --tile-rows $rows failed --verify"
+        done
+        $clrender $args --backend reference --tile-rows 12 -o ref.npy
+        [ "${args#*per-pixel}" != "$args" ] || [ "${args#julia}" = "$args" ] || cmp whole.npy ref.npy ||
+            fail "$args: the banded reference differs"
+    done
+    for format in pgm png; do
+        "$clrender" julia --size 403x301 -o whole.$format
+        "$clrender" julia --size 403x301 --tile-rows 8 -o band.$format
+        cmp whole.$format band.$format || fail ".$format: bands changed the file"
+    done
+    ;;
+bounded-memory)
+    # 24 M pixels streamed to .pgm in bands of 256 rows: the memory on top of what a tiny render
+    # needs (the OpenCL runtime's own) stays a few bands' worth, far below the image's 96 MB of
+    # counts, which one band would hold.
+    /usr/bin/time -f '%M' -o tiny.txt "$clrender" julia --size 8x8 -o tiny.pgm
+    /usr/bin/time -f '%M' -o rss.txt "$clrender" julia --size 6000x4000 --iter 0:20 \
+        --tile-rows 256 -o big.pgm
+    extra_kb=$(($(tail -n 1 rss.txt) - $(tail -n 1 tiny.txt)))
+    echo "peak resident memory above a tiny render's: $extra_kb kB"
+    [ "$extra_kb" -lt 40000 ] || fail "$extra_kb kB more than a tiny render: not bounded by bands"
+    [ "$(stat -c %s big.pgm)" -eq $((6000 * 4000 + 17)) ] || fail "big.pgm has the wrong size"
+    "$clrender" julia --size 6000x4000 --iter 0:20 --tile-rows 4000 -o whole.pgm
+    cmp big.pgm whole.pgm || fail "the streamed file differs from the one-band file"
+    ;;
+progress-and-quiet)
+    "$clrender" julia --size 200x100 --progress --tile-rows 20 -o p.png 2> err.txt
+    grep -q '100%' err.txt || fail "--progress printed no bar"
+    grep -q 'band 5/5' err.txt || fail "--progress does not count bands"
+    "$clrender" julia --size 200x100 --quiet -o q.png 2> quiet.txt
+    [ ! -s quiet.txt ] || fail "--quiet printed: $(cat quiet.txt)"
+    ;;
 png-compression)
     # Every level stores the same pixels; best is no larger than default, default no larger than fast.
     for level in fast default best; do

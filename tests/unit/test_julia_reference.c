@@ -181,7 +181,7 @@ static void check_tiny_image(precision p) {
     assert_int_equal(image_alloc(&raw, 3, 2, 1, SAMPLE_U32, &f), 0);
     /* Anything the reference forgets to write would show up as this value. */
     memset(raw.pixels, 0xAB, 3 * 2 * sizeof(uint32_t));
-    julia_reference(&params, &raw);
+    julia_reference(&params, &raw, 0);
     const uint32_t *counts = raw.pixels;
     for (size_t row = 0; row < 2; ++row)
         for (size_t col = 0; col < 3; ++col) {
@@ -214,10 +214,10 @@ static void reference_uses_the_threshold_and_c(void **state) {
     image raw;
     failure f;
     assert_int_equal(image_alloc(&raw, 1, 1, 1, SAMPLE_U32, &f), 0);
-    julia_reference(&params, &raw);
+    julia_reference(&params, &raw, 0);
     assert_int_equal(((const uint32_t *)raw.pixels)[0], 1);
     params.threshold = 5.0;
-    julia_reference(&params, &raw);
+    julia_reference(&params, &raw, 0);
     assert_int_equal(((const uint32_t *)raw.pixels)[0], 2);
     image_free(&raw);
 }
