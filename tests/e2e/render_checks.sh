@@ -96,14 +96,15 @@ bands-change-nothing)
     ;;
 bounded-memory)
     # 24 M pixels streamed to .pgm in bands of 256 rows: the memory on top of what a tiny render
-    # needs (the OpenCL runtime's own) stays a few bands' worth, far below the image's 96 MB of
-    # counts, which one band would hold.
+    # needs (the OpenCL runtime's own) stays a few bands' worth (12 MB here, 40 MB under
+    # AddressSanitizer, whose quarantine keeps freed bands), far below the 210 MB that one band
+    # of the whole image takes.
     /usr/bin/time -f '%M' -o tiny.txt "$clrender" julia --size 8x8 -o tiny.pgm
     /usr/bin/time -f '%M' -o rss.txt "$clrender" julia --size 6000x4000 --iter 0:20 \
         --tile-rows 256 -o big.pgm
     extra_kb=$(($(tail -n 1 rss.txt) - $(tail -n 1 tiny.txt)))
     echo "peak resident memory above a tiny render's: $extra_kb kB"
-    [ "$extra_kb" -lt 40000 ] || fail "$extra_kb kB more than a tiny render: not bounded by bands"
+    [ "$extra_kb" -lt 64000 ] || fail "$extra_kb kB more than a tiny render: not bounded by bands"
     [ "$(stat -c %s big.pgm)" -eq $((6000 * 4000 + 17)) ] || fail "big.pgm has the wrong size"
     "$clrender" julia --size 6000x4000 --iter 0:20 --tile-rows 4000 -o whole.pgm
     cmp big.pgm whole.pgm || fail "the streamed file differs from the one-band file"
