@@ -39,6 +39,10 @@ static int describe_device(device_entry *e, failure *f) {
                         NULL) != CL_SUCCESS)
         double_config = 0;
     e->fp64 = double_config != 0;
+    /* Test-only: pretend the device allocates less, to exercise banding on small images. */
+    const char *cap = getenv("CLRENDER_TEST_MAX_ALLOC");
+    if (cap && *cap && strtoull(cap, NULL, 10) > 0 && strtoull(cap, NULL, 10) < e->max_allocation)
+        e->max_allocation = strtoull(cap, NULL, 10);
     read_string(e->device, CL_DEVICE_NAME, e->name, sizeof e->name);
     read_string(e->device, CL_DEVICE_VERSION, e->version, sizeof e->version);
     if (clGetPlatformInfo(e->platform, CL_PLATFORM_NAME, sizeof e->platform_name, e->platform_name,

@@ -85,6 +85,9 @@ int dispatch_begin(const device_context *ctx, const dispatch_request *request, s
     }
     CL_CHECK_STATUS(f, failed, "clCreateBuffer", status);
     session->max_rows = max_rows;
+    /* Test-only: make the first launches fail as a short-of-resources device would. */
+    const char *fake = getenv("CLRENDER_TEST_FAIL_LAUNCHES");
+    session->failures_to_fake = fake ? atoi(fake) : 0;
 
     CL_CHECK(f, failed, clSetKernelArg,
              (session->kernel, 0, sizeof session->output, &session->output));
@@ -121,12 +124,21 @@ int dispatch_rows(dispatch_session *session, size_t first_row, size_t rows, void
     if (offset[1] + items > request->height)
         items = request->height - offset[1];
     const size_t global[2] = {request->width, items};
-    CL_CHECK(
-        f, cleanup, clEnqueueNDRangeKernel,
-        (session->ctx->queue, session->kernel, 2, offset, global, NULL, 0, NULL, &kernel_done));
-    CL_CHECK(f, cleanup, clEnqueueReadBuffer,
-             (session->ctx->queue, session->output, CL_TRUE, 0, rows * request->bytes_per_row, out,
-              1, &kernel_done, &read_done));
+    cl_int status = CL_SUCCESS;
+    if (session->failures_to_fake > 0) {
+        --session->failures_to_fake;
+        status = CL_OUT_OF_RESOURCES;
+    } else {
+        status = clEnqueueNDRangeKernel(session->ctx->queue, session->kernel, 2, offset, global,
+                                        NULL, 0, NULL, &kernel_done);
+    }
+    session->last_status = status;
+    CL_CHECK_STATUS(f, cleanup, "clEnqueueNDRangeKernel", status);
+    /* Out of resources shows at the launch or, with lazy drivers, when its result is read. */
+    status = clEnqueueReadBuffer(session->ctx->queue, session->output, CL_TRUE, 0,
+                                 rows * request->bytes_per_row, out, 1, &kernel_done, &read_done);
+    session->last_status = status;
+    CL_CHECK_STATUS(f, cleanup, "clEnqueueReadBuffer", status);
     int failed = 0;
     timings->kernel_ms += event_ms(kernel_done, f, &failed);
     timings->transfer_ms += event_ms(read_done, f, &failed);

@@ -376,8 +376,20 @@ int render_command(const renderer *r, int argc, char **argv, int first, failure 
         raw.height = rows;
         if (run.active) {
             double kernel_before = dt.kernel_ms;
-            if (dispatch_rows(&run.session, row, rows, raw.pixels, &dt, f) != 0)
-                goto done;
+            if (dispatch_rows(&run.session, row, rows, raw.pixels, &dt, f) != 0) {
+                /* Short of resources: try again with half the rows, down to one work-item's. */
+                cl_int why = run.session.last_status;
+                int retry =
+                    (why == CL_OUT_OF_RESOURCES || why == CL_MEM_OBJECT_ALLOCATION_FAILURE ||
+                     why == CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST) &&
+                    rows > BAND_ROW_STEP;
+                if (!retry)
+                    goto done;
+                band = rows / 2 - (rows / 2) % BAND_ROW_STEP;
+                if (band < BAND_ROW_STEP)
+                    band = BAND_ROW_STEP;
+                continue;
+            }
             /* Next band: as many rows as fit the launch budget at this band's speed. */
             double ms = dt.kernel_ms - kernel_before;
             if (!options.tile_rows && ms > 0) {

@@ -60,7 +60,9 @@ typedef struct dispatch_session {
     cl_kernel kernel;
     cl_mem output;
     cl_mem inputs[DISPATCH_MAX_ARGS];
-    size_t max_rows; /* the largest band the output buffer holds */
+    size_t max_rows;      /* the largest band the output buffer holds */
+    cl_int last_status;   /* of the last failed OpenCL call in dispatch_rows */
+    int failures_to_fake; /* test-only: launches that fail with CL_OUT_OF_RESOURCES */
 } dispatch_session;
 
 /* Builds the program and sets up the buffers for bands of up to `max_rows`
@@ -70,7 +72,9 @@ int dispatch_begin(const device_context *ctx, const dispatch_request *request, s
                    dispatch_session *session, dispatch_timings *timings, failure *f);
 
 /* Renders rows [first_row, first_row + rows) into `out` (rows * bytes_per_row
- * bytes). first_row must be a multiple of rows_per_item, rows at most max_rows. */
+ * bytes). first_row must be a multiple of rows_per_item, rows at most max_rows.
+ * When the device runs out of resources (session->last_status says so), the
+ * caller may retry with fewer rows. */
 int dispatch_rows(dispatch_session *session, size_t first_row, size_t rows, void *out,
                   dispatch_timings *timings, failure *f);
 

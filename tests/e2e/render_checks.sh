@@ -109,6 +109,18 @@ bounded-memory)
     "$clrender" julia --size 6000x4000 --iter 0:20 --tile-rows 4000 -o whole.pgm
     cmp big.pgm whole.pgm || fail "the streamed file differs from the one-band file"
     ;;
+device-faults)
+    # A device that allocates little gets more bands; launches that run out of resources are
+    # retried with fewer rows; neither changes a bit of the image.
+    "$clrender" julia --size 403x301 -o whole.npy
+    CLRENDER_TEST_MAX_ALLOC=65536 "$clrender" julia --size 403x301 --progress -o small.npy \
+        2> err.txt
+    grep -q 'band 8/8' err.txt || fail "a 64 KiB allocation limit did not give 8 bands"
+    cmp whole.npy small.npy || fail "the allocation limit changed the image"
+    CLRENDER_TEST_FAIL_LAUNCHES=3 "$clrender" sphere --size 203x101 --verify -o retried.npy
+    "$clrender" sphere --size 203x101 -o sphere.npy
+    cmp sphere.npy retried.npy || fail "retried launches changed the image"
+    ;;
 progress-and-quiet)
     "$clrender" julia --size 200x100 --progress --tile-rows 20 -o p.png 2> err.txt
     grep -q '100%' err.txt || fail "--progress printed no bar"
