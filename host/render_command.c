@@ -101,7 +101,9 @@ static int apply_tile_rows(void *target, const char *value, char *why, size_t wh
 }
 
 static const cli_option common_options[] = {
-    {"--output", 'o', "FILE", "write FILE: .png, .pgm, .ppm or .npy (required)", apply_output, 0},
+    {"--output", 'o', "FILE",
+     "write FILE: .png (encoded whole, in memory), or .pgm, .ppm, .npy (band by band)",
+     apply_output, 0},
     {"--device", 0, "SPEC", "gpu, cpu, P:D, an index or part of a name ($CLRENDER_DEVICE)",
      apply_device, 0},
     {"--backend", 0, "B", "device (OpenCL, default) or reference (scalar C)", apply_backend, 0},
