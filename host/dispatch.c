@@ -75,12 +75,18 @@ int dispatch_begin(const device_context *ctx, const dispatch_request *request, s
     CL_CHECK_STATUS(f, failed, "clCreateKernel", status);
     /* Drivers may refuse an allocation below their stated maximum: try smaller bands. */
     for (;;) {
-        session->output = clCreateBuffer(ctx->context, CL_MEM_WRITE_ONLY,
-                                         max_rows * request->bytes_per_row, NULL, &status);
+        for (int slot = 0; slot < 2 && status == CL_SUCCESS; ++slot)
+            session->output[slot] = clCreateBuffer(
+                ctx->context, CL_MEM_WRITE_ONLY, max_rows * request->bytes_per_row, NULL, &status);
         if (status == CL_SUCCESS || max_rows <= step ||
             (status != CL_MEM_OBJECT_ALLOCATION_FAILURE && status != CL_OUT_OF_RESOURCES &&
              status != CL_OUT_OF_HOST_MEMORY && status != CL_INVALID_BUFFER_SIZE))
             break;
+        for (int slot = 0; slot < 2; ++slot)
+            if (session->output[slot])
+                clReleaseMemObject(session->output[slot]);
+        session->output[0] = session->output[1] = NULL;
+        status = CL_SUCCESS;
         max_rows = max_rows / 2 - (max_rows / 2) % step;
     }
     CL_CHECK_STATUS(f, failed, "clCreateBuffer", status);
@@ -89,8 +95,6 @@ int dispatch_begin(const device_context *ctx, const dispatch_request *request, s
     const char *fake = getenv("CLRENDER_TEST_FAIL_LAUNCHES");
     session->failures_to_fake = fake ? atoi(fake) : 0;
 
-    CL_CHECK(f, failed, clSetKernelArg,
-             (session->kernel, 0, sizeof session->output, &session->output));
     for (size_t i = 0; i < request->arg_count; ++i) {
         const kernel_arg *arg = &request->args[i];
         if (arg->kind == KERNEL_ARG_INPUT_BUFFER) {
@@ -112,57 +116,100 @@ failed:
     return f->code;
 }
 
-int dispatch_rows(dispatch_session *session, size_t first_row, size_t rows, void *out,
-                  dispatch_timings *timings, failure *f) {
+int dispatch_enqueue(dispatch_session *session, int slot, size_t first_row, size_t rows, void *out,
+                     failure *f) {
     const dispatch_request *request = session->request;
     const size_t step = rows_per_item(request);
-    cl_event kernel_done = NULL, read_done = NULL;
-    int result = CLR_EXIT_RUNTIME;
     /* Work-items of the band: its first row's item, and enough items to cover its rows. */
     const size_t offset[2] = {0, first_row / step};
     size_t items = (rows + step - 1) / step;
     if (offset[1] + items > request->height)
         items = request->height - offset[1];
     const size_t global[2] = {request->width, items};
-    cl_int status = CL_SUCCESS;
+    cl_int status =
+        clSetKernelArg(session->kernel, 0, sizeof session->output[slot], &session->output[slot]);
+    CL_CHECK_STATUS(f, failed, "clSetKernelArg", status);
     if (session->failures_to_fake > 0) {
         --session->failures_to_fake;
         status = CL_OUT_OF_RESOURCES;
     } else {
         status = clEnqueueNDRangeKernel(session->ctx->queue, session->kernel, 2, offset, global,
-                                        NULL, 0, NULL, &kernel_done);
+                                        NULL, 0, NULL, &session->kernel_done[slot]);
     }
     session->last_status = status;
-    CL_CHECK_STATUS(f, cleanup, "clEnqueueNDRangeKernel", status);
-    /* Out of resources shows at the launch or, with lazy drivers, when its result is read. */
-    status = clEnqueueReadBuffer(session->ctx->queue, session->output, CL_TRUE, 0,
-                                 rows * request->bytes_per_row, out, 1, &kernel_done, &read_done);
+    CL_CHECK_STATUS(f, failed, "clEnqueueNDRangeKernel", status);
+    status = clEnqueueReadBuffer(session->ctx->queue, session->output[slot], CL_FALSE, 0,
+                                 rows * request->bytes_per_row, out, 1, &session->kernel_done[slot],
+                                 &session->read_done[slot]);
     session->last_status = status;
-    CL_CHECK_STATUS(f, cleanup, "clEnqueueReadBuffer", status);
+    CL_CHECK_STATUS(f, failed, "clEnqueueReadBuffer", status);
+    /* Start now: the host goes on with the previous band meanwhile. */
+    status = clFlush(session->ctx->queue);
+    CL_CHECK_STATUS(f, failed, "clFlush", status);
+    return 0;
+failed:
+    return f->code;
+}
+
+static void release_slot(dispatch_session *session, int slot) {
+    if (session->read_done[slot])
+        clReleaseEvent(session->read_done[slot]);
+    if (session->kernel_done[slot])
+        clReleaseEvent(session->kernel_done[slot]);
+    session->read_done[slot] = session->kernel_done[slot] = NULL;
+}
+
+int dispatch_wait(dispatch_session *session, int slot, dispatch_timings *timings, failure *f) {
+    cl_int status = clWaitForEvents(1, &session->read_done[slot]);
+    if (status != CL_SUCCESS) {
+        /* A failed launch fails its read-back's wait: report what the launch said. */
+        cl_int launch = CL_SUCCESS;
+        if (clGetEventInfo(session->kernel_done[slot], CL_EVENT_COMMAND_EXECUTION_STATUS,
+                           sizeof launch, &launch, NULL) == CL_SUCCESS &&
+            launch < 0)
+            status = launch;
+        session->last_status = status;
+        cl_fail(f, "clWaitForEvents", status);
+        release_slot(session, slot);
+        return f->code;
+    }
     int failed = 0;
-    timings->kernel_ms += event_ms(kernel_done, f, &failed);
-    timings->transfer_ms += event_ms(read_done, f, &failed);
-    result = failed ? CLR_EXIT_RUNTIME : 0;
-cleanup:
-    if (read_done)
-        clReleaseEvent(read_done);
-    if (kernel_done)
-        clReleaseEvent(kernel_done);
-    return result == 0 ? 0 : f->code;
+    timings->kernel_ms += event_ms(session->kernel_done[slot], f, &failed);
+    timings->transfer_ms += event_ms(session->read_done[slot], f, &failed);
+    release_slot(session, slot);
+    return failed ? f->code : 0;
+}
+
+void dispatch_drain(dispatch_session *session) {
+    if (session->ctx && session->ctx->queue)
+        clFinish(session->ctx->queue);
+    release_slot(session, 0);
+    release_slot(session, 1);
+}
+
+int dispatch_rows(dispatch_session *session, size_t first_row, size_t rows, void *out,
+                  dispatch_timings *timings, failure *f) {
+    if (dispatch_enqueue(session, 0, first_row, rows, out, f) != 0) {
+        dispatch_drain(session);
+        return f->code;
+    }
+    return dispatch_wait(session, 0, timings, f);
 }
 
 void dispatch_end(dispatch_session *session) {
+    dispatch_drain(session);
     for (size_t i = DISPATCH_MAX_ARGS; i-- > 0;)
         if (session->inputs[i])
             clReleaseMemObject(session->inputs[i]);
-    if (session->output)
-        clReleaseMemObject(session->output);
+    for (int slot = 0; slot < 2; ++slot)
+        if (session->output[slot])
+            clReleaseMemObject(session->output[slot]);
     if (session->kernel)
         clReleaseKernel(session->kernel);
     if (session->program)
         clReleaseProgram(session->program);
     memset(session->inputs, 0, sizeof session->inputs);
-    session->output = NULL;
+    session->output[0] = session->output[1] = NULL;
     session->kernel = NULL;
     session->program = NULL;
 }

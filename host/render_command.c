@@ -312,11 +312,34 @@ static void device_run_end(device_run *run) {
     run->active = 0;
 }
 
+static int short_of_resources(const device_run *run) {
+    cl_int why = run->session.last_status;
+    return why == CL_OUT_OF_RESOURCES || why == CL_MEM_OBJECT_ALLOCATION_FAILURE ||
+           why == CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST;
+}
+
+/* Queues rows [row, row + rows) in `slot`; when the device is short of resources,
+ * queues fewer rows instead (down to BAND_ROW_STEP) and lowers *band to match. */
+static int queue_band(device_run *run, int slot, size_t row, size_t rows, image *into, size_t *band,
+                      failure *f) {
+    for (;;) {
+        if (dispatch_enqueue(&run->session, slot, row, rows, into->pixels, f) == 0)
+            return 0;
+        if (!short_of_resources(run) || rows <= BAND_ROW_STEP)
+            return f->code;
+        dispatch_drain(&run->session);
+        rows = rows / 2 - (rows / 2) % BAND_ROW_STEP;
+        if (rows < BAND_ROW_STEP)
+            rows = BAND_ROW_STEP;
+        *band = rows;
+    }
+}
+
 int render_command(const renderer *r, int argc, char **argv, int first, failure *f) {
     double start = clock_ms();
     render_options options;
     void *params = calloc(1, r->params_size);
-    image raw = {0}, check = {0};
+    image raw[2] = {{0}, {0}}, check = {0};
     image_stream stream = {0};
     device_run run = {0};
     dispatch_timings dt = {0, 0, 0};
@@ -345,7 +368,8 @@ int render_command(const renderer *r, int argc, char **argv, int first, failure 
     const size_t row_bytes = width * channels * (size_t)sample;
     size_t max_rows = options.tile_rows;
     if (!max_rows) {
-        size_t per_row = row_bytes * (options.verify ? 3 : 2);
+        /* two raw bands in flight, the reference's for --verify, the converted one */
+        size_t per_row = row_bytes * (options.verify ? 4 : 3);
         max_rows = per_row ? BAND_BUDGET_BYTES / per_row : height;
     }
     if (max_rows > height)
@@ -364,7 +388,8 @@ int render_command(const renderer *r, int argc, char **argv, int first, failure 
     if (band > max_rows)
         band = max_rows;
 
-    if (image_alloc(&raw, width, max_rows, channels, sample, f) != 0 ||
+    if (image_alloc(&raw[0], width, max_rows, channels, sample, f) != 0 ||
+        (run.active && image_alloc(&raw[1], width, max_rows, channels, sample, f) != 0) ||
         (options.verify && image_alloc(&check, width, max_rows, channels, sample, f) != 0) ||
         image_stream_open(options.output, format, width, height, options.compression, &stream, f) !=
             0)
@@ -373,35 +398,54 @@ int render_command(const renderer *r, int argc, char **argv, int first, failure 
 
     progress bar = {options.progress || (!options.quiet && isatty(STDERR_FILENO)), 0, clock_ms()};
     size_t bands_done = 0;
+    /* On a device, band i + 1 is queued in the other slot before band i is waited for, so the
+     * device works on it while the host checks, converts and writes band i. */
+    int slot = 0;
+    size_t queued_rows = 0;
+    if (run.active &&
+        queue_band(&run, slot, 0, height < band ? height : band, &raw[slot], &band, f) != 0)
+        goto done;
+    queued_rows = height < band ? height : band;
     for (size_t row = 0; row < height;) {
-        size_t rows = height - row < band ? height - row : band;
-        raw.height = rows;
+        size_t rows = run.active ? queued_rows : (height - row < band ? height - row : band);
+        image *band_image = &raw[slot];
+        band_image->height = rows;
         if (run.active) {
+            size_t next_row = row + rows, next_rows = 0;
+            int ok = 1;
+            if (next_row < height) {
+                next_rows = height - next_row < band ? height - next_row : band;
+                ok = dispatch_enqueue(&run.session, slot ^ 1, next_row, next_rows,
+                                      raw[slot ^ 1].pixels, f) == 0;
+            }
             double kernel_before = dt.kernel_ms;
-            if (dispatch_rows(&run.session, row, rows, raw.pixels, &dt, f) != 0) {
-                /* Short of resources: try again with half the rows, down to one work-item's. */
-                cl_int why = run.session.last_status;
-                int retry =
-                    (why == CL_OUT_OF_RESOURCES || why == CL_MEM_OBJECT_ALLOCATION_FAILURE ||
-                     why == CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST) &&
-                    rows > BAND_ROW_STEP;
-                if (!retry)
+            if (ok)
+                ok = dispatch_wait(&run.session, slot, &dt, f) == 0;
+            if (!ok) {
+                /* Short of resources: start this band again with half its rows. */
+                if (!short_of_resources(&run) || rows <= BAND_ROW_STEP)
                     goto done;
+                dispatch_drain(&run.session);
                 band = rows / 2 - (rows / 2) % BAND_ROW_STEP;
                 if (band < BAND_ROW_STEP)
                     band = BAND_ROW_STEP;
+                if (queue_band(&run, slot, row, height - row < band ? height - row : band,
+                               &raw[slot], &band, f) != 0)
+                    goto done;
+                queued_rows = height - row < band ? height - row : band;
                 continue;
             }
-            /* Next band: as many rows as fit the launch budget at this band's speed. */
+            /* Later bands: as many rows as fit the launch budget at this band's speed. */
             double ms = dt.kernel_ms - kernel_before;
             if (!options.tile_rows && ms > 0) {
                 double scaled = (double)rows * LAUNCH_BUDGET_MS / ms;
                 size_t next = scaled > (double)max_rows ? max_rows : (size_t)scaled;
                 band = next < BAND_ROW_STEP ? BAND_ROW_STEP : next - next % BAND_ROW_STEP;
             }
+            queued_rows = next_rows;
         } else {
             double t = clock_ms();
-            r->reference(params, &raw, row);
+            r->reference(params, band_image, row);
             reference_ms += clock_ms() - t;
         }
         if (options.verify) {
@@ -409,7 +453,7 @@ int render_command(const renderer *r, int argc, char **argv, int first, failure 
             double t = clock_ms();
             r->reference(params, &check, row);
             reference_ms += clock_ms() - t;
-            verify_result part = verify_compare(&raw, &check, r->sample_tolerance);
+            verify_result part = verify_compare(band_image, &check, r->sample_tolerance);
             verdict.compared += part.compared;
             verdict.differing += part.differing;
             if (part.largest_difference > verdict.largest_difference)
@@ -417,7 +461,7 @@ int render_command(const renderer *r, int argc, char **argv, int first, failure 
         }
         image converted = {0};
         double t = clock_ms();
-        if (r->to_output(params, &raw, format, &converted, f) != 0)
+        if (r->to_output(params, band_image, format, &converted, f) != 0)
             goto done;
         convert_ms += clock_ms() - t;
         int written = image_stream_rows(&stream, &converted, &wt, f);
@@ -428,6 +472,8 @@ int render_command(const renderer *r, int argc, char **argv, int first, failure 
         }
         row += rows;
         ++bands_done;
+        if (run.active)
+            slot ^= 1;
         size_t left = height - row, estimate = bands_done + (left + band - 1) / (band ? band : 1);
         progress_update(&bar, row, height, bands_done, estimate);
     }
@@ -464,7 +510,8 @@ done:
         image_stream_abort(&stream);
     device_run_end(&run);
     image_free(&check);
-    image_free(&raw);
+    image_free(&raw[1]);
+    image_free(&raw[0]);
     if (r->release)
         r->release(params);
     free(params);

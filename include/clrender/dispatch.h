@@ -6,10 +6,12 @@
  * follow the output buffer, which is always argument 0.
  *
  * A session builds the program and the buffers once, then renders the image
- * band by band (dispatch_rows): each band is a launch over a range of rows
- * whose work-items start at the global offset of the band's first row, and
- * whose output buffer holds only the band's rows. Bands make any image fit
- * the device's largest allocation and keep each launch short.
+ * band by band: each band is a launch over a range of rows whose work-items
+ * start at the global offset of the band's first row, and whose output buffer
+ * holds only the band's rows. Bands make any image fit the device's largest
+ * allocation and keep each launch short. Two output buffers ("slots") let the
+ * next band run while the host handles the last: dispatch_enqueue() queues a
+ * band and its read-back without waiting, dispatch_wait() waits for it.
  */
 #ifndef CLRENDER_DISPATCH_H
 #define CLRENDER_DISPATCH_H
@@ -58,7 +60,8 @@ typedef struct dispatch_session {
     const dispatch_request *request;
     cl_program program;
     cl_kernel kernel;
-    cl_mem output;
+    cl_mem output[2]; /* one per slot */
+    cl_event kernel_done[2], read_done[2];
     cl_mem inputs[DISPATCH_MAX_ARGS];
     size_t max_rows;      /* the largest band the output buffer holds */
     cl_int last_status;   /* of the last failed OpenCL call in dispatch_rows */
@@ -71,10 +74,20 @@ typedef struct dispatch_session {
 int dispatch_begin(const device_context *ctx, const dispatch_request *request, size_t max_rows,
                    dispatch_session *session, dispatch_timings *timings, failure *f);
 
-/* Renders rows [first_row, first_row + rows) into `out` (rows * bytes_per_row
- * bytes). first_row must be a multiple of rows_per_item, rows at most max_rows.
- * When the device runs out of resources (session->last_status says so), the
- * caller may retry with fewer rows. */
+/* Queues rows [first_row, first_row + rows) to be rendered into `out` (rows *
+ * bytes_per_row bytes, untouched until dispatch_wait() on the same slot, 0 or
+ * 1, returns). first_row must be a multiple of rows_per_item, rows at most
+ * max_rows. When the device runs out of resources, here or in dispatch_wait()
+ * (session->last_status says so), the caller may dispatch_drain() and retry
+ * with fewer rows. */
+int dispatch_enqueue(dispatch_session *session, int slot, size_t first_row, size_t rows, void *out,
+                     failure *f);
+int dispatch_wait(dispatch_session *session, int slot, dispatch_timings *timings, failure *f);
+
+/* Waits for everything queued and forgets it. */
+void dispatch_drain(dispatch_session *session);
+
+/* dispatch_enqueue() and dispatch_wait() on slot 0. */
 int dispatch_rows(dispatch_session *session, size_t first_row, size_t rows, void *out,
                   dispatch_timings *timings, failure *f);
 
