@@ -1,6 +1,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "clrender/render_command.h"
 
+#include "clrender/render_bands.h"
+
 #include "clrender/timing.h"
 #include "clrender/values.h"
 #include "clrender/verify.h"
@@ -163,62 +165,6 @@ int render_parse(const renderer *r, int argc, char **argv, int first, render_opt
     return 0;
 }
 
-int render_prepared(const device_entry *device, dispatch_request *request, image *raw,
-                    dispatch_timings *timings, failure *f) {
-    device_context ctx = {0};
-    dispatch_session session;
-    request->image_height = raw->height;
-    request->bytes_per_row = raw->width * raw->channels * (size_t)raw->sample;
-    int status = device_open(device, &ctx, f);
-    if (status == 0) {
-        status = dispatch_begin(&ctx, request, raw->height, &session, timings, f);
-        if (status == 0 && session.max_rows < raw->height)
-            status = failure_set(f, CLR_EXIT_RUNTIME, "%s cannot hold the whole image at once",
-                                 device->name);
-        if (status == 0)
-            status = dispatch_rows(&session, 0, raw->height, raw->pixels, timings, f);
-        dispatch_end(&session);
-        device_close(&ctx);
-    }
-    return status;
-}
-
-/* Memory for the bands a render holds at once: the raw band, the reference's
- * copy for --verify and the band converted for the file. Small enough to keep
- * any render far below a gigabyte, large enough for few launches. */
-#define BAND_BUDGET_BYTES (192u << 20)
-/* The time one launch should take: short enough for a GPU watchdog (a few
- * seconds) and a lively progress bar, long enough to make launching cheap. */
-#define LAUNCH_BUDGET_MS 500.0
-/* The first band's pixels, before any launch has been timed. */
-#define FIRST_BAND_PIXELS (16u << 20)
-/* Every kernel's rows per work-item divides this, so bands can start anywhere it does. */
-#define BAND_ROW_STEP 4
-
-typedef struct progress {
-    int enabled, shown;
-    double start;
-} progress;
-
-static void progress_update(progress *p, size_t done, size_t total, size_t band, size_t bands) {
-    double elapsed = (clock_ms() - p->start) / 1e3;
-    if (!p->enabled || (elapsed < 1.0 && !p->shown && done < total))
-        return;
-    double fraction = total ? (double)done / (double)total : 1.0;
-    double remaining = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0;
-    char bar[31];
-    size_t filled = (size_t)(fraction * 30);
-    for (size_t i = 0; i < 30; ++i)
-        bar[i] = i < filled ? '#' : '.';
-    bar[30] = '\0';
-    fprintf(stderr, "\rclrender: [%s] %3.0f%%  band %zu/%zu  %.1f s, %.1f s left ", bar,
-            100 * fraction, band, bands, elapsed, remaining);
-    p->shown = 1;
-    if (done >= total)
-        fputc('\n', stderr);
-    fflush(stderr);
-}
-
 /* Refuses, before any work, what cannot end well: a PNG, which stb encodes
  * whole, larger than this machine's memory, and a file larger than the free
  * space of its filesystem. */
@@ -265,89 +211,12 @@ static int check_resources(const renderer *r, const void *params, const render_o
     return 0;
 }
 
-/* The device side of a render: the chosen device, opened, and a dispatch session. */
-typedef struct device_run {
-    device_list devices;
-    device_context ctx;
-    dispatch_request request;
-    dispatch_session session;
-    int active;
-} device_run;
-
-static int device_run_begin(const renderer *r, const void *params, const render_options *options,
-                            size_t row_bytes, size_t height, size_t max_rows, device_run *run,
-                            dispatch_timings *timings, failure *f) {
-    memset(run, 0, sizeof *run);
-    size_t index = 0;
-    int status = device_list_query(&run->devices, f);
-    if (status == 0)
-        status =
-            device_select(run->devices.items, run->devices.count, options->device_spec, &index, f);
-    if (status == 0)
-        status = r->prepare(params, &run->devices.items[index], &run->request, f);
-    if (status != 0)
-        return status;
-    const device_entry *d = &run->devices.items[index];
-    if (!options->quiet)
-        fprintf(stderr, "clrender: rendering on %u:%u %s %s\n", d->platform_index, d->device_index,
-                device_type_name(d->type), d->name);
-    run->request.image_height = height;
-    run->request.bytes_per_row = row_bytes;
-    status = device_open(d, &run->ctx, f);
-    if (status == 0) {
-        status = dispatch_begin(&run->ctx, &run->request, max_rows, &run->session, timings, f);
-        if (status != 0)
-            device_close(&run->ctx);
-    }
-    run->active = status == 0;
-    return status;
-}
-
-static void device_run_end(device_run *run) {
-    if (run->active) {
-        dispatch_end(&run->session);
-        device_close(&run->ctx);
-    }
-    device_list_free(&run->devices);
-    run->active = 0;
-}
-
-static int short_of_resources(const device_run *run) {
-    cl_int why = run->session.last_status;
-    return why == CL_OUT_OF_RESOURCES || why == CL_MEM_OBJECT_ALLOCATION_FAILURE ||
-           why == CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST;
-}
-
-/* Queues rows [row, row + rows) in `slot`; when the device is short of resources,
- * queues fewer rows instead (down to BAND_ROW_STEP) and lowers *band to match. */
-static int queue_band(device_run *run, int slot, size_t row, size_t rows, image *into, size_t *band,
-                      failure *f) {
-    for (;;) {
-        if (dispatch_enqueue(&run->session, slot, row, rows, into->pixels, f) == 0)
-            return 0;
-        if (!short_of_resources(run) || rows <= BAND_ROW_STEP)
-            return f->code;
-        dispatch_drain(&run->session);
-        rows = rows / 2 - (rows / 2) % BAND_ROW_STEP;
-        if (rows < BAND_ROW_STEP)
-            rows = BAND_ROW_STEP;
-        *band = rows;
-    }
-}
-
 int render_command(const renderer *r, int argc, char **argv, int first, failure *f) {
     double start = clock_ms();
     render_options options;
     void *params = calloc(1, r->params_size);
-    image raw[2] = {{0}, {0}}, check = {0};
-    image_stream stream = {0};
-    device_run run = {0};
-    dispatch_timings dt = {0, 0, 0};
-    write_timings wt = {0, 0};
-    double reference_ms = 0, convert_ms = 0;
-    verify_result verdict = {0, 0, 0};
-    output_format format;
-    int status = CLR_EXIT_RUNTIME, stream_open = 0;
+    band_render b = {0};
+    int status = CLR_EXIT_RUNTIME;
     if (!params)
         return failure_set(f, CLR_EXIT_RUNTIME, "out of memory");
 
@@ -355,6 +224,7 @@ int render_command(const renderer *r, int argc, char **argv, int first, failure 
     size_t width, height;
     unsigned channels;
     sample_type sample;
+    output_format format;
     if (render_parse(r, argc, argv, first, &options, params, f) != 0 ||
         output_format_from_path(options.output, &format, f) != 0)
         goto done;
@@ -364,130 +234,17 @@ int render_command(const renderer *r, int argc, char **argv, int first, failure 
         check_resources(r, params, &options, format, width, height, f) != 0)
         goto done;
 
-    /* Bands: within the memory budget, first of about FIRST_BAND_PIXELS, then sized by time. */
-    const size_t row_bytes = width * channels * (size_t)sample;
-    size_t max_rows = options.tile_rows;
-    if (!max_rows) {
-        /* two raw bands in flight, the reference's for --verify, the converted one */
-        size_t per_row = row_bytes * (options.verify ? 4 : 3);
-        max_rows = per_row ? BAND_BUDGET_BYTES / per_row : height;
-    }
-    if (max_rows > height)
-        max_rows = height;
-    if (max_rows >= BAND_ROW_STEP)
-        max_rows -= max_rows % BAND_ROW_STEP;
-    else if (max_rows < height)
-        max_rows = BAND_ROW_STEP; /* bands start where every kernel's work-items do */
-    if (!options.use_reference &&
-        device_run_begin(r, params, &options, row_bytes, height, max_rows, &run, &dt, f) != 0)
-        goto done;
-    if (run.active && run.session.max_rows < max_rows)
-        max_rows = run.session.max_rows;
-    size_t band = options.tile_rows ? max_rows : FIRST_BAND_PIXELS / (width ? width : 1);
-    band = band < BAND_ROW_STEP ? BAND_ROW_STEP : band - band % BAND_ROW_STEP;
-    if (band > max_rows)
-        band = max_rows;
-
-    if (image_alloc(&raw[0], width, max_rows, channels, sample, f) != 0 ||
-        (run.active && image_alloc(&raw[1], width, max_rows, channels, sample, f) != 0) ||
-        (options.verify && image_alloc(&check, width, max_rows, channels, sample, f) != 0) ||
-        image_stream_open(options.output, format, width, height, options.compression, &stream, f) !=
-            0)
-        goto done;
-    stream_open = 1;
-
-    progress bar = {options.progress || (!options.quiet && isatty(STDERR_FILENO)), 0, clock_ms()};
-    size_t bands_done = 0;
-    /* On a device, band i + 1 is queued in the other slot before band i is waited for, so the
-     * device works on it while the host checks, converts and writes band i. */
-    int slot = 0;
-    size_t queued_rows = 0;
-    if (run.active &&
-        queue_band(&run, slot, 0, height < band ? height : band, &raw[slot], &band, f) != 0)
-        goto done;
-    queued_rows = height < band ? height : band;
-    for (size_t row = 0; row < height;) {
-        size_t rows = run.active ? queued_rows : (height - row < band ? height - row : band);
-        image *band_image = &raw[slot];
-        band_image->height = rows;
-        if (run.active) {
-            size_t next_row = row + rows, next_rows = 0;
-            int ok = 1;
-            if (next_row < height) {
-                next_rows = height - next_row < band ? height - next_row : band;
-                ok = dispatch_enqueue(&run.session, slot ^ 1, next_row, next_rows,
-                                      raw[slot ^ 1].pixels, f) == 0;
-            }
-            double kernel_before = dt.kernel_ms;
-            if (ok)
-                ok = dispatch_wait(&run.session, slot, &dt, f) == 0;
-            if (!ok) {
-                /* Short of resources: start this band again with half its rows. */
-                if (!short_of_resources(&run) || rows <= BAND_ROW_STEP)
-                    goto done;
-                dispatch_drain(&run.session);
-                band = rows / 2 - (rows / 2) % BAND_ROW_STEP;
-                if (band < BAND_ROW_STEP)
-                    band = BAND_ROW_STEP;
-                if (queue_band(&run, slot, row, height - row < band ? height - row : band,
-                               &raw[slot], &band, f) != 0)
-                    goto done;
-                queued_rows = height - row < band ? height - row : band;
-                continue;
-            }
-            /* Later bands: as many rows as fit the launch budget at this band's speed. */
-            double ms = dt.kernel_ms - kernel_before;
-            if (!options.tile_rows && ms > 0) {
-                double scaled = (double)rows * LAUNCH_BUDGET_MS / ms;
-                size_t next = scaled > (double)max_rows ? max_rows : (size_t)scaled;
-                band = next < BAND_ROW_STEP ? BAND_ROW_STEP : next - next % BAND_ROW_STEP;
-            }
-            queued_rows = next_rows;
-        } else {
-            double t = clock_ms();
-            r->reference(params, band_image, row);
-            reference_ms += clock_ms() - t;
-        }
-        if (options.verify) {
-            check.height = rows;
-            double t = clock_ms();
-            r->reference(params, &check, row);
-            reference_ms += clock_ms() - t;
-            verify_result part = verify_compare(band_image, &check, r->sample_tolerance);
-            verdict.compared += part.compared;
-            verdict.differing += part.differing;
-            if (part.largest_difference > verdict.largest_difference)
-                verdict.largest_difference = part.largest_difference;
-        }
-        image converted = {0};
-        double t = clock_ms();
-        if (r->to_output(params, band_image, format, &converted, f) != 0)
-            goto done;
-        convert_ms += clock_ms() - t;
-        int written = image_stream_rows(&stream, &converted, &wt, f);
-        image_free(&converted);
-        if (written != 0) {
-            stream_open = 0; /* the stream dropped its file */
-            goto done;
-        }
-        row += rows;
-        ++bands_done;
-        if (run.active)
-            slot ^= 1;
-        size_t left = height - row, estimate = bands_done + (left + band - 1) / (band ? band : 1);
-        progress_update(&bar, row, height, bands_done, estimate);
-    }
-    device_run_end(&run);
-    stream_open = 0;
-    if (image_stream_finish(&stream, &wt, f) != 0)
+    b.r = r, b.params = params, b.options = &options, b.format = format;
+    if (render_bands(&b, f) != 0)
         goto done;
 
     status = 0;
+    const render_totals *t = &b.totals;
     if (options.verify) {
-        double fraction = verify_fraction(&verdict);
+        double fraction = verify_fraction(&t->verdict);
         printf("verify: %llu pixels compared, %llu differing (%.6f%%), largest %s difference %u\n",
-               (unsigned long long)verdict.compared, (unsigned long long)verdict.differing,
-               100.0 * fraction, r->difference_unit, (unsigned)verdict.largest_difference);
+               (unsigned long long)t->verdict.compared, (unsigned long long)t->verdict.differing,
+               100.0 * fraction, r->difference_unit, (unsigned)t->verdict.largest_difference);
         fflush(stdout);
         if (fraction > options.tolerance)
             status =
@@ -498,20 +255,15 @@ int render_command(const renderer *r, int argc, char **argv, int first, failure 
     }
     if (options.timings) {
         if (!options.use_reference)
-            fprintf(stderr, "build: %.1f ms\nkernel: %.1f ms\ntransfer: %.1f ms\n", dt.build_ms,
-                    dt.kernel_ms, dt.transfer_ms);
+            fprintf(stderr, "build: %.1f ms\nkernel: %.1f ms\ntransfer: %.1f ms\n",
+                    t->device.build_ms, t->device.kernel_ms, t->device.transfer_ms);
         if (options.use_reference || options.verify)
-            fprintf(stderr, "reference: %.1f ms\n", reference_ms);
+            fprintf(stderr, "reference: %.1f ms\n", t->reference_ms);
         fprintf(stderr, "encode: %.1f ms\nwrite: %.1f ms\ntotal: %.1f ms\n",
-                convert_ms + wt.encode_ms, wt.write_ms, clock_ms() - start);
+                t->convert_ms + t->write.encode_ms, t->write.write_ms, clock_ms() - start);
     }
 done:
-    if (stream_open)
-        image_stream_abort(&stream);
-    device_run_end(&run);
-    image_free(&check);
-    image_free(&raw[1]);
-    image_free(&raw[0]);
+    render_bands_release(&b);
     if (r->release)
         r->release(params);
     free(params);
