@@ -53,15 +53,19 @@ int output_format_accepts(const char *path, output_format format, size_t width, 
     return 0;
 }
 
-int output_directory_writable(const char *path, failure *f) {
+void output_directory(const char *path, char *dir, size_t size) {
     const char *slash = strrchr(path, '/');
-    char dir[4096];
     if (!slash)
-        snprintf(dir, sizeof dir, ".");
+        snprintf(dir, size, ".");
     else if (slash == path)
-        snprintf(dir, sizeof dir, "/");
+        snprintf(dir, size, "/");
     else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+        snprintf(dir, size, "%.*s", (int)(slash - path), path);
+}
+
+int output_directory_writable(const char *path, failure *f) {
+    char dir[4096];
+    output_directory(path, dir, sizeof dir);
     struct stat info;
     if (stat(dir, &info) != 0 || !S_ISDIR(info.st_mode))
         return failure_set(f, CLR_EXIT_RUNTIME, "cannot write '%s': directory '%s' does not exist",

@@ -196,9 +196,7 @@ static int check_resources(const renderer *r, const void *params, const render_o
             width, height, 3 * file_bytes / 1073741824.0, memory / 1073741824.0);
 
     char dir[4096];
-    const char *slash = strrchr(o->output, '/');
-    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - o->output) + (slash == o->output) : 1,
-             slash ? o->output : ".");
+    output_directory(o->output, dir, sizeof dir);
     struct statvfs fs;
     if (statvfs(dir, &fs) == 0) {
         double free_bytes = (double)fs.f_bavail * (double)fs.f_frsize;

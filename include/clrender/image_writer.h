@@ -31,6 +31,9 @@ int output_format_from_path(const char *path, output_format *format, failure *f)
 int output_format_accepts(const char *path, output_format format, size_t width, size_t height,
                           unsigned channels, failure *f);
 
+/* The directory `path` names a file in: "." for a bare name. */
+void output_directory(const char *path, char *dir, size_t size);
+
 /* Runtime failure when the directory of `path` does not exist or cannot be
  * written, checked before rendering so no work is wasted. */
 int output_directory_writable(const char *path, failure *f);
