@@ -81,9 +81,10 @@ static const char *hint_for(cl_int status) {
     case CL_OUT_OF_RESOURCES:
     case CL_MEM_OBJECT_ALLOCATION_FAILURE:
     case CL_OUT_OF_HOST_MEMORY:
-        return "the device ran out of memory or resources; try a smaller --size";
+        return "the device ran out of memory or resources even in small bands; free it or pick "
+               "another --device";
     case CL_INVALID_BUFFER_SIZE:
-        return "the image is larger than the device can allocate at once; try a smaller --size";
+        return "a buffer exceeded what the device allocates at once; please report it";
     case CL_DEVICE_NOT_AVAILABLE:
         return "the device is busy or disabled; pick another with --device";
     case CL_COMPILER_NOT_AVAILABLE:

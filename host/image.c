@@ -20,9 +20,10 @@ int image_alloc(image *img, size_t width, size_t height, unsigned channels, samp
                            height);
     img->pixels = calloc(1, bytes);
     if (!img->pixels)
-        return failure_set(f, CLR_EXIT_RUNTIME,
-                           "cannot allocate %.1f MiB for a %zux%zu image; use a smaller --size",
-                           (double)bytes / 1048576.0, width, height);
+        return failure_set(
+            f, CLR_EXIT_RUNTIME,
+            "cannot allocate %.1f MiB for %zux%zu pixels; use a smaller --size or --tile-rows",
+            (double)bytes / 1048576.0, width, height);
     img->width = width;
     img->height = height;
     img->channels = channels;
