@@ -243,6 +243,10 @@ static double julia_iterations(const void *params, const image *raw) {
     return total;
 }
 
+static const char *const julia_kernel_variants[] = {
+    "--precision double --kernel per-pixel", "--precision float --kernel per-pixel",
+    "--precision double --kernel simd", "--precision float --kernel simd", NULL};
+
 const renderer julia_renderer = {
     .name = "julia",
     .summary = "the filled Julia set of z^2 + c, by escape time",
@@ -253,6 +257,7 @@ const renderer julia_renderer = {
     .options = julia_options,
     .option_count = sizeof julia_options / sizeof julia_options[0],
     .params_size = sizeof(julia_params),
+    .kernel_variants = julia_kernel_variants,
     .difference_unit = "count",
     .sample_tolerance = 0, /* exact: the counts are integers computed in the same precision */
     .init = julia_init,

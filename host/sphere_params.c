@@ -221,6 +221,9 @@ static int sphere_to_output(const void *params, const image *raw, output_format 
     return 0;
 }
 
+static const char *const sphere_kernel_variants[] = {"--preset pyconde", "--preset pyo3",
+                                                     "--kernel per-pixel", "--kernel simd", NULL};
+
 const renderer sphere_renderer = {
     .name = "sphere",
     .summary = "ray-traced spheres: the seeds' one-sphere shaders, or a scene",
@@ -232,6 +235,7 @@ const renderer sphere_renderer = {
     .options = sphere_options,
     .option_count = sizeof sphere_options / sizeof sphere_options[0],
     .params_size = sizeof(sphere_params),
+    .kernel_variants = sphere_kernel_variants,
     .difference_unit = "channel level",
     .sample_tolerance = 1,
     .init = sphere_init,

@@ -21,6 +21,10 @@ typedef struct renderer {
     const cli_option *options;
     size_t option_count;
     size_t params_size;
+    /* Option sets that together select every kernel this renderer can launch (each a
+     * space-separated list of options, NULL-terminated): tests/gpu_compile builds each one for
+     * a GPU target, on every kind of device prepare() distinguishes. */
+    const char *const *kernel_variants;
     const char *difference_unit; /* what --verify compares: "count", "channel level" */
     uint32_t sample_tolerance;   /* --verify: a sample differs when off by more than this */
 

@@ -1,0 +1,87 @@
+/* kernel_matrix — prints every kernel launch the renderers can describe, one per line:
+ *
+ *     PROGRAM <TAB> ENTRY POINT <TAB> BUILD OPTIONS
+ *
+ * For each renderer, each of its declared kernel_variants is applied to fresh parameters and
+ * prepare() describes the launch on a GPU and on CPUs of every preferred vector width, so the
+ * SIMD kernels appear with each lane count they can be built with. Duplicates are printed once.
+ * tests/gpu_compile/compile_for_gpu.sh compiles each line for a GPU target. */
+#include "clrender/render_command.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_WORDS 16
+#define MAX_LINES 256
+
+static char seen[MAX_LINES][512];
+static size_t seen_count;
+
+static void print_once(const dispatch_request *request) {
+    char line[512];
+    snprintf(line, sizeof line, "%s\t%s\t%s", request->program, request->entry_point,
+             request->build_options);
+    for (size_t i = 0; i < seen_count; ++i)
+        if (!strcmp(seen[i], line))
+            return;
+    if (seen_count < MAX_LINES)
+        snprintf(seen[seen_count++], sizeof seen[0], "%s", line);
+    printf("%s\n", line);
+}
+
+/* The devices prepare() tells apart: a GPU (no preferred vector width) and CPUs preferring
+ * 2, 4, 8 and 16 lanes; all with fp64, which every renderer's double variants need. */
+static void fake_devices(device_entry devices[5]) {
+    const cl_uint widths[5] = {1, 2, 4, 8, 16};
+    for (int i = 0; i < 5; ++i) {
+        memset(&devices[i], 0, sizeof devices[i]);
+        devices[i].type = i == 0 ? CL_DEVICE_TYPE_GPU : CL_DEVICE_TYPE_CPU;
+        snprintf(devices[i].name, sizeof devices[i].name, "fake %s", i == 0 ? "GPU" : "CPU");
+        devices[i].fp64 = true;
+        devices[i].vector_width_float = devices[i].vector_width_double = widths[i];
+        devices[i].max_allocation = devices[i].global_memory = 1ull << 30;
+    }
+}
+
+static int describe_variant(const renderer *r, const char *variant, const device_entry *devices) {
+    char words[512];
+    snprintf(words, sizeof words, "%s", variant);
+    char *argv[MAX_WORDS + 4] = {"clrender", (char *)r->name, "-o", "matrix.npy"};
+    int argc = 4;
+    for (char *w = strtok(words, " "); w && argc < MAX_WORDS + 4; w = strtok(NULL, " "))
+        argv[argc++] = w;
+
+    render_options options;
+    failure f = {0, ""};
+    void *params = calloc(1, r->params_size);
+    int status = params ? render_parse(r, argc, argv, 2, &options, params, &f) : 1;
+    for (int d = 0; status == 0 && d < 5; ++d) {
+        dispatch_request request;
+        memset(&request, 0, sizeof request);
+        status = r->prepare(params, &devices[d], &request, &f);
+        if (status == 0)
+            print_once(&request);
+    }
+    if (status != 0)
+        fprintf(stderr, "kernel_matrix: %s variant '%s': %s\n", r->name, variant, f.message);
+    if (params && r->release)
+        r->release(params);
+    free(params);
+    return status;
+}
+
+int main(void) {
+    device_entry devices[5];
+    fake_devices(devices);
+    for (const renderer *const *r = clr_renderers; *r; ++r) {
+        if (!(*r)->kernel_variants) {
+            fprintf(stderr, "kernel_matrix: renderer %s declares no kernel_variants\n", (*r)->name);
+            return 1;
+        }
+        for (const char *const *v = (*r)->kernel_variants; *v; ++v)
+            if (describe_variant(*r, *v, devices) != 0)
+                return 1;
+    }
+    return 0;
+}
