@@ -4,7 +4,7 @@
  * first byte picks the command (julia, sphere, devices-style flags through
  * julia). Any input must end in 0 or a usage failure with a one-line message,
  * never a crash, a leak or undefined behaviour. */
-#include "clrender/render_command.h"
+#include "cli/render_command.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * Any bytes must parse into a scene or fail with a one-line usage message,
  * never crash, leak or trip the sanitizers; a parsed scene must also survive
  * camera_frame_make(). */
-#include "clrender/scene.h"
+#include "renderers/sphere/scene.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
  * prepare() describes the launch on a GPU and on CPUs of every preferred vector width, so the
  * SIMD kernels appear with each lane count they can be built with. Duplicates are printed once.
  * tests/gpu_compile/compile_for_gpu.sh compiles each line for a GPU target. */
-#include "clrender/render_command.h"
+#include "cli/render_command.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -7,8 +7,8 @@
  */
 #define _POSIX_C_SOURCE 200809L /* setenv, unsetenv */
 
-#include "clrender/julia.h"
-#include "clrender/render_command.h"
+#include "renderers/julia/julia.h"
+#include "cli/render_command.h"
 
 #include <stdarg.h>
 #include <stddef.h>

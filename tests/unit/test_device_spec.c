@@ -4,7 +4,7 @@
  * made-up listings (no OpenCL platform needed) shaped like real machines: a
  * CPU platform listed before a GPU platform with two cards, and so on.
  */
-#include "clrender/device.h"
+#include "device/device.h"
 
 #include <stdarg.h>
 #include <stddef.h>

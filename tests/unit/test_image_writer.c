@@ -7,8 +7,8 @@
  */
 #define _POSIX_C_SOURCE 200809L /* mkdtemp, lstat, getcwd, chdir */
 
-#include "clrender/image_writer.h"
-#include "clrender/npy.h"
+#include "output/image_writer.h"
+#include "output/npy.h"
 
 #include <dirent.h>
 #include <stdarg.h>

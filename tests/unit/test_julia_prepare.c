@@ -5,7 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "clrender/julia.h"
+#include "renderers/julia/julia.h"
 
 #include <string.h>
 

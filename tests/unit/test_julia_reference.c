@@ -6,7 +6,7 @@
  * floating point; the reference is what --verify trusts, so it must be right
  * on its own, not merely agree with the kernel.
  */
-#include "clrender/julia.h"
+#include "renderers/julia/julia.h"
 
 #include <stdarg.h>
 #include <stddef.h>

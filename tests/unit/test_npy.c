@@ -5,7 +5,7 @@
  * The file tests read what npy_write produced back with a small independent
  * reader (below) instead of comparing against npy_header's own output.
  */
-#include "clrender/npy.h"
+#include "output/npy.h"
 
 #include <stdarg.h>
 #include <stddef.h>

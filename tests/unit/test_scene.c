@@ -6,7 +6,7 @@
  * the field ("scene 'FILE': spheres[0].radius: ..."), or the line and column
  * of a JSON syntax error, and must leave the scene empty.
  */
-#include "clrender/scene.h"
+#include "renderers/sphere/scene.h"
 
 #include <stdarg.h>
 #include <stddef.h>

@@ -6,8 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "clrender/render_command.h"
-#include "clrender/sphere.h"
+#include "cli/render_command.h"
+#include "renderers/sphere/sphere.h"
 
 #include <stdlib.h>
 #include <string.h>

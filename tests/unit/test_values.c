@@ -5,7 +5,7 @@
  * trailing junk, empty fields, signs, NaN, overflow) and check that the output
  * is left alone and a reason is given.
  */
-#include "clrender/values.h"
+#include "util/values.h"
 
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,0 +1,195 @@
+#include "device/device.h"
+
+#include "device/cl_status.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PLATFORMS            64
+#define MAX_DEVICES_PER_PLATFORM 64
+
+static void read_string(cl_device_id device, cl_device_info what, char *out, size_t size) {
+    out[0] = '\0';
+    if (clGetDeviceInfo(device, what, size, out, NULL) != CL_SUCCESS)
+        snprintf(out, size, "(unknown)");
+    out[size - 1] = '\0';
+}
+
+static int describe_device(device_entry *e, failure *f) {
+    cl_device_fp_config double_config = 0;
+    CL_CHECK(f, failed, clGetDeviceInfo,
+             (e->device, CL_DEVICE_TYPE, sizeof e->type, &e->type, NULL));
+    CL_CHECK(
+        f, failed, clGetDeviceInfo,
+        (e->device, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof e->compute_units, &e->compute_units, NULL));
+    CL_CHECK(
+        f, failed, clGetDeviceInfo,
+        (e->device, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof e->global_memory, &e->global_memory, NULL));
+    CL_CHECK(f, failed, clGetDeviceInfo,
+             (e->device, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof e->max_allocation, &e->max_allocation,
+              NULL));
+    CL_CHECK(f, failed, clGetDeviceInfo,
+             (e->device, CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT, sizeof e->vector_width_float,
+              &e->vector_width_float, NULL));
+    CL_CHECK(f, failed, clGetDeviceInfo,
+             (e->device, CL_DEVICE_PREFERRED_VECTOR_WIDTH_DOUBLE, sizeof e->vector_width_double,
+              &e->vector_width_double, NULL));
+    /* A device without fp64 reports an empty config (or rejects the query on 1.0 drivers). */
+    if (clGetDeviceInfo(e->device, CL_DEVICE_DOUBLE_FP_CONFIG, sizeof double_config, &double_config,
+                        NULL) != CL_SUCCESS)
+        double_config = 0;
+    e->fp64 = double_config != 0;
+    /* Test-only: pretend the device allocates less, to exercise banding on small images. */
+    const char *cap = getenv("CLRENDER_TEST_MAX_ALLOC");
+    if (cap && *cap && strtoull(cap, NULL, 10) > 0 && strtoull(cap, NULL, 10) < e->max_allocation)
+        e->max_allocation = strtoull(cap, NULL, 10);
+    read_string(e->device, CL_DEVICE_NAME, e->name, sizeof e->name);
+    read_string(e->device, CL_DEVICE_VERSION, e->version, sizeof e->version);
+    if (clGetPlatformInfo(e->platform, CL_PLATFORM_NAME, sizeof e->platform_name, e->platform_name,
+                          NULL) != CL_SUCCESS)
+        snprintf(e->platform_name, sizeof e->platform_name, "(unknown)");
+    e->platform_name[sizeof e->platform_name - 1] = '\0';
+    return 0;
+failed:
+    return f->code;
+}
+
+int device_list_query(device_list *list, failure *f) {
+    cl_platform_id platforms[MAX_PLATFORMS];
+    cl_uint platform_count = 0;
+    list->items = NULL;
+    list->count = 0;
+
+    cl_int status = clGetPlatformIDs(MAX_PLATFORMS, platforms, &platform_count);
+    if (status == -1001 /* CL_PLATFORM_NOT_FOUND_KHR */ ||
+        (status == CL_SUCCESS && !platform_count))
+        return failure_set(
+            f, CLR_EXIT_RUNTIME,
+            "no OpenCL platform found: install pocl-opencl-icd (CPU) or a GPU driver, and "
+            "check OCL_ICD_VENDORS if set");
+    CL_CHECK_STATUS(f, failed, "clGetPlatformIDs", status);
+    if (platform_count > MAX_PLATFORMS)
+        platform_count = MAX_PLATFORMS;
+
+    list->items = calloc((size_t)platform_count * MAX_DEVICES_PER_PLATFORM, sizeof *list->items);
+    if (!list->items)
+        return failure_set(f, CLR_EXIT_RUNTIME, "out of memory listing OpenCL devices");
+
+    for (cl_uint p = 0; p < platform_count; ++p) {
+        cl_device_id devices[MAX_DEVICES_PER_PLATFORM];
+        cl_uint device_count = 0;
+        /* A platform with no usable device answers CL_DEVICE_NOT_FOUND: not an error. */
+        if (clGetDeviceIDs(platforms[p], CL_DEVICE_TYPE_ALL, MAX_DEVICES_PER_PLATFORM, devices,
+                           &device_count) != CL_SUCCESS)
+            continue;
+        if (device_count > MAX_DEVICES_PER_PLATFORM)
+            device_count = MAX_DEVICES_PER_PLATFORM;
+        for (cl_uint d = 0; d < device_count; ++d) {
+            device_entry *e = &list->items[list->count];
+            e->platform = platforms[p];
+            e->device = devices[d];
+            e->platform_index = p;
+            e->device_index = d;
+            if (describe_device(e, f) != 0)
+                goto failed;
+            list->count++;
+        }
+    }
+    if (list->count == 0) {
+        failure_set(f, CLR_EXIT_RUNTIME,
+                    "OpenCL platforms found but no devices: install pocl-opencl-icd (CPU) or a GPU "
+                    "driver");
+        goto failed;
+    }
+    return 0;
+failed:
+    device_list_free(list);
+    return f->code;
+}
+
+void device_list_free(device_list *list) {
+    free(list->items);
+    list->items = NULL;
+    list->count = 0;
+}
+
+const char *device_type_name(cl_device_type type) {
+    if (type & CL_DEVICE_TYPE_GPU)
+        return "GPU";
+    if (type & CL_DEVICE_TYPE_CPU)
+        return "CPU";
+    if (type & CL_DEVICE_TYPE_ACCELERATOR)
+        return "ACCELERATOR";
+#ifdef CL_DEVICE_TYPE_CUSTOM
+    if (type & CL_DEVICE_TYPE_CUSTOM)
+        return "CUSTOM";
+#endif
+    return "OTHER";
+}
+
+void device_print_line(FILE *out, const device_entry *d) {
+    fprintf(out, "%u:%u  %-4s  %s  %u CU  %.1f GiB  fp64 %s\n", d->platform_index, d->device_index,
+            device_type_name(d->type), d->name, (unsigned)d->compute_units,
+            (double)d->global_memory / (1024.0 * 1024.0 * 1024.0), d->fp64 ? "yes" : "no");
+}
+
+static void print_json_string(FILE *out, const char *s) {
+    fputc('"', out);
+    for (; *s; ++s) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(out, "\\u%04x", c);
+        else
+            fputc(c, out);
+    }
+    fputc('"', out);
+}
+
+void device_print_json(FILE *out, const device_entry *items, size_t count) {
+    fprintf(out, "[");
+    for (size_t i = 0; i < count; ++i) {
+        const device_entry *d = &items[i];
+        fprintf(out, "%s\n  {\"index\": \"%u:%u\", \"platform\": ", i ? "," : "", d->platform_index,
+                d->device_index);
+        print_json_string(out, d->platform_name);
+        fprintf(out, ", \"type\": \"%s\", \"name\": ", device_type_name(d->type));
+        print_json_string(out, d->name);
+        fprintf(out, ", \"version\": ");
+        print_json_string(out, d->version);
+        fprintf(out,
+                ", \"compute_units\": %u, \"global_memory_bytes\": %llu, "
+                "\"max_allocation_bytes\": %llu, \"fp64\": %s}",
+                (unsigned)d->compute_units, (unsigned long long)d->global_memory,
+                (unsigned long long)d->max_allocation, d->fp64 ? "true" : "false");
+    }
+    fprintf(out, "%s]\n", count ? "\n" : "");
+}
+
+int device_open(const device_entry *entry, device_context *ctx, failure *f) {
+    cl_int status = CL_SUCCESS;
+    ctx->entry = entry;
+    ctx->queue = NULL;
+    cl_context_properties properties[] = {CL_CONTEXT_PLATFORM,
+                                          (cl_context_properties)entry->platform, 0};
+    ctx->context = clCreateContext(properties, 1, &entry->device, NULL, NULL, &status);
+    CL_CHECK_STATUS(f, failed, "clCreateContext", status);
+    /* clCreateCommandQueue is deprecated in 2.0 but is the one call every 1.2+ driver has. */
+    ctx->queue =
+        clCreateCommandQueue(ctx->context, entry->device, CL_QUEUE_PROFILING_ENABLE, &status);
+    CL_CHECK_STATUS(f, failed, "clCreateCommandQueue", status);
+    return 0;
+failed:
+    device_close(ctx);
+    return f->code;
+}
+
+void device_close(device_context *ctx) {
+    if (ctx->queue)
+        clReleaseCommandQueue(ctx->queue);
+    if (ctx->context)
+        clReleaseContext(ctx->context);
+    ctx->queue = NULL;
+    ctx->context = NULL;
+}

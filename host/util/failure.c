@@ -1,0 +1,13 @@
+#include "util/failure.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+int failure_set(failure *f, int code, const char *format, ...) {
+    va_list args;
+    va_start(args, format);
+    vsnprintf(f->message, sizeof f->message, format, args);
+    va_end(args);
+    f->code = code;
+    return code;
+}
