@@ -4,6 +4,8 @@
  *
  * Build with -DJULIA_DOUBLE for double precision, otherwise float.
  */
+#include "julia_layout.h"
+
 #ifdef JULIA_DOUBLE
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable
 typedef double real;
@@ -46,7 +48,8 @@ __kernel void julia(__global uint *counts, uint width, uint height, real x_min, 
 
 /* ---- julia_simd: blocks of pixels per work-item, for CPU devices ---------------------------
  * PoCL cannot vectorise julia() above: its work-items leave the loop at different iterations.
- * Here one work-item iterates a block of LANES adjacent pixels in each of four rows: four
+ * Here one work-item iterates a block of LANES adjacent pixels in each of four rows
+ * (JULIA_SIMD_ROWS, which the host's bands follow): four
  * vectors, each with a mask of the lanes still iterating, until no lane of any iterates. The
  * vectors are independent dependency chains that the core overlaps, and a square-ish block
  * holds pixels of similar counts, so few lanes wait idle for the slowest. Per lane it performs
@@ -111,14 +114,17 @@ __constant uint lane_offsets[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
         }                                                                                          \
     }
 
-/* The global size is ceil(width / LANES) x ceil(height / 4). */
+/* The global size is ceil(width / LANES) x ceil(height / JULIA_SIMD_ROWS); four rows, a to d. */
+#if JULIA_SIMD_ROWS != 4
+#error "julia_simd iterates four rows (a, b, c, d): change it together with JULIA_SIMD_ROWS"
+#endif
 __kernel void julia_simd(__global uint *counts, uint width, uint height, real x_min, real x_max,
                          real x_step, real y_min, real y_max, real y_step, real c_re, real c_im,
                          real escape_r2, uint max_iter) {
     const uint col0 = get_global_id(0) * LANES;
-    const uint row0 = get_global_id(1) * 4;
+    const uint row0 = get_global_id(1) * JULIA_SIMD_ROWS;
     /* The output holds the rows of this launch's band, which starts at the global offset. */
-    const uint band_first_row = get_global_offset(1) * 4;
+    const uint band_first_row = get_global_offset(1) * JULIA_SIMD_ROWS;
     if (col0 >= width || row0 >= height)
         return;
 

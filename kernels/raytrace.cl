@@ -6,11 +6,13 @@
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable
 #pragma OPENCL FP_CONTRACT OFF
 
-#define SPHERE_STRIDE 10 /* center xyz, radius, diffuse rgb, specular, shininess, reflectivity */
-#define LIGHT_STRIDE 6   /* position xyz, radiance rgb (colour times intensity) */
-#define HIT_EPSILON 1e-9 /* nearest distance along a ray that counts as a hit */
-#define SURFACE_OFFSET 1e-7 /* secondary rays start this far off the surface */
-#define GOLDEN 0.6180339887498949
+#include "raytrace_layout.h"
+
+#define SPHERE_STRIDE RAYTRACE_SPHERE_STRIDE
+#define LIGHT_STRIDE RAYTRACE_LIGHT_STRIDE
+#define HIT_EPSILON RAYTRACE_HIT_EPSILON
+#define SURFACE_OFFSET RAYTRACE_SURFACE_OFFSET
+#define GOLDEN RAYTRACE_GOLDEN
 
 typedef struct {
     double x, y, z;
@@ -50,9 +52,9 @@ static vec unit(vec a) {
 
 /* Distance along the unit ray (o, d) to sphere s, or -1 when it misses. */
 static double intersect(__global const double *s, vec o, vec d) {
-    const vec oc = sub(o, load(s));
+    const vec oc = sub(o, load(s + RAYTRACE_SPHERE_CENTER));
     const double b = dot3(oc, d);
-    const double c = dot3(oc, oc) - s[3] * s[3];
+    const double c = dot3(oc, oc) - s[RAYTRACE_SPHERE_RADIUS] * s[RAYTRACE_SPHERE_RADIUS];
     const double disc = b * b - c;
     if (disc < 0.0)
         return -1.0;
@@ -90,7 +92,8 @@ static bool occluded(__global const double *spheres, uint count, vec o, vec d, d
 /* The linear colour seen along the unit ray (o, d), following up to `depth` reflections. */
 static vec trace(__global const double *view, __global const double *spheres, uint sphere_count,
                  __global const double *lights, uint light_count, vec o, vec d, uint depth) {
-    const vec ambient = load(view + 12), background = load(view + 15);
+    const vec ambient = load(view + RAYTRACE_VIEW_AMBIENT);
+    const vec background = load(view + RAYTRACE_VIEW_BACKGROUND);
     vec colour = make(0.0, 0.0, 0.0);
     vec throughput = make(1.0, 1.0, 1.0);
     for (uint bounce = 0;; ++bounce) {
@@ -102,30 +105,32 @@ static vec trace(__global const double *view, __global const double *spheres, ui
         }
         __global const double *s = spheres + SPHERE_STRIDE * hit;
         const vec p = add(o, scale(d, t));
-        vec n = unit(sub(p, load(s)));
+        vec n = unit(sub(p, load(s + RAYTRACE_SPHERE_CENTER)));
         if (dot3(n, d) > 0.0)
             n = scale(n, -1.0); /* seen from inside */
-        const vec diffuse = load(s + 4);
+        const vec diffuse = load(s + RAYTRACE_SPHERE_DIFFUSE);
         const vec start = add(p, scale(n, SURFACE_OFFSET));
 
         vec direct = mul(ambient, diffuse);
         for (uint i = 0; i < light_count; ++i) {
             __global const double *light = lights + LIGHT_STRIDE * i;
-            const vec to_light = sub(load(light), p);
+            const vec to_light = sub(load(light + RAYTRACE_LIGHT_POSITION), p);
             const double distance = sqrt(dot3(to_light, to_light));
             const vec l = scale(to_light, 1.0 / distance);
             const double lambert = dot3(n, l);
             if (lambert <= 0.0 || occluded(spheres, sphere_count, start, l, distance))
                 continue;
-            const vec radiance = load(light + 3);
+            const vec radiance = load(light + RAYTRACE_LIGHT_RADIANCE);
             direct = add(direct, scale(mul(diffuse, radiance), lambert));
             const vec mirrored = sub(scale(n, 2.0 * lambert), l);
             const double highlight = -dot3(mirrored, d);
-            if (highlight > 0.0 && s[7] > 0.0)
-                direct = add(direct, scale(radiance, s[7] * POSITIVE_POW(highlight, s[8])));
+            const double specular = s[RAYTRACE_SPHERE_SPECULAR];
+            if (highlight > 0.0 && specular > 0.0)
+                direct = add(direct, scale(radiance, specular * POSITIVE_POW(highlight,
+                                                                            s[RAYTRACE_SPHERE_SHININESS])));
         }
 
-        const double reflectivity = bounce < depth ? s[9] : 0.0;
+        const double reflectivity = bounce < depth ? s[RAYTRACE_SPHERE_REFLECTIVITY] : 0.0;
         colour = add(colour, scale(mul(throughput, direct), 1.0 - reflectivity));
         if (reflectivity <= 0.0)
             break;
@@ -149,8 +154,8 @@ __kernel void raytrace(__global uchar *rgb, uint width, uint height, __global co
     const uint x = get_global_id(0), y = get_global_id(1);
     if (x >= width || y >= height)
         return;
-    const vec origin = load(view), corner = load(view + 3);
-    const vec right = load(view + 6), down = load(view + 9);
+    const vec origin = load(view + RAYTRACE_VIEW_ORIGIN), corner = load(view + RAYTRACE_VIEW_CORNER);
+    const vec right = load(view + RAYTRACE_VIEW_RIGHT), down = load(view + RAYTRACE_VIEW_DOWN);
 
     vec sum = make(0.0, 0.0, 0.0);
     for (uint s = 0; s < spp; ++s) {
@@ -175,7 +180,10 @@ __kernel void raytrace(__global uchar *rgb, uint width, uint height, __global co
  * carries LANES horizontally adjacent pixels in double8 vectors, with a lane mask for the rays
  * still alive, so every sphere test runs on all lanes at once. Per lane it performs exactly the
  * operations of raytrace() above, in the same order. */
-#define LANES 8
+#define LANES RAYTRACE_SIMD_LANES
+#if LANES != 8
+#error "raytrace_simd is written for double8 lanes: change it together with RAYTRACE_SIMD_LANES"
+#endif
 
 typedef struct {
     double8 x, y, z;
@@ -216,9 +224,9 @@ static vec8 choose8(vec8 a, vec8 b, long8 mask) {
 }
 
 static double8 intersect8(__global const double *s, vec8 o, vec8 d) {
-    const vec8 oc = sub8(o, splat(load(s)));
+    const vec8 oc = sub8(o, splat(load(s + RAYTRACE_SPHERE_CENTER)));
     const double8 b = dot8(oc, d);
-    const double8 c = dot8(oc, oc) - s[3] * s[3];
+    const double8 c = dot8(oc, oc) - s[RAYTRACE_SPHERE_RADIUS] * s[RAYTRACE_SPHERE_RADIUS];
     const double8 disc = b * b - c;
     const double8 root = sqrt(disc);
     const double8 near = -b - root, far = -b + root;
@@ -242,7 +250,8 @@ static vec8 gather3(__global const double *spheres, long8 offset, int k) {
 static vec8 trace8(__global const double *view, __global const double *spheres,
                    uint sphere_count, __global const double *lights, uint light_count, vec8 o,
                    vec8 d, uint depth) {
-    const vec8 ambient = splat(load(view + 12)), background = splat(load(view + 15));
+    const vec8 ambient = splat(load(view + RAYTRACE_VIEW_AMBIENT));
+    const vec8 background = splat(load(view + RAYTRACE_VIEW_BACKGROUND));
     vec8 colour = splat(make(0.0, 0.0, 0.0));
     vec8 throughput = splat(make(1.0, 1.0, 1.0));
     long8 active = (long8)(-1);
@@ -262,18 +271,18 @@ static vec8 trace8(__global const double *view, __global const double *spheres,
 
         const long8 record = select((long8)(0), hit, active) * SPHERE_STRIDE;
         const vec8 p = add8(o, scale8(d, t));
-        vec8 n = unit8(sub8(p, gather3(spheres, record, 0)));
+        vec8 n = unit8(sub8(p, gather3(spheres, record, RAYTRACE_SPHERE_CENTER)));
         n = choose8(n, scale8(n, (double8)(-1.0)), dot8(n, d) > 0.0);
-        const vec8 diffuse = gather3(spheres, record, 4);
-        const double8 specular = gather(spheres, record, 7);
-        const double8 shininess = gather(spheres, record, 8);
-        const double8 reflectivity_here = gather(spheres, record, 9);
+        const vec8 diffuse = gather3(spheres, record, RAYTRACE_SPHERE_DIFFUSE);
+        const double8 specular = gather(spheres, record, RAYTRACE_SPHERE_SPECULAR);
+        const double8 shininess = gather(spheres, record, RAYTRACE_SPHERE_SHININESS);
+        const double8 reflectivity_here = gather(spheres, record, RAYTRACE_SPHERE_REFLECTIVITY);
         const vec8 start = add8(p, scale8(n, (double8)(SURFACE_OFFSET)));
 
         vec8 direct = mul8(ambient, diffuse);
         for (uint i = 0; i < light_count; ++i) {
             __global const double *light = lights + LIGHT_STRIDE * i;
-            const vec8 to_light = sub8(splat(load(light)), p);
+            const vec8 to_light = sub8(splat(load(light + RAYTRACE_LIGHT_POSITION)), p);
             const double8 distance = sqrt(dot8(to_light, to_light));
             const vec8 l = scale8(to_light, 1.0 / distance);
             const double8 lambert = dot8(n, l);
@@ -284,7 +293,7 @@ static vec8 trace8(__global const double *view, __global const double *spheres,
             }
             if (!any(lit))
                 continue;
-            const vec8 radiance = splat(load(light + 3));
+            const vec8 radiance = splat(load(light + RAYTRACE_LIGHT_RADIANCE));
             direct = choose8(direct, add8(direct, scale8(mul8(diffuse, radiance), lambert)), lit);
             const vec8 mirrored = sub8(scale8(n, 2.0 * lambert), l);
             const double8 highlight = -dot8(mirrored, d);
@@ -321,8 +330,10 @@ __kernel void raytrace_simd(__global uchar *rgb, uint width, uint height,
     const uint x0 = get_global_id(0) * LANES, y = get_global_id(1);
     if (x0 >= width || y >= height)
         return;
-    const vec8 origin = splat(load(view)), corner = splat(load(view + 3));
-    const vec8 right = splat(load(view + 6)), down = splat(load(view + 9));
+    const vec8 origin = splat(load(view + RAYTRACE_VIEW_ORIGIN));
+    const vec8 corner = splat(load(view + RAYTRACE_VIEW_CORNER));
+    const vec8 right = splat(load(view + RAYTRACE_VIEW_RIGHT));
+    const vec8 down = splat(load(view + RAYTRACE_VIEW_DOWN));
     const double8 xs = (double)x0 + (double8)(0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0);
 
     vec8 sum = splat(make(0.0, 0.0, 0.0));

@@ -1,69 +1,96 @@
 /* clrender — render images with OpenCL kernels and prove them against scalar C.
  *
- * main() picks the command; host/render_command.c runs every renderer. */
-#include "cli/bench_command.h"
-#include "cli/devices_command.h"
-#include "cli/render_command.h"
+ * main() looks the command up in one table: the fixed commands below, then every
+ * renderer of the library, each a render command. */
+#include "cli/cli.h"
 
-#include <stdio.h>
 #include <string.h>
+
+typedef struct command {
+    const char *name;
+    const char *summary;
+    int (*run)(const char *name, int argc, char **argv, int first, failure *f);
+    void (*help)(const char *name, FILE *out);
+} command;
+
+static const command commands[] = {
+    {"devices", "list the OpenCL devices", devices_command, devices_print_help},
+    {"bench", "time the standard workloads on devices and the reference", bench_command,
+     bench_print_help},
+};
+#define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
 static void print_usage(FILE *out) {
     fprintf(out, "usage: clrender COMMAND [options]\n\ncommands:\n");
-    fprintf(out, "  %-10s %s\n", "devices", "list the OpenCL devices");
-    fprintf(out, "  %-10s %s\n", "bench",
-            "time the standard workloads on devices and the reference");
-    for (const renderer *const *r = clr_renderers; *r; ++r)
-        fprintf(out, "  %-10s render %s\n", (*r)->name, (*r)->summary);
+    for (size_t i = 0; i < COMMAND_COUNT; ++i)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    for (size_t i = 0; clr_renderer_name(i); ++i)
+        fprintf(out, "  %-10s render %s\n", clr_renderer_name(i),
+                clr_renderer_summary(clr_renderer_name(i)));
+    fprintf(out, "  %-10s %s\n", "help", "describe a command: clrender help COMMAND");
     fprintf(out, "\n'clrender COMMAND --help' describes a command's options.\n"
                  "The device is chosen with --device SPEC or $CLRENDER_DEVICE; by default the\n"
                  "first GPU, else the first CPU device.\n");
 }
 
-static int has_version_flag(int argc, char **argv, int first) {
-    for (int i = first; i < argc; ++i)
-        if (!strcmp(argv[i], "--version"))
-            return 1;
+/* The command called `name`: a fixed one, or a renderer's (then *renderer is set). */
+static const command *find(const char *name, const char **renderer) {
+    *renderer = NULL;
+    for (size_t i = 0; i < COMMAND_COUNT; ++i)
+        if (!strcmp(commands[i].name, name))
+            return &commands[i];
+    for (size_t i = 0; clr_renderer_name(i); ++i)
+        if (!strcmp(clr_renderer_name(i), name)) {
+            *renderer = clr_renderer_name(i);
+            return NULL;
+        }
+    return NULL;
+}
+
+static int print_help_of(const char *name, failure *f) {
+    const char *renderer;
+    const command *c = find(name, &renderer);
+    if (c)
+        c->help(c->name, stdout);
+    else if (renderer)
+        render_print_help(renderer, stdout);
+    else
+        return failure_set(f, CLR_USAGE_ERROR, "help: unknown command '%s' (try 'clrender --help')",
+                           name);
     return 0;
 }
 
 static int run(int argc, char **argv, failure *f) {
     if (argc < 2)
-        return failure_set(f, CLR_EXIT_USAGE, "missing command (try 'clrender --help')");
-    const char *command = argv[1];
-    if (!strcmp(command, "--help") || !strcmp(command, "-h") || !strcmp(command, "help")) {
+        return failure_set(f, CLR_USAGE_ERROR, "missing command (try 'clrender --help')");
+    const char *name = argv[1];
+    if (!strcmp(name, "--help") || !strcmp(name, "-h") || (!strcmp(name, "help") && argc == 2)) {
         print_usage(stdout);
         return 0;
     }
-    if (!strcmp(command, "--version")) {
-        printf("clrender %s\n", CLRENDER_VERSION);
+    if (!strcmp(name, "help"))
+        return argc == 3 ? print_help_of(argv[2], f)
+                         : failure_set(f, CLR_USAGE_ERROR, "help: name one command");
+    if (!strcmp(name, "--version") || !strcmp(name, "-V")) {
+        printf("clrender %s\n", clr_version());
         return 0;
     }
-    const renderer *r = renderer_find(command);
-    int is_devices = !strcmp(command, "devices"), is_bench = !strcmp(command, "bench");
-    if (!r && !is_devices && !is_bench)
-        return failure_set(f, CLR_EXIT_USAGE, "unknown command '%s' (try 'clrender --help')",
-                           command);
-    if (cli_wants_help(argc, argv, 2)) {
-        if (r)
-            render_print_help(r, stdout);
-        else if (is_devices)
-            devices_print_help(stdout);
-        else
-            bench_print_help(stdout);
+    const char *renderer;
+    const command *c = find(name, &renderer);
+    if (!c && !renderer)
+        return failure_set(f, CLR_USAGE_ERROR, "unknown command '%s' (try 'clrender --help')",
+                           name);
+    if (cli_wants_help(argc, argv, 2))
+        return print_help_of(name, f);
+    if (cli_wants_version(argc, argv, 2)) {
+        printf("clrender %s\n", clr_version());
         return 0;
     }
-    if (has_version_flag(argc, argv, 2)) {
-        printf("clrender %s\n", CLRENDER_VERSION);
-        return 0;
-    }
-    if (r)
-        return render_command(r, argc, argv, 2, f);
-    return is_devices ? devices_command(argc, argv, 2, f) : bench_command(argc, argv, 2, f);
+    return c ? c->run(c->name, argc, argv, 2, f) : render_command(renderer, argc, argv, 2, f);
 }
 
 int main(int argc, char **argv) {
-    failure f = {0, ""};
+    failure f = {CLR_OK, ""};
     int status = run(argc, argv, &f);
     if (status != 0)
         fprintf(stderr, "clrender: %s\n", f.message);

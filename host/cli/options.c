@@ -3,126 +3,160 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct found_option {
-    const cli_option *option;
-    void *target;
-    const char *value;
-    const char *spelled; /* how the user wrote the option, for messages */
-} found_option;
-
-static const cli_option *lookup(const cli_table *tables, size_t table_count, const char *arg,
-                                size_t name_length, void **target) {
-    for (size_t t = 0; t < table_count; ++t) {
+static const param_spec *lookup_long(const cli_table *tables, size_t count, const char *name,
+                                     size_t length, const cli_table **table) {
+    for (size_t t = 0; t < count; ++t)
         for (size_t i = 0; i < tables[t].count; ++i) {
-            const cli_option *o = &tables[t].options[i];
-            int long_match = strlen(o->name) == name_length && !strncmp(o->name, arg, name_length);
-            int short_match =
-                o->short_name && name_length == 2 && arg[0] == '-' && arg[1] == o->short_name;
-            if (long_match || short_match) {
-                *target = tables[t].target;
-                return o;
+            const param_spec *row = &tables[t].rows[i];
+            if (strlen(row->name) == length && !strncmp(row->name, name, length)) {
+                *table = &tables[t];
+                return row;
             }
         }
-    }
     return NULL;
 }
 
-int cli_wants_help(int argc, char **argv, int first) {
+static const param_spec *lookup_short(const cli_table *tables, size_t count, char letter,
+                                      const cli_table **table) {
+    for (size_t t = 0; t < count; ++t)
+        for (size_t i = 0; i < tables[t].count; ++i)
+            if (letter && tables[t].rows[i].short_name == letter) {
+                *table = &tables[t];
+                return &tables[t].rows[i];
+            }
+    return NULL;
+}
+
+/* Presets first, then the rest, each group in command-line order. */
+static int put_early_first(cli_command_line *line) {
+    cli_option *sorted = calloc(line->option_count ? line->option_count : 1, sizeof *sorted);
+    if (!sorted)
+        return -1;
+    size_t n = 0;
+    for (int early = 1; early >= 0; --early)
+        for (size_t i = 0; i < line->option_count; ++i)
+            if (line->options[i].row->early == (early == 1))
+                sorted[n++] = line->options[i];
+    free(line->options);
+    line->options = sorted;
+    return 0;
+}
+
+int cli_scan(const char *command, int argc, char **argv, int first, const cli_table *tables,
+             size_t table_count, int operands_allowed, cli_command_line *line, failure *f) {
+    size_t capacity = argc > first ? (size_t)(argc - first) : 1;
+    memset(line, 0, sizeof *line);
+    line->options = calloc(capacity, sizeof *line->options);
+    line->operands = calloc(capacity, sizeof *line->operands);
+    if (!line->options || !line->operands) {
+        cli_command_line_free(line);
+        return failure_set(f, CLR_RUNTIME_ERROR, "out of memory while reading options");
+    }
+    int only_operands = 0;
+    for (int i = first; i < argc; ++i) {
+        const char *arg = argv[i];
+        if (!only_operands && !strcmp(arg, "--")) {
+            only_operands = 1;
+            continue;
+        }
+        if (only_operands || arg[0] != '-' || arg[1] == '\0') {
+            if (!operands_allowed) {
+                cli_command_line_free(line);
+                return failure_set(f, CLR_USAGE_ERROR,
+                                   "%s: unexpected argument '%s' (options start with --; see "
+                                   "'clrender %s --help')",
+                                   command, arg, command);
+            }
+            line->operands[line->operand_count++] = argv[i];
+            continue;
+        }
+        const cli_table *table = NULL;
+        const param_spec *row;
+        const char *value = NULL, *attached = NULL;
+        char spelled[64];
+        if (arg[1] == '-') { /* --name or --name=value */
+            const char *equals = strchr(arg, '=');
+            size_t length = equals ? (size_t)(equals - arg - 2) : strlen(arg + 2);
+            row = lookup_long(tables, table_count, arg + 2, length, &table);
+            snprintf(spelled, sizeof spelled, "%.*s", (int)(length + 2 < 60 ? length + 2 : 60),
+                     arg);
+            attached = equals ? equals + 1 : NULL;
+        } else { /* -o or -oVALUE */
+            row = lookup_short(tables, table_count, arg[1], &table);
+            snprintf(spelled, sizeof spelled, "-%c", arg[1]);
+            if (row && arg[2])
+                attached = row->metavar ? arg + 2 : NULL;
+            if (row && arg[2] && !row->metavar)
+                row = NULL; /* "-qx": no cluster of flags is defined */
+        }
+        if (!row) {
+            cli_command_line_free(line);
+            return failure_set(f, CLR_USAGE_ERROR,
+                               "%s: unknown option '%s' (see 'clrender %s --help')", command,
+                               arg[1] == '-' ? spelled : arg, command);
+        }
+        if (row->metavar) {
+            if (attached) {
+                value = attached;
+            } else if (i + 1 < argc) {
+                value = argv[++i];
+            } else {
+                cli_command_line_free(line);
+                return failure_set(f, CLR_USAGE_ERROR, "%s: option --%s needs a value %s", command,
+                                   row->name, row->metavar);
+            }
+        } else if (attached) {
+            cli_command_line_free(line);
+            return failure_set(f, CLR_USAGE_ERROR, "%s: option --%s takes no value (got '%s')",
+                               command, row->name, attached);
+        }
+        line->options[line->option_count++] = (cli_option){table, row, value};
+    }
+    if (put_early_first(line) != 0) {
+        cli_command_line_free(line);
+        return failure_set(f, CLR_RUNTIME_ERROR, "out of memory while reading options");
+    }
+    return 0;
+}
+
+void cli_command_line_free(cli_command_line *line) {
+    free(line->options);
+    free(line->operands);
+    memset(line, 0, sizeof *line);
+}
+
+int cli_apply(const char *command, const cli_option *option, failure *f) {
+    char why[512];
+    if (param_set_text(option->row, option->table->target, option->value, why, sizeof why) == 0)
+        return 0;
+    if (option->value)
+        return failure_set(f, CLR_USAGE_ERROR, "%s: --%s '%s': %s (see 'clrender %s --help')",
+                           command, option->row->name, option->value, why, command);
+    return failure_set(f, CLR_USAGE_ERROR, "%s: --%s: %s", command, option->row->name, why);
+}
+
+static int wants(int argc, char **argv, int first, const char *a, const char *b) {
     for (int i = first; i < argc; ++i) {
         if (!strcmp(argv[i], "--"))
             return 0;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+        if (!strcmp(argv[i], a) || !strcmp(argv[i], b))
             return 1;
     }
     return 0;
 }
 
-int cli_parse(const char *command, int argc, char **argv, int first, const cli_table *tables,
-              size_t table_count, failure *f) {
-    size_t capacity = argc > first ? (size_t)(argc - first) : 1;
-    found_option *found = calloc(capacity, sizeof *found);
-    if (!found)
-        return failure_set(f, CLR_EXIT_RUNTIME, "out of memory while reading options");
-    size_t found_count = 0;
-    int status = 0;
-
-    for (int i = first; i < argc && status == 0; ++i) {
-        const char *arg = argv[i];
-        if (arg[0] != '-' || arg[1] == '\0') {
-            status =
-                failure_set(f, CLR_EXIT_USAGE,
-                            "%s: unexpected argument '%s' (options start with --; see 'clrender %s "
-                            "--help')",
-                            command, arg, command);
-            break;
-        }
-        const char *equals = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
-        size_t name_length = equals ? (size_t)(equals - arg) : strlen(arg);
-        void *target = NULL;
-        const cli_option *option = lookup(tables, table_count, arg, name_length, &target);
-        if (!option) {
-            status = failure_set(f, CLR_EXIT_USAGE,
-                                 "%s: unknown option '%.*s' (see 'clrender %s --help')", command,
-                                 (int)name_length, arg, command);
-            break;
-        }
-        const char *value = NULL;
-        if (option->metavar) {
-            if (equals) {
-                value = equals + 1;
-            } else if (i + 1 < argc) {
-                value = argv[++i];
-            } else {
-                status = failure_set(f, CLR_EXIT_USAGE, "%s: option %s needs a value %s", command,
-                                     option->name, option->metavar);
-                break;
-            }
-        } else if (equals) {
-            status = failure_set(f, CLR_EXIT_USAGE, "%s: option %s takes no value (got '%s')",
-                                 command, option->name, equals + 1);
-            break;
-        }
-        found[found_count++] = (found_option){option, target, value, arg};
-    }
-
-    int lowest_pass = 0, highest_pass = 0;
-    for (size_t i = 0; i < found_count; ++i) {
-        if (found[i].option->pass < lowest_pass)
-            lowest_pass = found[i].option->pass;
-        if (found[i].option->pass > highest_pass)
-            highest_pass = found[i].option->pass;
-    }
-    for (int pass = lowest_pass; status == 0 && pass <= highest_pass; ++pass) {
-        for (size_t i = 0; status == 0 && i < found_count; ++i) {
-            const found_option *o = &found[i];
-            if (o->option->pass != pass)
-                continue;
-            char why[512];
-            if (o->option->apply(o->target, o->value, why, sizeof why) != 0) {
-                if (o->value)
-                    status =
-                        failure_set(f, CLR_EXIT_USAGE, "%s: %s '%s': %s (see 'clrender %s --help')",
-                                    command, o->option->name, o->value, why, command);
-                else
-                    status =
-                        failure_set(f, CLR_EXIT_USAGE, "%s: %s: %s", command, o->option->name, why);
-            }
-        }
-    }
-    free(found);
-    return status;
+int cli_wants_help(int argc, char **argv, int first) {
+    return wants(argc, argv, first, "--help", "-h");
 }
 
-void cli_print_options(FILE *out, const cli_option *options, size_t count) {
+int cli_wants_version(int argc, char **argv, int first) {
+    return wants(argc, argv, first, "--version", "-V");
+}
+
+void cli_print_rows(FILE *out, const param_spec *rows, size_t count) {
     for (size_t i = 0; i < count; ++i) {
-        const cli_option *o = &options[i];
         char left[64];
-        if (o->short_name)
-            snprintf(left, sizeof left, "-%c, %s%s%s", o->short_name, o->name,
-                     o->metavar ? " " : "", o->metavar ? o->metavar : "");
-        else
-            snprintf(left, sizeof left, "    %s%s%s", o->name, o->metavar ? " " : "",
-                     o->metavar ? o->metavar : "");
-        fprintf(out, "  %-34s %s\n", left, o->help);
+        param_usage(&rows[i], left, sizeof left);
+        fprintf(out, "  %-34s %s\n", left, rows[i].help);
     }
 }

@@ -1,46 +1,54 @@
-/* cli.h — table-driven option parsing shared by every command.
+/* options.h — command lines read against typed tables (util/params.h).
  *
- * A command describes its options as `cli_option` tables, each bound to the
- * struct its `apply` functions fill. cli_parse() accepts "--name VALUE",
- * "--name=VALUE" and "-o VALUE", rejects anything unknown, then applies the
- * options in order of `pass` (lower first: presets go before the options that
- * override them) and, within a pass, in command-line order.
+ * A command describes its options as tables of param_spec rows: rows bound to
+ * a struct of its own (the common render options, bench's), or a renderer's
+ * parameters, which the command passes on to clr_set(). Following getopt:
+ * "--name VALUE", "--name=VALUE", "-o VALUE" and "-oVALUE" are accepted; "--"
+ * ends the options and makes every later argument an operand. Options that
+ * are presets (early) are applied first, the rest in command-line order.
  */
-#ifndef CLRENDER_CLI_H
-#define CLRENDER_CLI_H
+#ifndef CLRENDER_CLI_OPTIONS_H
+#define CLRENDER_CLI_OPTIONS_H
 
 #include "util/failure.h"
+#include "util/params.h"
 
-#include <stddef.h>
 #include <stdio.h>
 
-/* Stores `value` (NULL for a flag) into `target`; on a bad value returns -1 with a reason. */
-typedef int (*cli_apply_fn)(void *target, const char *value, char *why, size_t why_len);
-
-typedef struct cli_option {
-    const char *name;    /* "--size" */
-    char short_name;     /* 'o' for "-o", or 0 */
-    const char *metavar; /* "WxH"; NULL when the option is a flag that takes no value */
-    const char *help;    /* one line for --help */
-    cli_apply_fn apply;
-    int pass; /* 0 for most options, -1 for those applied first */
-} cli_option;
-
 typedef struct cli_table {
-    const cli_option *options;
+    const param_spec *rows;
     size_t count;
-    void *target;
+    void *target; /* the struct its rows write into; NULL for a renderer's parameters */
 } cli_table;
 
-/* Parses argv[first..argc-1] (no positional arguments are accepted). `command`
- * names the command in messages ("julia"). Returns 0 or CLR_EXIT_USAGE. */
-int cli_parse(const char *command, int argc, char **argv, int first, const cli_table *tables,
-              size_t table_count, failure *f);
+typedef struct cli_option {
+    const cli_table *table;
+    const param_spec *row;
+    const char *value; /* NULL for a flag */
+} cli_option;
 
-/* 1 when argv[first..] asks for help ("--help" or "-h") before any "--". */
+typedef struct cli_command_line {
+    cli_option *options; /* in the order to apply them */
+    size_t option_count;
+    char **operands; /* arguments that are no options */
+    size_t operand_count;
+} cli_command_line;
+
+/* Reads argv[first..argc-1]. `command` names the command in messages
+ * ("julia"). Unless `operands_allowed`, an operand is a usage failure. */
+int cli_scan(const char *command, int argc, char **argv, int first, const cli_table *tables,
+             size_t table_count, int operands_allowed, cli_command_line *line, failure *f);
+void cli_command_line_free(cli_command_line *line);
+
+/* Applies an option of a struct-bound table; usage failure "CMD: --NAME 'VALUE': WHY". */
+int cli_apply(const char *command, const cli_option *option, failure *f);
+
+/* 1 when argv[first..] asks for help ("--help", "-h") or the version ("--version",
+ * "-V") before any "--". */
 int cli_wants_help(int argc, char **argv, int first);
+int cli_wants_version(int argc, char **argv, int first);
 
-/* Prints one table's options, aligned, for --help. */
-void cli_print_options(FILE *out, const cli_option *options, size_t count);
+/* Prints rows for --help, aligned. */
+void cli_print_rows(FILE *out, const param_spec *rows, size_t count);
 
 #endif

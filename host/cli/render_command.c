@@ -1,269 +1,247 @@
+/* `clrender RENDERER -o FILE [options]`: one render through the public API.
+ *
+ * Everything that can be checked is checked before any device is opened: the
+ * options, then the parameters together (a scene file is read), then the
+ * output (format, directory, room). The render feeds a verifier (--verify)
+ * and the file; the file replaces its target only when the render succeeded
+ * and --verify, if asked, passed. */
 #define _POSIX_C_SOURCE 200809L
-#include "cli/render_command.h"
-
-#include "engine/render_bands.h"
-
+#include "cli/cli.h"
 #include "util/clock.h"
-#include "util/values.h"
-#include "engine/verify.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
-static int apply_output(void *target, const char *value, char *why, size_t why_len) {
-    render_options *o = target;
-    if (!*value) {
-        snprintf(why, why_len, "empty file name");
-        return -1;
-    }
-    o->output = value;
-    return 0;
-}
+static const char *const backend_names[] = {"device", "reference", NULL};
+static const char *const compression_names[] = {"fast", "default", "best", NULL};
+/* clr_sink_file's numbering of compression_names: 0 default, 1 fast, 2 best */
+static const int compression_levels[] = {1, 0, 2};
 
-static int apply_device(void *target, const char *value, char *why, size_t why_len) {
-    render_options *o = target;
-    if (!*value) {
-        snprintf(why, why_len, "empty device spec (try gpu, cpu, 0:0 or 'clrender devices')");
-        return -1;
-    }
-    o->device_spec = value;
-    return 0;
-}
-
-static int apply_backend(void *target, const char *value, char *why, size_t why_len) {
-    render_options *o = target;
-    if (!strcmp(value, "device") || !strcmp(value, "reference")) {
-        o->use_reference = !strcmp(value, "reference");
-        return 0;
-    }
-    snprintf(why, why_len, "expected device or reference");
-    return -1;
-}
-
-static int apply_verify(void *target, const char *value, char *why, size_t why_len) {
-    (void)value, (void)why, (void)why_len;
-    ((render_options *)target)->verify = 1;
-    return 0;
-}
-
-static int apply_tolerance(void *target, const char *value, char *why, size_t why_len) {
-    render_options *o = target;
-    double t;
-    if (parse_finite_double(value, &t, why, why_len) != 0)
-        return -1;
-    if (t < 0 || t > 1) {
-        snprintf(why, why_len, "a fraction of pixels from 0 to 1 is expected");
-        return -1;
-    }
-    o->tolerance = t;
-    return 0;
-}
-
-static int apply_timings(void *target, const char *value, char *why, size_t why_len) {
-    (void)value, (void)why, (void)why_len;
-    ((render_options *)target)->timings = 1;
-    return 0;
-}
-
-static int apply_compression(void *target, const char *value, char *why, size_t why_len) {
-    render_options *o = target;
-    if (!strcmp(value, "fast"))
-        o->compression = PNG_FAST;
-    else if (!strcmp(value, "default"))
-        o->compression = PNG_DEFAULT;
-    else if (!strcmp(value, "best"))
-        o->compression = PNG_BEST;
-    else {
-        snprintf(why, why_len, "expected fast, default or best");
-        return -1;
-    }
-    return 0;
-}
-
-static int apply_quiet(void *target, const char *value, char *why, size_t why_len) {
-    (void)value, (void)why, (void)why_len;
-    ((render_options *)target)->quiet = 1;
-    return 0;
-}
-
-static int apply_progress(void *target, const char *value, char *why, size_t why_len) {
-    (void)value, (void)why, (void)why_len;
-    ((render_options *)target)->progress = 1;
-    return 0;
-}
-
-static int apply_tile_rows(void *target, const char *value, char *why, size_t why_len) {
-    uint64_t rows;
-    if (parse_uint(value, 1, 1u << 30, &rows, why, why_len) != 0)
-        return -1;
-    ((render_options *)target)->tile_rows = (size_t)rows;
-    return 0;
-}
-
-static const cli_option common_options[] = {
-    {"--output", 'o', "FILE",
-     "write FILE: .png (encoded whole, in memory), or .pgm, .ppm, .npy (band by band)",
-     apply_output, 0},
-    {"--device", 0, "SPEC", "gpu, cpu, P:D, an index or part of a name ($CLRENDER_DEVICE)",
-     apply_device, 0},
-    {"--backend", 0, "B", "device (OpenCL, default) or reference (scalar C)", apply_backend, 0},
-    {"--verify", 0, NULL, "also render with the reference and compare (exit 3 on mismatch)",
-     apply_verify, 0},
-    {"--tolerance", 0, "F", "fraction of pixels --verify lets differ (default 0)", apply_tolerance,
-     0},
-    {"--timings", 0, NULL, "print the time of each phase on stderr", apply_timings, 0},
-    {"--compression", 0, "C", "PNG compression: fast, default or best (slow, smallest)",
-     apply_compression, 0},
-    {"--tile-rows", 0, "N", "rows rendered per band (default: chosen for memory and time)",
-     apply_tile_rows, 0},
-    {"--progress", 0, NULL, "show a progress bar even when stderr is not a terminal",
-     apply_progress, 0},
-    {"--quiet", 0, NULL, "print nothing but errors (and what --verify, --timings ask for)",
-     apply_quiet, 0},
+static const param_spec common_rows[] = {
+    {.name = "output",
+     .short_name = 'o',
+     .type = CLR_PARAM_TEXT,
+     .offset = offsetof(render_options, output),
+     .metavar = "FILE",
+     .help = "write FILE: .png (encoded whole, in memory), or .pgm, .ppm, .npy (band by band)"},
+    PARAM_TEXT("device", render_options, device_spec, "SPEC",
+               "gpu, cpu, P:D, an index, name:TEXT, a list a,b or all ($CLRENDER_DEVICE)"),
+    PARAM_CHOICE("backend", render_options, backend, backend_names, "B",
+                 "device (OpenCL, default) or reference (scalar C)"),
+    PARAM_FLAG("verify", render_options, verify,
+               "also render with the reference and compare (exit 3 on mismatch)"),
+    PARAM_REAL("tolerance", render_options, tolerance, 0, false, 1, NULL, "F",
+               "fraction of pixels --verify lets differ (default 0)"),
+    PARAM_FLAG("timings", render_options, timings, "print the time of each phase on stderr"),
+    PARAM_CHOICE("compression", render_options, compression, compression_names, "C",
+                 "PNG compression: fast, default or best (slow, smallest)"),
+    PARAM_UINT("tile-rows", render_options, tile_rows, 1, 1u << 30, "N",
+               "rows rendered per band (default: chosen for memory and time)"),
+    PARAM_FLAG("progress", render_options, progress,
+               "show a progress bar even when stderr is not a terminal"),
+    PARAM_FLAG("quiet", render_options, quiet,
+               "print nothing but errors (and what --verify, --timings ask for)"),
 };
+#define COMMON_COUNT (sizeof common_rows / sizeof common_rows[0])
 
-void render_print_help(const renderer *r, FILE *out) {
-    fprintf(out, "usage: clrender %s -o FILE [options]\n\nRenders %s.\n\n%s options:\n", r->name,
-            r->summary, r->name);
-    cli_print_options(out, r->options, r->option_count);
+param_spec *cli_renderer_rows(const char *renderer, size_t *count) {
+    *count = clr_renderer_param_count(renderer);
+    param_spec *rows = calloc(*count ? *count : 1, sizeof *rows);
+    for (size_t i = 0; rows && i < *count; ++i) {
+        clr_param_info info;
+        if (clr_renderer_param(renderer, i, &info, NULL) != CLR_OK) {
+            free(rows);
+            return NULL;
+        }
+        rows[i] = (param_spec){.name = info.name,
+                               .type = info.type,
+                               .metavar = info.metavar,
+                               .help = info.help,
+                               .early = info.early};
+    }
+    return rows;
+}
+
+void render_print_help(const char *renderer, FILE *out) {
+    size_t count;
+    param_spec *rows = cli_renderer_rows(renderer, &count);
+    fprintf(out, "usage: clrender %s -o FILE [options]\n\nRenders %s.\n\n%s options:\n", renderer,
+            clr_renderer_summary(renderer), renderer);
+    if (rows)
+        cli_print_rows(out, rows, count);
     fprintf(out, "\ncommon options:\n");
-    cli_print_options(out, common_options, sizeof common_options / sizeof common_options[0]);
-    fprintf(out, "  %-34s %s\n  %-34s %s\n", "-h, --help", "show this help", "    --version",
+    cli_print_rows(out, common_rows, COMMON_COUNT);
+    fprintf(out, "  %-34s %s\n  %-34s %s\n", "-h, --help", "show this help", "-V, --version",
             "show the version");
-    if (r->notes)
-        fprintf(out, "\n%s", r->notes);
+    const char *notes = clr_renderer_notes(renderer);
+    if (notes)
+        fprintf(out, "\n%s", notes);
     fprintf(out, "\nExit status: 0 done, 1 runtime failure, 2 usage error, 3 --verify mismatch.\n");
+    free(rows);
 }
 
-int render_parse(const renderer *r, int argc, char **argv, int first, render_options *options,
-                 void *params, failure *f) {
-    const char *env_device = getenv("CLRENDER_DEVICE");
-    *options = (render_options){.device_spec = env_device && *env_device ? env_device : NULL};
-    r->init(params);
-    const cli_table tables[] = {
-        {common_options, sizeof common_options / sizeof common_options[0], options},
-        {r->options, r->option_count, params},
-    };
-    if (cli_parse(r->name, argc, argv, first, tables, 2, f) != 0)
-        return f->code;
-    if (r->finish && r->finish(params, f) != 0)
-        return f->code;
-    if (!options->output)
-        return failure_set(f, CLR_EXIT_USAGE,
-                           "%s: missing -o FILE (e.g. -o %s.png; see 'clrender %s --help')",
-                           r->name, r->name, r->name);
-    if (options->quiet && options->progress)
-        return failure_set(f, CLR_EXIT_USAGE, "%s: --quiet and --progress contradict each other",
-                           r->name);
-    if (options->verify && options->use_reference)
-        return failure_set(
-            f, CLR_EXIT_USAGE,
-            "%s: --verify compares the device with the reference; drop --backend reference",
-            r->name);
-    return 0;
-}
-
-/* Refuses, before any work, what cannot end well: a PNG, which stb encodes
- * whole, larger than this machine's memory, and a file larger than the free
- * space of its filesystem. */
-static int check_resources(const renderer *r, const void *params, const render_options *o,
-                           output_format format, size_t width, size_t height, failure *f) {
-    /* The output's layout, from converting a one-pixel image. */
-    image probe = {0}, converted = {0};
-    size_t w, h;
-    unsigned channels;
-    sample_type sample;
-    r->raw_layout(params, &w, &h, &channels, &sample);
-    if (image_alloc(&probe, 1, 1, channels, sample, f) != 0 ||
-        r->to_output(params, &probe, format, &converted, f) != 0) {
-        image_free(&probe);
-        return f->code;
-    }
-    double file_bytes = (double)width * (double)height * converted.channels * converted.sample;
-    image_free(&converted);
-    image_free(&probe);
-
-    long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
-    double memory = pages > 0 && page_size > 0 ? (double)pages * (double)page_size : 0;
-    /* stb holds the image, its filtered rows and the compressed stream at once. */
-    if (format == OUTPUT_PNG && memory > 0 && 3 * file_bytes > memory)
-        return failure_set(
-            f, CLR_EXIT_RUNTIME,
-            "a %zux%zu PNG needs about %.1f GiB of memory (it is encoded whole) but "
-            "this machine has %.1f GiB; use .pgm, .ppm or .npy, written band by band",
-            width, height, 3 * file_bytes / 1073741824.0, memory / 1073741824.0);
-
-    char dir[4096];
-    output_directory(o->output, dir, sizeof dir);
-    struct statvfs fs;
-    if (statvfs(dir, &fs) == 0) {
-        double free_bytes = (double)fs.f_bavail * (double)fs.f_frsize;
-        /* PNG is usually much smaller, but nothing promises it. */
-        if (file_bytes + 4096 > free_bytes)
-            return failure_set(f, CLR_EXIT_RUNTIME,
-                               "'%s' needs up to %.1f MiB but its filesystem has %.1f MiB free",
-                               o->output, file_bytes / 1048576.0, free_bytes / 1048576.0);
+/* The renderer's parameters, in the order of the command line (presets first). */
+static int set_parameters(const char *renderer, clr_session *s, const cli_command_line *line,
+                          failure *f) {
+    for (size_t i = 0; i < line->option_count; ++i) {
+        const cli_option *o = &line->options[i];
+        if (o->table->target)
+            continue;
+        if (clr_set(s, o->row->name, o->value, f) != CLR_OK) {
+            char message[CLR_MESSAGE_SIZE];
+            snprintf(message, sizeof message, "%s", f->message);
+            return failure_set(f, f->status, "%s: %s (see 'clrender %s --help')", renderer, message,
+                               renderer);
+        }
     }
     return 0;
 }
 
-int render_command(const renderer *r, int argc, char **argv, int first, failure *f) {
-    double start = clock_ms();
-    render_options options;
-    void *params = calloc(1, r->params_size);
-    band_render b = {0};
-    int status = CLR_EXIT_RUNTIME;
+static void print_timings(const clr_timings *t, const render_options *o, double total_ms) {
+    if (o->backend == 0)
+        fprintf(stderr,
+                "setup: %.1f ms\nbuild: %.1f ms\nupload: %.1f ms\nkernel: %.1f ms\n"
+                "transfer: %.1f ms\n",
+                t->setup_ms, t->build_ms, t->upload_ms, t->kernel_ms, t->transfer_ms);
+    if (o->backend == 1 || o->verify)
+        fprintf(stderr, "reference: %.1f ms\n", t->reference_ms);
+    fprintf(stderr, "encode: %.1f ms\nwrite: %.1f ms\ntotal: %.1f ms\n", t->convert_ms, t->write_ms,
+            total_ms);
+    if (o->backend == 0)
+        fprintf(stderr, "launches: %zu in %zu bands, the longest %.1f ms\n", t->launches, t->bands,
+                t->longest_launch_ms);
+}
+
+/* Prints the verify line; CLR_VERIFY_FAILED when more pixels differ than --tolerance allows. */
+static int report_verify(const clr_sink *verifier, double tolerance, failure *f) {
+    clr_verify_result v;
+    if (clr_sink_verify_result(verifier, &v, f) != CLR_OK)
+        return f->status;
+    double fraction = v.compared ? (double)v.differing / (double)v.compared : 0.0;
+    printf("verify: %llu pixels compared, %llu differing (%.6f%%), largest %s difference ",
+           (unsigned long long)v.compared, (unsigned long long)v.differing, 100.0 * fraction,
+           v.unit);
+    if (v.integer)
+        printf("%.0f\n", v.largest_difference);
+    else
+        printf("%.3g\n", v.largest_difference);
+    fflush(stdout);
+    if (fraction > tolerance)
+        return failure_set(f, CLR_VERIFY_FAILED,
+                           "verify failed: %.6f%% of pixels differ from the reference, more than "
+                           "--tolerance %g allows",
+                           100.0 * fraction, tolerance);
+    return 0;
+}
+
+/* Reads the command line: the common options into `o`, the renderer's parameters kept in
+ * `line` for the session. `tables` (two) must outlive `line`; tables[1].rows is allocated. */
+static int read_command_line(const char *renderer, int argc, char **argv, int first,
+                             render_options *o, cli_table *tables, cli_command_line *line,
+                             failure *f) {
+    size_t param_count;
+    param_spec *params = cli_renderer_rows(renderer, &param_count);
     if (!params)
-        return failure_set(f, CLR_EXIT_RUNTIME, "out of memory");
+        return failure_set(f, CLR_RUNTIME_ERROR, "out of memory");
+    tables[0] = (cli_table){common_rows, COMMON_COUNT, o};
+    tables[1] = (cli_table){params, param_count, NULL};
+    int status = cli_scan(renderer, argc, argv, first, tables, 2, 0, line, f);
+    for (size_t i = 0; status == 0 && i < line->option_count; ++i)
+        if (line->options[i].table->target)
+            status = cli_apply(renderer, &line->options[i], f);
+    return status;
+}
 
-    /* Everything the user typed, and what the machine can hold, is checked before any work. */
-    size_t width, height;
-    unsigned channels;
-    sample_type sample;
-    output_format format;
-    if (render_parse(r, argc, argv, first, &options, params, f) != 0 ||
-        output_format_from_path(options.output, &format, f) != 0)
-        goto done;
-    r->raw_layout(params, &width, &height, &channels, &sample);
-    if (output_format_accepts(options.output, format, width, height, channels, f) != 0 ||
-        output_directory_writable(options.output, f) != 0 ||
-        check_resources(r, params, &options, format, width, height, f) != 0)
-        goto done;
+static clr_session *open_session(const char *renderer, const render_options *o, console *out,
+                                 failure *f) {
+    clr_session_options options = {0};
+    cli_environment(&options);
+    if (o->device_spec)
+        options.devices = o->device_spec, options.devices_origin = NULL;
+    options.reference = o->backend == 1;
+    options.band_rows = (size_t)o->tile_rows;
+    out->quiet = o->quiet;
+    out->bar = o->progress || (!o->quiet && isatty(STDERR_FILENO));
+    options.log = console_log;
+    options.progress = console_progress;
+    options.user = out;
+    return clr_session_open(renderer, &options, f);
+}
 
-    b.r = r, b.params = params, b.options = &options, b.format = format;
-    if (render_bands(&b, f) != 0)
-        goto done;
+/* What can be checked before rendering, after the parameters: the output and the options'
+ * combinations. */
+static int check_request(const char *renderer, const render_options *o, failure *f) {
+    if (!o->output)
+        return failure_set(f, CLR_USAGE_ERROR,
+                           "%s: missing -o FILE (e.g. -o %s.png; see 'clrender %s --help')",
+                           renderer, renderer, renderer);
+    if (o->quiet && o->progress)
+        return failure_set(f, CLR_USAGE_ERROR, "%s: --quiet and --progress contradict each other",
+                           renderer);
+    if (o->verify && o->backend == 1)
+        return failure_set(
+            f, CLR_USAGE_ERROR,
+            "%s: --verify compares the device with the reference; drop --backend reference",
+            renderer);
+    return 0;
+}
 
-    status = 0;
-    const render_totals *t = &b.totals;
-    if (options.verify) {
-        double fraction = verify_fraction(&t->verdict);
-        printf("verify: %llu pixels compared, %llu differing (%.6f%%), largest %s difference %u\n",
-               (unsigned long long)t->verdict.compared, (unsigned long long)t->verdict.differing,
-               100.0 * fraction, r->difference_unit, (unsigned)t->verdict.largest_difference);
-        fflush(stdout);
-        if (fraction > options.tolerance)
-            status =
-                failure_set(f, CLR_EXIT_VERIFY,
-                            "verify failed: %.6f%% of pixels differ from the reference, more than "
-                            "--tolerance %g allows",
-                            100.0 * fraction, options.tolerance);
+int render_parse(const char *renderer, int argc, char **argv, int first, render_options *o,
+                 console *out, clr_session **session, failure *f) {
+    cli_command_line line = {0};
+    cli_table tables[2] = {{0}, {0}};
+    clr_layout layout;
+    *o = (render_options){.compression = 1};
+    *session = NULL;
+    int status = read_command_line(renderer, argc, argv, first, o, tables, &line, f);
+    if (status == 0 && !(*session = open_session(renderer, o, out, f)))
+        status = f->status;
+    if (status == 0)
+        status = set_parameters(renderer, *session, &line, f);
+    if (status == 0)
+        status = clr_layout_get(*session, &layout, f);
+    if (status == 0)
+        status = check_request(renderer, o, f);
+    cli_command_line_free(&line);
+    free((param_spec *)tables[1].rows);
+    return status;
+}
+
+void render_options_free(render_options *o) {
+    free(o->output);
+    free(o->device_spec);
+    o->output = o->device_spec = NULL;
+}
+
+int render_command(const char *renderer, int argc, char **argv, int first, failure *f) {
+    double start = clock_ms();
+    render_options o;
+    console out = {0};
+    clr_session *s = NULL;
+    clr_sink *sinks[2] = {NULL, NULL};
+    size_t sink_count = 0;
+    int status = render_parse(renderer, argc, argv, first, &o, &out, &s, f);
+    if (status == 0 && o.verify && !(sinks[sink_count++] = clr_sink_verify(s, f)))
+        status = f->status;
+    if (status == 0 &&
+        !(sinks[sink_count++] = clr_sink_file(s, o.output, compression_levels[o.compression], f)))
+        status = f->status;
+    if (status == 0)
+        status = clr_render(s, sinks, sink_count, f);
+    if (status == 0 && o.verify)
+        status = report_verify(sinks[0], o.tolerance, f);
+    /* The file replaces its target only now: not after a failed render or verification. */
+    if (status == 0)
+        status = clr_sink_commit(sinks[sink_count - 1], f);
+    if (s && o.timings && (status == 0 || status == CLR_VERIFY_FAILED)) {
+        clr_timings t;
+        clr_session_timings(s, &t);
+        print_timings(&t, &o, clock_ms() - start);
     }
-    if (options.timings) {
-        if (!options.use_reference)
-            fprintf(stderr, "build: %.1f ms\nkernel: %.1f ms\ntransfer: %.1f ms\n",
-                    t->device.build_ms, t->device.kernel_ms, t->device.transfer_ms);
-        if (options.use_reference || options.verify)
-            fprintf(stderr, "reference: %.1f ms\n", t->reference_ms);
-        fprintf(stderr, "encode: %.1f ms\nwrite: %.1f ms\ntotal: %.1f ms\n",
-                t->convert_ms + t->write.encode_ms, t->write.write_ms, clock_ms() - start);
-    }
-done:
-    render_bands_release(&b);
-    if (r->release)
-        r->release(params);
-    free(params);
-    return status == 0 ? 0 : f->code;
+    for (size_t i = 0; i < sink_count; ++i)
+        clr_sink_free(sinks[i]);
+    clr_session_close(s);
+    render_options_free(&o);
+    return status;
 }

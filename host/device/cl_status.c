@@ -96,6 +96,6 @@ static const char *hint_for(cl_int status) {
 }
 
 int cl_fail(failure *f, const char *call, cl_int status) {
-    return failure_set(f, CLR_EXIT_RUNTIME, "%s failed: %s (%d): %s", call, cl_status_name(status),
+    return failure_set(f, CLR_RUNTIME_ERROR, "%s failed: %s (%d): %s", call, cl_status_name(status),
                        (int)status, hint_for(status));
 }

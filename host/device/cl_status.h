@@ -18,7 +18,7 @@
 /* "CL_OUT_OF_RESOURCES" for -5; "CL_UNKNOWN_ERROR" for codes it does not know. */
 const char *cl_status_name(cl_int status);
 
-/* Fills `f` for a failed call and returns CLR_EXIT_RUNTIME. */
+/* Fills `f` for a failed call and returns CLR_RUNTIME_ERROR. */
 int cl_fail(failure *f, const char *call, cl_int status);
 
 #define CL_CHECK_STATUS(f, cleanup, call_name, status)                                             \

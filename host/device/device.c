@@ -2,6 +2,8 @@
 
 #include "device/cl_status.h"
 
+#include <stdio.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +17,7 @@ static void read_string(cl_device_id device, cl_device_info what, char *out, siz
     out[size - 1] = '\0';
 }
 
-static int describe_device(device_entry *e, failure *f) {
+static int describe_device(device_entry *e, uint64_t max_allocation, failure *f) {
     cl_device_fp_config double_config = 0;
     CL_CHECK(f, failed, clGetDeviceInfo,
              (e->device, CL_DEVICE_TYPE, sizeof e->type, &e->type, NULL));
@@ -39,22 +41,21 @@ static int describe_device(device_entry *e, failure *f) {
                         NULL) != CL_SUCCESS)
         double_config = 0;
     e->fp64 = double_config != 0;
-    /* Test-only: pretend the device allocates less, to exercise banding on small images. */
-    const char *cap = getenv("CLRENDER_TEST_MAX_ALLOC");
-    if (cap && *cap && strtoull(cap, NULL, 10) > 0 && strtoull(cap, NULL, 10) < e->max_allocation)
-        e->max_allocation = strtoull(cap, NULL, 10);
+    if (max_allocation && max_allocation < e->max_allocation)
+        e->max_allocation = max_allocation;
     read_string(e->device, CL_DEVICE_NAME, e->name, sizeof e->name);
     read_string(e->device, CL_DEVICE_VERSION, e->version, sizeof e->version);
+    read_string(e->device, CL_DRIVER_VERSION, e->driver_version, sizeof e->driver_version);
     if (clGetPlatformInfo(e->platform, CL_PLATFORM_NAME, sizeof e->platform_name, e->platform_name,
                           NULL) != CL_SUCCESS)
         snprintf(e->platform_name, sizeof e->platform_name, "(unknown)");
     e->platform_name[sizeof e->platform_name - 1] = '\0';
     return 0;
 failed:
-    return f->code;
+    return f->status;
 }
 
-int device_list_query(device_list *list, failure *f) {
+int device_list_query(device_list *list, uint64_t max_allocation, failure *f) {
     cl_platform_id platforms[MAX_PLATFORMS];
     cl_uint platform_count = 0;
     list->items = NULL;
@@ -64,7 +65,7 @@ int device_list_query(device_list *list, failure *f) {
     if (status == -1001 /* CL_PLATFORM_NOT_FOUND_KHR */ ||
         (status == CL_SUCCESS && !platform_count))
         return failure_set(
-            f, CLR_EXIT_RUNTIME,
+            f, CLR_RUNTIME_ERROR,
             "no OpenCL platform found: install pocl-opencl-icd (CPU) or a GPU driver, and "
             "check OCL_ICD_VENDORS if set");
     CL_CHECK_STATUS(f, failed, "clGetPlatformIDs", status);
@@ -73,7 +74,7 @@ int device_list_query(device_list *list, failure *f) {
 
     list->items = calloc((size_t)platform_count * MAX_DEVICES_PER_PLATFORM, sizeof *list->items);
     if (!list->items)
-        return failure_set(f, CLR_EXIT_RUNTIME, "out of memory listing OpenCL devices");
+        return failure_set(f, CLR_RUNTIME_ERROR, "out of memory listing OpenCL devices");
 
     for (cl_uint p = 0; p < platform_count; ++p) {
         cl_device_id devices[MAX_DEVICES_PER_PLATFORM];
@@ -90,13 +91,13 @@ int device_list_query(device_list *list, failure *f) {
             e->device = devices[d];
             e->platform_index = p;
             e->device_index = d;
-            if (describe_device(e, f) != 0)
+            if (describe_device(e, max_allocation, f) != 0)
                 goto failed;
             list->count++;
         }
     }
     if (list->count == 0) {
-        failure_set(f, CLR_EXIT_RUNTIME,
+        failure_set(f, CLR_RUNTIME_ERROR,
                     "OpenCL platforms found but no devices: install pocl-opencl-icd (CPU) or a GPU "
                     "driver");
         goto failed;
@@ -104,7 +105,7 @@ int device_list_query(device_list *list, failure *f) {
     return 0;
 failed:
     device_list_free(list);
-    return f->code;
+    return f->status;
 }
 
 void device_list_free(device_list *list) {
@@ -127,44 +128,25 @@ const char *device_type_name(cl_device_type type) {
     return "OTHER";
 }
 
-void device_print_line(FILE *out, const device_entry *d) {
-    fprintf(out, "%u:%u  %-4s  %s  %u CU  %.1f GiB  fp64 %s\n", d->platform_index, d->device_index,
-            device_type_name(d->type), d->name, (unsigned)d->compute_units,
-            (double)d->global_memory / (1024.0 * 1024.0 * 1024.0), d->fp64 ? "yes" : "no");
-}
-
-static void print_json_string(FILE *out, const char *s) {
-    fputc('"', out);
-    for (; *s; ++s) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(out, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(out, "\\u%04x", c);
-        else
-            fputc(c, out);
-    }
-    fputc('"', out);
-}
-
-void device_print_json(FILE *out, const device_entry *items, size_t count) {
-    fprintf(out, "[");
-    for (size_t i = 0; i < count; ++i) {
-        const device_entry *d = &items[i];
-        fprintf(out, "%s\n  {\"index\": \"%u:%u\", \"platform\": ", i ? "," : "", d->platform_index,
-                d->device_index);
-        print_json_string(out, d->platform_name);
-        fprintf(out, ", \"type\": \"%s\", \"name\": ", device_type_name(d->type));
-        print_json_string(out, d->name);
-        fprintf(out, ", \"version\": ");
-        print_json_string(out, d->version);
-        fprintf(out,
-                ", \"compute_units\": %u, \"global_memory_bytes\": %llu, "
-                "\"max_allocation_bytes\": %llu, \"fp64\": %s}",
-                (unsigned)d->compute_units, (unsigned long long)d->global_memory,
-                (unsigned long long)d->max_allocation, d->fp64 ? "true" : "false");
-    }
-    fprintf(out, "%s]\n", count ? "\n" : "");
+clr_device_info device_info(const device_entry *d) {
+    clr_device_info info;
+    memset(&info, 0, sizeof info);
+    info.platform_index = d->platform_index;
+    info.device_index = d->device_index;
+    info.type = d->type & CL_DEVICE_TYPE_GPU           ? CLR_DEVICE_GPU
+                : d->type & CL_DEVICE_TYPE_CPU         ? CLR_DEVICE_CPU
+                : d->type & CL_DEVICE_TYPE_ACCELERATOR ? CLR_DEVICE_ACCELERATOR
+                                                       : CLR_DEVICE_OTHER;
+    snprintf(info.type_name, sizeof info.type_name, "%s", device_type_name(d->type));
+    snprintf(info.name, sizeof info.name, "%s", d->name);
+    snprintf(info.platform_name, sizeof info.platform_name, "%s", d->platform_name);
+    snprintf(info.version, sizeof info.version, "%s", d->version);
+    snprintf(info.driver_version, sizeof info.driver_version, "%s", d->driver_version);
+    info.compute_units = d->compute_units;
+    info.global_memory = d->global_memory;
+    info.max_allocation = d->max_allocation;
+    info.fp64 = d->fp64;
+    return info;
 }
 
 int device_open(const device_entry *entry, device_context *ctx, failure *f) {
@@ -182,7 +164,7 @@ int device_open(const device_entry *entry, device_context *ctx, failure *f) {
     return 0;
 failed:
     device_close(ctx);
-    return f->code;
+    return f->status;
 }
 
 void device_close(device_context *ctx) {

@@ -1,4 +1,4 @@
-/* device.h — the one device layer: find OpenCL devices, choose one, open it.
+/* device.h — the one device layer: find OpenCL devices, choose them, open them.
  *
  * Devices are numbered in listing order: platforms as the ICD loader returns
  * them, devices within a platform as the driver returns them. "P:D" names
@@ -12,7 +12,6 @@
 #include <CL/cl.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
 
 typedef struct device_entry {
     cl_platform_id platform;
@@ -22,6 +21,7 @@ typedef struct device_entry {
     char name[256];
     char platform_name[256];
     char version[128];
+    char driver_version[128];
     cl_uint compute_units;
     cl_ulong global_memory;  /* bytes */
     cl_ulong max_allocation; /* bytes, CL_DEVICE_MAX_MEM_ALLOC_SIZE */
@@ -36,23 +36,28 @@ typedef struct device_list {
 } device_list;
 
 /* Queries every platform and device. No platform at all is a runtime failure
- * with an installation hint; a platform that fails to enumerate is skipped. */
-int device_list_query(device_list *list, failure *f);
+ * with an installation hint; a platform that fails to enumerate is skipped.
+ * A non-zero `max_allocation` caps what each device says it allocates at once
+ * (a test hook: it makes small images need several bands). */
+int device_list_query(device_list *list, uint64_t max_allocation, failure *f);
 void device_list_free(device_list *list);
 
 /* "GPU", "CPU", "ACCELERATOR", ... */
 const char *device_type_name(cl_device_type type);
 
-/* Chooses from `items` by SPEC: "gpu", "cpu", "P:D", a plain index, or a
- * case-insensitive substring of the device name. A NULL or empty spec means
- * the first GPU, else the first CPU, else the first device. When nothing
- * matches, the failure lists the devices that do exist. */
-int device_select(const device_entry *items, size_t count, const char *spec, size_t *index,
-                  failure *f);
+/* The public description of a device. */
+clr_device_info device_info(const device_entry *d);
 
-/* One line: "0:0  CPU  pthread-haswell  2 CU  3.9 GiB  fp64 yes". */
-void device_print_line(FILE *out, const device_entry *d);
-void device_print_json(FILE *out, const device_entry *items, size_t count);
+/* Chooses devices by SPEC: "all", or items separated by commas, each "gpu",
+ * "cpu", "accelerator" (the first of that type), "P:D", a plain index (which
+ * must exist), "name:TEXT" or TEXT that is no number (the first device whose
+ * name contains it, ignoring case). A NULL or empty spec means the first GPU,
+ * else the first CPU, else the first device. Writes the distinct indices into
+ * `chosen` (room for `count`) and their number into *chosen_count. When an
+ * item matches nothing the failure lists the devices that do exist, and names
+ * `origin` (e.g. "CLRENDER_DEVICE") when the spec came from there. */
+int device_choose(const device_entry *items, size_t count, const char *spec, const char *origin,
+                  size_t *chosen, size_t *chosen_count, failure *f);
 
 /* An opened device: its context and an in-order queue with profiling. */
 typedef struct device_context {

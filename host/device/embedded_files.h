@@ -1,12 +1,13 @@
-/* embedded_files.h — source files compiled into the binary by tools/embed_files.cmake:
- * the kernels (kernels/NAME.cl) and the built-in scenes (scenes/NAME.json). */
+/* embedded_files.h — source files compiled into the library by tools/embed_files.cmake:
+ * the kernels and their headers (kernels/NAME.cl, kernels/NAME.h) and the built-in
+ * scenes (scenes/NAME.json). */
 #ifndef CLRENDER_EMBEDDED_FILES_H
 #define CLRENDER_EMBEDDED_FILES_H
 
 #include <stddef.h>
 
 struct embedded_file {
-    const char *name; /* file name without its extension: "julia" */
+    const char *name; /* the file name: "julia.cl" */
     const char *text; /* NUL-terminated */
     size_t length;
 };

@@ -1,21 +1,44 @@
+#define _POSIX_C_SOURCE 200809L
 #include "device/program.h"
 
 #include "device/cl_status.h"
 #include "device/embedded_files.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_KERNEL_FILE_BYTES (16u << 20)
+#define MAX_INCLUDE_DEPTH     8
 
-/* Reads DIR/NAME.cl into a new NUL-terminated buffer. */
+typedef struct text_buffer {
+    char *data;
+    size_t length, capacity;
+} text_buffer;
+
+static int append(text_buffer *b, const char *text, size_t length) {
+    if (b->length + length + 1 > b->capacity) {
+        size_t capacity = (b->length + length + 1) * 2;
+        char *grown = realloc(b->data, capacity);
+        if (!grown)
+            return -1;
+        b->data = grown;
+        b->capacity = capacity;
+    }
+    memcpy(b->data + b->length, text, length);
+    b->length += length;
+    b->data[b->length] = '\0';
+    return 0;
+}
+
+/* Reads DIR/NAME into a new NUL-terminated buffer. */
 static int read_kernel_file(const char *dir, const char *name, char **source, size_t *length,
                             failure *f) {
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s.cl", dir, name);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *file = fopen(path, "rb");
     if (!file)
-        return failure_set(f, CLR_EXIT_RUNTIME, "cannot open kernel %s (from CLRENDER_KERNEL_DIR)",
+        return failure_set(f, CLR_RUNTIME_ERROR, "cannot open kernel source %s (kernel directory)",
                            path);
     char *buffer = malloc(MAX_KERNEL_FILE_BYTES + 1);
     size_t n = buffer ? fread(buffer, 1, MAX_KERNEL_FILE_BYTES + 1, file) : 0;
@@ -23,7 +46,7 @@ static int read_kernel_file(const char *dir, const char *name, char **source, si
     fclose(file);
     if (!buffer || read_error || n > MAX_KERNEL_FILE_BYTES) {
         free(buffer);
-        return failure_set(f, CLR_EXIT_RUNTIME, "cannot read kernel %s", path);
+        return failure_set(f, CLR_RUNTIME_ERROR, "cannot read kernel source %s", path);
     }
     buffer[n] = '\0';
     *source = buffer;
@@ -31,62 +54,150 @@ static int read_kernel_file(const char *dir, const char *name, char **source, si
     return 0;
 }
 
-static void print_build_log(const device_context *ctx, cl_program program, const char *name) {
+static int load_raw(const char *kernel_dir, const char *name, char **text, size_t *length,
+                    failure *f) {
+    if (kernel_dir)
+        return read_kernel_file(kernel_dir, name, text, length, f);
+    const struct embedded_file *file = embedded_file_find(clr_embedded_kernels, name);
+    if (!file)
+        return failure_set(f, CLR_RUNTIME_ERROR, "no kernel source '%s' is built into clrender",
+                           name);
+    *text = malloc(file->length + 1);
+    if (!*text)
+        return failure_set(f, CLR_RUNTIME_ERROR, "out of memory reading kernel %s", name);
+    memcpy(*text, file->text, file->length + 1);
+    *length = file->length;
+    return 0;
+}
+
+/* The file a line `#include "FILE"` names, into `out`; 0 when the line is no such include. */
+static int include_target(const char *line, size_t length, char *out, size_t size) {
+    size_t i = 0;
+    while (i < length && (line[i] == ' ' || line[i] == '\t'))
+        ++i;
+    if (i >= length || line[i] != '#')
+        return 0;
+    ++i;
+    while (i < length && (line[i] == ' ' || line[i] == '\t'))
+        ++i;
+    if (length - i < 7 || strncmp(line + i, "include", 7))
+        return 0;
+    i += 7;
+    while (i < length && (line[i] == ' ' || line[i] == '\t'))
+        ++i;
+    if (i >= length || line[i] != '"')
+        return 0;
+    const char *start = line + i + 1;
+    const char *end = memchr(start, '"', length - i - 1);
+    if (!end || (size_t)(end - start) >= size || end == start)
+        return 0;
+    memcpy(out, start, (size_t)(end - start));
+    out[end - start] = '\0';
+    return 1;
+}
+
+static int expand(const char *kernel_dir, const char *name, int depth, text_buffer *out,
+                  failure *f) {
+    if (depth > MAX_INCLUDE_DEPTH)
+        return failure_set(f, CLR_RUNTIME_ERROR,
+                           "kernel source %s: includes nest more than %d deep", name,
+                           MAX_INCLUDE_DEPTH);
+    char *text = NULL;
+    size_t length = 0;
+    if (load_raw(kernel_dir, name, &text, &length, f) != 0)
+        return f->status;
+    int status = 0;
+    size_t line_number = 1;
+    for (size_t start = 0; start < length && status == 0; ++line_number) {
+        const char *newline = memchr(text + start, '\n', length - start);
+        size_t end = newline ? (size_t)(newline - text) + 1 : length;
+        char target[256], marker[600];
+        if (include_target(text + start, end - start, target, sizeof target)) {
+            int n = snprintf(marker, sizeof marker, "#line 1 \"%s\"\n", target);
+            status = append(out, marker, (size_t)n) != 0;
+            if (status == 0)
+                status = expand(kernel_dir, target, depth + 1, out, f);
+            n = snprintf(marker, sizeof marker, "\n#line %zu \"%s\"\n", line_number + 1, name);
+            if (status == 0)
+                status = append(out, marker, (size_t)n) != 0;
+        } else {
+            status = append(out, text + start, end - start) != 0;
+        }
+        if (status > 0 && f->status == CLR_OK)
+            status = failure_set(f, CLR_RUNTIME_ERROR, "out of memory reading kernel %s", name);
+        start = end;
+    }
+    free(text);
+    return status;
+}
+
+int kernel_source_load(const char *kernel_dir, const char *name, char **text, size_t *length,
+                       failure *f) {
+    text_buffer out = {NULL, 0, 0};
+    f->status = CLR_OK;
+    if (expand(kernel_dir, name, 0, &out, f) != 0 || (!out.data && append(&out, "", 0) != 0)) {
+        free(out.data);
+        return f->status != CLR_OK
+                   ? (int)f->status
+                   : failure_set(f, CLR_RUNTIME_ERROR, "out of memory reading %s", name);
+    }
+    *text = out.data;
+    *length = out.length;
+    return 0;
+}
+
+static void report_build_log(const device_context *ctx, cl_program program, const char *file,
+                             build_log_fn log, void *user) {
     size_t size = 0;
-    if (clGetProgramBuildInfo(program, ctx->entry->device, CL_PROGRAM_BUILD_LOG, 0, NULL, &size) !=
+    if (!log ||
+        clGetProgramBuildInfo(program, ctx->entry->device, CL_PROGRAM_BUILD_LOG, 0, NULL, &size) !=
             CL_SUCCESS ||
         size == 0)
         return;
-    char *log = malloc(size + 1);
-    if (log && clGetProgramBuildInfo(program, ctx->entry->device, CL_PROGRAM_BUILD_LOG, size, log,
-                                     NULL) == CL_SUCCESS) {
-        log[size] = '\0';
-        fprintf(stderr, "--- build log of kernels/%s.cl on %s ---\n%s\n--- end of build log ---\n",
-                name, ctx->entry->name, log);
+    char *text = malloc(size + 1);
+    char *framed = malloc(size + 1024);
+    if (text && framed &&
+        clGetProgramBuildInfo(program, ctx->entry->device, CL_PROGRAM_BUILD_LOG, size, text,
+                              NULL) == CL_SUCCESS) {
+        text[size] = '\0';
+        snprintf(framed, size + 1024,
+                 "--- build log of kernels/%s on %s ---\n%s\n--- end of build log ---", file,
+                 ctx->entry->name, text);
+        log(user, framed);
     }
-    free(log);
+    free(framed);
+    free(text);
 }
 
-int program_build(const device_context *ctx, const char *name, const char *options,
-                  cl_program *program, failure *f) {
-    char *file_source = NULL;
-    const char *source = NULL;
+int program_build(const device_context *ctx, const char *kernel_dir, const char *program,
+                  const char *options, cl_program *built, build_log_fn log, void *user,
+                  failure *f) {
+    char file[128];
+    snprintf(file, sizeof file, "%s.cl", program);
+    char *source = NULL;
     size_t length = 0;
     cl_int status = CL_SUCCESS;
-    *program = NULL;
+    *built = NULL;
+    if (kernel_source_load(kernel_dir, file, &source, &length, f) != 0)
+        return f->status;
 
-    const char *dir = getenv("CLRENDER_KERNEL_DIR");
-    if (dir && *dir) {
-        if (read_kernel_file(dir, name, &file_source, &length, f) != 0)
-            return f->code;
-        source = file_source;
-    } else {
-        const struct embedded_file *kernel = embedded_file_find(clr_embedded_kernels, name);
-        if (kernel) {
-            source = kernel->text;
-            length = kernel->length;
-        }
-        if (!source)
-            return failure_set(f, CLR_EXIT_RUNTIME, "no kernel named '%s' is built into clrender",
-                               name);
-    }
-
-    *program = clCreateProgramWithSource(ctx->context, 1, &source, &length, &status);
+    const char *text = source;
+    *built = clCreateProgramWithSource(ctx->context, 1, &text, &length, &status);
     CL_CHECK_STATUS(f, failed, "clCreateProgramWithSource", status);
-    status = clBuildProgram(*program, 1, &ctx->entry->device, options, NULL, NULL);
+    status = clBuildProgram(*built, 1, &ctx->entry->device, options, NULL, NULL);
     if (status == CL_BUILD_PROGRAM_FAILURE) {
-        print_build_log(ctx, *program, name);
-        failure_set(f, CLR_EXIT_RUNTIME, "kernels/%s.cl failed to build on %s (build log above)",
-                    name, ctx->entry->name);
+        report_build_log(ctx, *built, file, log, user);
+        failure_set(f, CLR_RUNTIME_ERROR, "kernels/%s failed to build on %s (build log above)",
+                    file, ctx->entry->name);
         goto failed;
     }
     CL_CHECK_STATUS(f, failed, "clBuildProgram", status);
-    free(file_source);
+    free(source);
     return 0;
 failed:
-    if (*program)
-        clReleaseProgram(*program);
-    *program = NULL;
-    free(file_source);
-    return f->code;
+    if (*built)
+        clReleaseProgram(*built);
+    *built = NULL;
+    free(source);
+    return f->status;
 }

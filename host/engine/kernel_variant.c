@@ -1,23 +1,8 @@
 #include "engine/kernel_variant.h"
 
-#include <stdio.h>
-#include <string.h>
+const char *const kernel_variant_names[] = {"auto", "per-pixel", "simd", NULL};
 
-int parse_kernel_variant(const char *text, kernel_variant *out, char *why, size_t why_len) {
-    if (!strcmp(text, "auto"))
-        *out = KERNEL_AUTO;
-    else if (!strcmp(text, "per-pixel"))
-        *out = KERNEL_PER_PIXEL;
-    else if (!strcmp(text, "simd"))
-        *out = KERNEL_SIMD;
-    else {
-        snprintf(why, why_len, "expected auto, per-pixel or simd");
-        return -1;
-    }
-    return 0;
-}
-
-bool kernel_variant_is_simd(kernel_variant variant, const device_entry *device) {
+bool kernel_variant_is_simd(int variant, const device_entry *device) {
     return variant == KERNEL_SIMD ||
            (variant == KERNEL_AUTO && (device->type & CL_DEVICE_TYPE_CPU) != 0);
 }

@@ -9,14 +9,19 @@
 #define CLRENDER_KERNEL_VARIANT_H
 
 #include "device/device.h"
+#include "util/params.h"
 
+/* In the order of kernel_variant_names: a CHOICE parameter stores the index. */
 typedef enum kernel_variant { KERNEL_AUTO, KERNEL_PER_PIXEL, KERNEL_SIMD } kernel_variant;
 
-/* "auto", "per-pixel" or "simd"; -1 with a reason otherwise. */
-int parse_kernel_variant(const char *text, kernel_variant *out, char *why, size_t why_len);
+extern const char *const kernel_variant_names[]; /* "auto", "per-pixel", "simd", NULL */
+
+/* The --kernel parameter of a renderer whose params struct TYPE has the field FIELD. */
+#define PARAM_KERNEL(TYPE, FIELD, HELP)                                                            \
+    PARAM_CHOICE("kernel", TYPE, FIELD, kernel_variant_names, "K", HELP)
 
 /* Whether `variant` runs the SIMD kernel on `device`: when asked, or by default on a CPU. */
-bool kernel_variant_is_simd(kernel_variant variant, const device_entry *device);
+bool kernel_variant_is_simd(int variant, const device_entry *device);
 
 /* The lanes of a SIMD kernel's vectors: the device's preferred vector width for
  * its type, as one of the OpenCL vector sizes 2, 4 or 8 (8 when it prefers none

@@ -1,26 +1,32 @@
 #include "engine/verify.h"
 
-verify_result verify_compare(const image *device, const image *reference,
-                             uint32_t sample_tolerance) {
-    verify_result result = {0, 0, 0};
+#include <math.h>
+
+void verify_compare(const verify_rule *rule, const image *device, const image *reference,
+                    verify_totals *totals) {
     const size_t pixels = device->width * device->height;
     const unsigned channels = device->channels;
     for (size_t p = 0; p < pixels; ++p) {
         int differs = 0;
         for (unsigned c = 0; c < channels; ++c) {
-            uint32_t a = image_sample(device, p * channels + c);
-            uint32_t b = image_sample(reference, p * channels + c);
-            uint32_t difference = a > b ? a - b : b - a;
-            if (difference > result.largest_difference)
-                result.largest_difference = difference;
-            differs |= difference > sample_tolerance;
+            const size_t i = p * channels + c;
+            double difference;
+            if (rule->integer) {
+                uint32_t a = image_sample(device, i), b = image_sample(reference, i);
+                uint32_t levels = a > b ? a - b : b - a;
+                differs |= levels > rule->levels;
+                difference = levels;
+            } else {
+                double a = image_sample_real(device, i), b = image_sample_real(reference, i);
+                difference = fabs(a - b);
+                if (isnan(a) || isnan(b))
+                    difference = isnan(a) && isnan(b) ? 0.0 : INFINITY;
+                differs |= difference > rule->absolute + rule->relative * fabs(b);
+            }
+            if (difference > totals->largest_difference)
+                totals->largest_difference = difference;
         }
-        result.differing += (uint64_t)differs;
+        totals->differing += (uint64_t)differs;
     }
-    result.compared = pixels;
-    return result;
-}
-
-double verify_fraction(const verify_result *result) {
-    return result->compared ? (double)result->differing / (double)result->compared : 0.0;
+    totals->compared += pixels;
 }

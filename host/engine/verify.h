@@ -1,22 +1,18 @@
-/* verify.h — comparing a device image with the scalar reference's. */
+/* verify.h — comparing a device's rows with the scalar reference's, by the
+ * renderer's rule: integer levels, or an absolute plus relative bound for reals. */
 #ifndef CLRENDER_VERIFY_H
 #define CLRENDER_VERIFY_H
 
-#include "util/image.h"
+#include "renderers/renderer.h"
 
-#include <stdint.h>
+typedef struct verify_totals {
+    uint64_t compared;         /* pixels */
+    uint64_t differing;        /* pixels with any sample beyond the tolerance */
+    double largest_difference; /* over all samples */
+} verify_totals;
 
-typedef struct verify_result {
-    uint64_t compared;           /* pixels */
-    uint64_t differing;          /* pixels with any sample off by more than the tolerance */
-    uint32_t largest_difference; /* over all samples */
-} verify_result;
-
-/* Both images must have the same layout. */
-verify_result verify_compare(const image *device, const image *reference,
-                             uint32_t sample_tolerance);
-
-/* The fraction of compared pixels that differ (0 when none were compared). */
-double verify_fraction(const verify_result *result);
+/* Compares two images of the same layout and adds to `totals`. */
+void verify_compare(const verify_rule *rule, const image *device, const image *reference,
+                    verify_totals *totals);
 
 #endif

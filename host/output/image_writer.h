@@ -1,12 +1,13 @@
 /* image_writer.h — image files, chosen by the extension of the output path.
  *
- *   .png  8-bit gray or RGB, through stb_image_write
+ *   .png  8-bit gray or RGB, through stb_image_write, compressed by libdeflate
  *   .pgm  8-bit gray (binary P5);  .ppm  8-bit RGB (binary P6)
- *   .npy  NumPy array of the image's own sample type (see npy.h)
+ *   .npy  NumPy array of any sample type (see npy.h), several frames stacked
  *
- * The file is written to a temporary file beside the target and renamed over
- * it only when everything was written, so a failed run never leaves a partial
- * file and never touches an existing one.
+ * A file is written to a temporary file beside its target, created when the
+ * first rows arrive, and renamed over the target only by image_stream_commit()
+ * once everything was written, so a failed run never leaves a partial file
+ * and never touches an existing one.
  */
 #ifndef CLRENDER_IMAGE_WRITER_H
 #define CLRENDER_IMAGE_WRITER_H
@@ -25,11 +26,11 @@ typedef enum output_format {
 /* Usage failure for a missing or unknown extension (case-insensitive). */
 int output_format_from_path(const char *path, output_format *format, failure *f);
 
-/* Usage failure when `format` cannot hold a width x height image of
- * `channels` channels (.pgm is gray only, .ppm RGB only, PNG at most 2 GiB),
- * checked before rendering. */
-int output_format_accepts(const char *path, output_format format, size_t width, size_t height,
-                          unsigned channels, failure *f);
+/* Usage failure when `format` cannot hold `frames` images of width x height
+ * pixels of `channels` samples of type `sample`: .pgm is 8-bit gray, .ppm 8-bit
+ * RGB, PNG 8-bit gray or RGB of at most 2 GiB, one frame except in .npy. */
+int output_format_accepts(const char *path, output_format format, size_t frames, size_t width,
+                          size_t height, unsigned channels, clr_sample sample, failure *f);
 
 /* The directory `path` names a file in: "." for a bare name. */
 void output_directory(const char *path, char *dir, size_t size);
@@ -38,8 +39,8 @@ void output_directory(const char *path, char *dir, size_t size);
  * written, checked before rendering so no work is wasted. */
 int output_directory_writable(const char *path, failure *f);
 
-/* --compression for PNG: fast (libdeflate level 1), default (level 6) or best
- * (level 12, slow). Other formats are not compressed. */
+/* PNG compression: fast (libdeflate level 1), default (level 6) or best (level
+ * 12, slow). Other formats are not compressed. */
 typedef enum png_compression { PNG_DEFAULT, PNG_FAST, PNG_BEST } png_compression;
 
 typedef struct write_timings {
@@ -47,36 +48,37 @@ typedef struct write_timings {
     double write_ms;  /* creating, writing and renaming the file */
 } write_timings;
 
-/* Checks that `img` can be stored as `format` (channels and sample type) and
- * writes it. */
-int image_write_file(const char *path, output_format format, const image *img,
-                     png_compression compression, write_timings *timings, failure *f);
-
 /* Writing an image band by band. .pgm, .ppm and .npy go to the file as the
  * bands come, so memory stays bounded whatever the image's size; PNG (stb
- * encodes whole images) gathers the 8-bit image and encodes it at the end.
- * The file appears only when image_stream_finish() succeeds. */
+ * encodes whole images) gathers the 8-bit image and encodes it at the end. */
 typedef struct image_stream {
     char *path, *temp;
     output_format format;
     png_compression compression;
-    size_t width, height, rows_written;
+    size_t frames, width, height, rows_written; /* rows over all frames */
     FILE *file;
     image whole; /* PNG only */
 } image_stream;
 
-/* Creates the temporary file for a width x height image at `path`. */
-int image_stream_open(const char *path, output_format format, size_t width, size_t height,
-                      png_compression compression, image_stream *stream, failure *f);
+/* Prepares a stream of `frames` width x height images for `path`; no file yet. */
+int image_stream_open(const char *path, output_format format, size_t frames, size_t width,
+                      size_t height, png_compression compression, image_stream *stream, failure *f);
 
-/* Appends the next rows; all bands must have the same channels and sample
- * type, which the first one sets (and with them the file's header). */
+/* Appends the next rows (of the frames in order); all must have the same
+ * channels and sample type, which the first set (and with them the header). */
 int image_stream_rows(image_stream *stream, const image *rows, write_timings *timings, failure *f);
 
-/* Encodes (PNG), closes and renames the file into place. */
+/* Encodes (PNG) and closes the complete temporary file. */
 int image_stream_finish(image_stream *stream, write_timings *timings, failure *f);
 
-/* Drops the temporary file; safe after a failed or finished stream. */
+/* Renames the finished file over its target. */
+int image_stream_commit(image_stream *stream, write_timings *timings, failure *f);
+
+/* Drops the temporary file, if any; safe after a failed or committed stream. */
 void image_stream_abort(image_stream *stream);
+
+/* Writes `img` to `path` whole: open, rows, finish, commit. */
+int image_write_file(const char *path, output_format format, const image *img,
+                     png_compression compression, write_timings *timings, failure *f);
 
 #endif

@@ -2,20 +2,25 @@
 
 #include <string.h>
 
-size_t npy_header(const image *img, char *header, size_t capacity) {
-    char dict[200];
-    char shape[96];
-    if (img->channels > 1)
-        snprintf(shape, sizeof shape, "(%zu, %zu, %u)", img->height, img->width, img->channels);
-    else
-        snprintf(shape, sizeof shape, "(%zu, %zu)", img->height, img->width);
+static char type_code(clr_sample sample) {
+    return sample == CLR_SAMPLE_F32 ? 'f' : 'u';
+}
+
+size_t npy_header(size_t frames, size_t height, size_t width, unsigned channels, clr_sample sample,
+                  char *header, size_t capacity) {
+    char dict[256], shape[128], leading[40] = "", trailing[24] = "";
+    if (frames > 1)
+        snprintf(leading, sizeof leading, "%zu, ", frames);
+    if (channels > 1)
+        snprintf(trailing, sizeof trailing, ", %u", channels);
+    snprintf(shape, sizeof shape, "(%s%zu, %zu%s)", leading, height, width, trailing);
     int dict_length =
-        snprintf(dict, sizeof dict, "{'descr': '<u%d', 'fortran_order': False, 'shape': %s, }",
-                 (int)img->sample, shape);
+        snprintf(dict, sizeof dict, "{'descr': '<%c%zu', 'fortran_order': False, 'shape': %s, }",
+                 type_code(sample), clr_sample_size(sample), shape);
     /* magic (6) + version (2) + header length (2) + dict + padding + '\n', a multiple of 64 */
     size_t unpadded = 10 + (size_t)dict_length + 1;
     size_t total = (unpadded + 63) / 64 * 64;
-    if (total > capacity)
+    if (total > capacity || total - 10 > 0xffff)
         return 0;
     size_t dict_bytes = total - 10;
     memcpy(header, "\x93NUMPY\x01\x00", 8);
@@ -34,21 +39,24 @@ static int host_is_little_endian(void) {
 
 int npy_write(FILE *out, const image *img) {
     char header[256];
-    size_t header_length = npy_header(img, header, sizeof header);
+    size_t header_length =
+        npy_header(1, img->height, img->width, img->channels, img->sample, header, sizeof header);
     if (header_length == 0 || fwrite(header, 1, header_length, out) != header_length)
         return -1;
     return npy_write_samples(out, img);
 }
 
 int npy_write_samples(FILE *out, const image *img) {
-    size_t samples = img->width * img->height * img->channels;
-    if (host_is_little_endian() || img->sample == SAMPLE_U8)
-        return fwrite(img->pixels, (size_t)img->sample, samples, out) == samples ? 0 : -1;
+    const size_t samples = img->width * img->height * img->channels;
+    const size_t size = clr_sample_size(img->sample);
+    if (host_is_little_endian() || size == 1)
+        return fwrite(img->pixels, size, samples, out) == samples ? 0 : -1;
+    const unsigned char *bytes = img->pixels;
     for (size_t i = 0; i < samples; ++i) {
-        uint32_t v = image_sample(img, i);
-        unsigned char bytes[4] = {(unsigned char)v, (unsigned char)(v >> 8),
-                                  (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
-        if (fwrite(bytes, 1, (size_t)img->sample, out) != (size_t)img->sample)
+        unsigned char swapped[4];
+        for (size_t b = 0; b < size; ++b)
+            swapped[b] = bytes[i * size + size - 1 - b];
+        if (fwrite(swapped, 1, size, out) != size)
             return -1;
     }
     return 0;

@@ -1,19 +1,25 @@
-/* The table of renderers: one entry per `clrender NAME` render command. */
+/* The registry: one line per renderer. */
 #include "renderers/julia/julia.h"
-#include "renderers/renderer.h"
 #include "renderers/sphere/sphere.h"
 
 #include <string.h>
 
-const renderer *const clr_renderers[] = {
+const renderer *const renderer_registry[] = {
     &julia_renderer,
     &sphere_renderer,
     NULL,
 };
 
 const renderer *renderer_find(const char *name) {
-    for (const renderer *const *r = clr_renderers; *r; ++r)
+    for (const renderer *const *r = renderer_registry; *r; ++r)
         if (!strcmp((*r)->name, name))
             return *r;
     return NULL;
+}
+
+bool renderer_was_set(const renderer *r, const renderer_context *context, const char *name) {
+    for (size_t i = 0; i < r->param_count; ++i)
+        if (!strcmp(r->params[i].name, name))
+            return context->was_set[i];
+    return false;
 }

@@ -1,66 +1,106 @@
-/* renderer.h — what a renderer supplies; everything else is shared.
+/* renderer.h — what a renderer supplies; the engine does everything else.
  *
- * Adding a renderer means writing kernels/NAME.cl, its scalar twin in host/,
- * a `renderer` value describing both, and one entry in host/renderers.c.
- * Options, device choice, the build, the launch, --verify and the image files
- * are handled once, in host/render_command.c, for every renderer.
+ * A renderer is a folder under host/renderers/ (its parameters and presets,
+ * its launch description, its scalar reference), a kernel in kernels/ and one
+ * line in host/renderers/registry.c. The engine (host/engine/) sets its
+ * parameters, chooses and opens devices, builds the kernel, uploads inputs,
+ * launches bands on every device, verifies against the reference and feeds
+ * the sinks; the command line (host/cli/) turns its parameter table into
+ * options and help. docs/ARCHITECTURE.md walks through adding one.
  */
 #ifndef CLRENDER_RENDERER_H
 #define CLRENDER_RENDERER_H
 
-#include "cli/options.h"
 #include "device/device.h"
-#include "engine/dispatch.h"
-#include "util/image.h"
+#include "engine/launch.h"
 #include "output/image_writer.h"
+#include "util/image.h"
+#include "util/params.h"
+
+/* How --verify compares the device's samples with the reference's. */
+typedef struct verify_rule {
+    const char *unit;          /* what a difference is counted in: "count", "channel level" */
+    bool integer;              /* integer samples, compared in levels */
+    uint32_t levels;           /* integer: a sample differs when off by more than this */
+    double absolute, relative; /* real: differs when |a - b| > absolute + relative * |ref| */
+} verify_rule;
+
+/* Input data a caller attaches by name (clr_set_input): a volume, say. */
+typedef struct input_spec {
+    const char *name;
+    const char *help;
+    unsigned dims;        /* how many dimensions the data must have */
+    unsigned sample_mask; /* 1 << clr_sample for each accepted sample type */
+} input_spec;
+
+typedef struct attached_input {
+    const void *data; /* NULL until attached */
+    clr_sample sample;
+    size_t dims[4];
+    uint64_t generation; /* grows each time it is attached again */
+} attached_input;
+
+/* What finish() gets besides the parameters. */
+typedef struct renderer_context {
+    const bool *was_set;          /* per row of the parameter table: set since the last reset */
+    const attached_input *inputs; /* per row of the input table */
+    void (*warn)(void *user, const char *message); /* a warning for the caller */
+    void *user;
+} renderer_context;
 
 typedef struct renderer {
-    const char *name;    /* the command: "julia" */
+    const char *name;    /* "julia" */
     const char *summary; /* one line for 'clrender --help' */
     const char *notes;   /* extra paragraphs for 'clrender NAME --help', or NULL */
-    const cli_option *options;
-    size_t option_count;
-    size_t params_size;
-    /* Option sets that together select every kernel this renderer can launch (each a
-     * space-separated list of options, NULL-terminated): tests/gpu_compile builds each one for
-     * a GPU target, on every kind of device prepare() distinguishes. */
+    const param_spec *params;
+    size_t param_count;
+    size_t params_size; /* of the struct its parameter table writes into */
+    const input_spec *inputs;
+    size_t input_count;
+    /* Parameter settings that together select every kernel the renderer can
+     * launch, each "name=value ..." (NULL-terminated): tests/gpu_compile builds
+     * each for a GPU target on every kind of device launch() distinguishes. */
     const char *const *kernel_variants;
-    const char *difference_unit; /* what --verify compares: "count", "channel level" */
-    uint32_t sample_tolerance;   /* --verify: a sample differs when off by more than this */
+    verify_rule verify;
 
-    /* Fills defaults; then the options are applied; then finish(), when not
-     * NULL, checks how they combine (usage failure on error). */
+    /* Fills defaults. */
     void (*init)(void *params);
-    int (*finish)(void *params, failure *f);
-    /* Frees what init()/finish() allocated; may be NULL. */
+    /* Checks how the parameters combine and derives what the launches need
+     * (a scene file is read here); usage failure on error. May be NULL. Runs
+     * before a render whenever a parameter or input changed since the last. */
+    int (*finish)(void *params, const renderer_context *context, failure *f);
+    /* Frees what finish() allocated; may be NULL. */
     void (*release)(void *params);
 
-    /* The raw image the kernel and the reference both produce. */
-    void (*raw_layout)(const void *params, size_t *width, size_t *height, unsigned *channels,
-                       sample_type *sample);
+    /* What a render produces: frames, height, width, channels, sample. */
+    void (*layout)(const void *params, clr_layout *layout);
 
-    /* Describes the launch on `device` (kernel, options, arguments, work size
-     * and rows_per_item); runtime failure when the device cannot run it (e.g.
-     * no fp64). */
-    int (*prepare)(const void *params, const device_entry *device, dispatch_request *request,
-                   failure *f);
+    /* Describes the launch of `frame` on `device`. */
+    int (*launch)(const void *params, const device_entry *device, size_t frame, launch *l,
+                  failure *f);
 
     /* The scalar C reference, no OpenCL: rows first_row .. first_row +
-     * rows->height - 1 of the raw image, into `rows`. */
-    void (*reference)(const void *params, image *rows, size_t first_row);
+     * rows->height - 1 of `frame`, into `rows`. */
+    void (*reference)(const void *params, size_t frame, image *rows, size_t first_row);
 
-    /* The iterations a raw image took (Julia: each count n < MAX took n + 1,
-     * MAX took MAX), for bench's G-iterations/s; NULL for other renderers. */
+    /* The iterations a frame took, for bench's G-iterations/s; may be NULL. */
     double (*iterations)(const void *params, const image *raw);
 
-    /* The image to store in `format`, made from the raw one. */
-    int (*to_output)(const void *params, const image *raw, output_format format, image *out,
-                     failure *f);
+    /* What `format` stores, when it is not the rendered samples as they are (then
+     * to_output converts): channels and sample type. NULL: every format stores the
+     * rendered samples. */
+    void (*output_layout)(const void *params, output_format format, unsigned *channels,
+                          clr_sample *sample);
+    /* Converts rendered rows into `out`, which holds as many rows of the output layout. */
+    void (*to_output)(const void *params, const image *raw, output_format format, image *out);
 } renderer;
 
-/* NULL-terminated table of every renderer (host/renderers.c). */
-extern const renderer *const clr_renderers[];
+/* NULL-terminated table of every renderer (host/renderers/registry.c). */
+extern const renderer *const renderer_registry[];
 
 const renderer *renderer_find(const char *name);
+
+/* Whether the parameter `name` was set since the last reset. */
+bool renderer_was_set(const renderer *r, const renderer_context *context, const char *name);
 
 #endif

@@ -1,26 +1,19 @@
-/* fail.h — how every layer reports a problem.
+/* failure.h — how every layer reports a problem.
  *
- * A function that can fail takes a `failure *` and returns 0 on success or one
- * of the exit codes below, after filling the failure with a one-line message.
- * Only main() prints it, so each run reports exactly one line per problem.
+ * A function that can fail takes a `failure *` and returns 0 on success or a
+ * clr_status after filling the failure with a one-line message that names the
+ * problem and what to do about it. A failure is the public clr_error: the
+ * library hands it to its caller as it is, and only the command line prints it.
  */
-#ifndef CLRENDER_FAIL_H
-#define CLRENDER_FAIL_H
+#ifndef CLRENDER_FAILURE_H
+#define CLRENDER_FAILURE_H
 
-enum clr_exit {
-    CLR_EXIT_OK = 0,
-    CLR_EXIT_RUNTIME = 1, /* the input was fine but something at run time failed */
-    CLR_EXIT_USAGE = 2,   /* the command line (or a file it names) is wrong */
-    CLR_EXIT_VERIFY = 3,  /* --verify found more differing pixels than --tolerance */
-};
+#include "clrender/clrender.h"
 
-typedef struct failure {
-    int code;
-    char message[1024];
-} failure;
+typedef clr_error failure;
 
-/* Fills `f` with a printf-style message and returns `code`. */
-int failure_set(failure *f, int code, const char *format, ...)
+/* Fills `f` with a printf-style message and returns `status`. */
+int failure_set(failure *f, clr_status status, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -153,9 +153,11 @@ typedef struct clr_param_info {
     int early;                   /* a preset: a command line applies it before the others */
 } clr_param_info;
 
-/* The parameters of `renderer`, in the order of its help. */
-CLR_API clr_status clr_renderer_params(const char *renderer, const clr_param_info **params,
-                                       size_t *count, clr_error *error);
+/* How many parameters `renderer` has (0 for an unknown name), and the one at
+ * `index`, in the order of its help. */
+CLR_API size_t clr_renderer_param_count(const char *renderer);
+CLR_API clr_status clr_renderer_param(const char *renderer, size_t index, clr_param_info *info,
+                                      clr_error *error);
 
 /* ---- Sessions ---------------------------------------------------------------------------- */
 
@@ -186,10 +188,10 @@ typedef struct clr_session_options {
     const char *devices;
     /* Where the device spec came from, named in errors about it ("CLRENDER_DEVICE"). */
     const char *devices_origin;
-    int reference;          /* render with the scalar C reference; no OpenCL at all */
-    const char *kernel_dir; /* read NAME.cl and its headers here instead of the built-in ones */
-    double launch_budget_ms; /* the time one launch should take; 0: 500 ms */
-    size_t band_rows;        /* rows per band; 0: chosen for memory and the launch budget */
+    int reference;            /* render with the scalar C reference; no OpenCL at all */
+    const char *kernel_dir;   /* read NAME.cl and its headers here instead of the built-in ones */
+    double launch_budget_ms;  /* the time one launch should take; 0: 500 ms */
+    size_t band_rows;         /* rows per band; 0: chosen for memory and the launch budget */
     size_t host_budget_bytes; /* memory for bands in flight; 0: 192 MiB */
     void (*log)(void *user, clr_log_level level, const char *message);
     void (*progress)(void *user, const clr_progress *progress);
@@ -207,7 +209,12 @@ CLR_API clr_session *clr_session_open(const char *renderer, const clr_session_op
                                       clr_error *error);
 CLR_API void clr_session_close(clr_session *session);
 
-/* The session's devices (none when it renders with the reference). */
+/* Opens the devices (if not yet open) and builds the kernels the current
+ * parameters need, uploading their inputs: the first render then costs only
+ * rendering. A render does this itself when needed. */
+CLR_API clr_status clr_session_prepare(clr_session *session, clr_error *error);
+
+/* The session's devices, once opened (none when it renders with the reference). */
 CLR_API size_t clr_session_device_count(const clr_session *session);
 CLR_API clr_status clr_session_device(const clr_session *session, size_t index,
                                       clr_device_info *info, clr_error *error);
@@ -299,21 +306,26 @@ CLR_API clr_status clr_render(clr_session *session, clr_sink *const *sinks, size
 CLR_API clr_status clr_render_memory(clr_session *session, void *buffer, size_t bytes,
                                      clr_error *error);
 
+/* The iterations the samples in `buffer` (a render of this session's current
+ * layout) took, where the renderer counts such work (Julia: a count n below
+ * MAX took n + 1 iterations, MAX took MAX), for throughput figures; else 0. */
+CLR_API double clr_render_iterations(clr_session *session, const void *buffer, size_t bytes);
+
 /* ---- Timings ----------------------------------------------------------------------------- */
 
 typedef struct clr_timings {
-    double setup_ms;     /* opening the devices (clr_session_open) */
-    double build_ms;     /* building kernels (during renders; a kernel is built once) */
-    double upload_ms;    /* copying input data to the devices */
-    double kernel_ms;    /* kernel execution (OpenCL profiling), all devices */
-    double transfer_ms;  /* reading results back (OpenCL profiling) */
-    double reference_ms; /* the scalar reference (a reference session, or verification) */
-    double convert_ms;   /* converting samples and encoding (PNG) for files */
-    double write_ms;     /* creating, writing and renaming files */
-    double render_ms;    /* wall clock of the renders, from start to the last sink */
+    double setup_ms;          /* opening the devices (clr_session_open) */
+    double build_ms;          /* building kernels (during renders; a kernel is built once) */
+    double upload_ms;         /* copying input data to the devices */
+    double kernel_ms;         /* kernel execution (OpenCL profiling), all devices */
+    double transfer_ms;       /* reading results back (OpenCL profiling) */
+    double reference_ms;      /* the scalar reference (a reference session, or verification) */
+    double convert_ms;        /* converting samples and encoding (PNG) for files */
+    double write_ms;          /* creating, writing and renaming files */
+    double render_ms;         /* wall clock of the renders, from start to the last sink */
     double longest_launch_ms; /* the longest single kernel launch */
-    size_t launches;     /* kernel launches, retries included */
-    size_t bands;        /* bands delivered */
+    size_t launches;          /* kernel launches, retries included */
+    size_t bands;             /* bands delivered */
 } clr_timings;
 
 /* What the session's renders took since it opened (or since clr_timings_reset). */

@@ -1,10 +1,11 @@
 /* libFuzzer target: command lines of the render commands.
  *
  * The input is split at NUL and newline bytes into at most 24 arguments; its
- * first byte picks the command (julia, sphere, devices-style flags through
- * julia). Any input must end in 0 or a usage failure with a one-line message,
+ * first byte picks the renderer, among every one the library has. Any input
+ * must end in 0 or a usage failure with a one-line message (the options, then
+ * the renderer's parameters set through the session and checked together),
  * never a crash, a leak or undefined behaviour. */
-#include "cli/render_command.h"
+#include "cli/cli.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,14 +16,17 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size == 0)
         return 0;
-    const renderer *r = clr_renderers[data[0] % 2];
+    size_t renderers = 0;
+    while (clr_renderer_name(renderers))
+        ++renderers;
+    const char *renderer = clr_renderer_name(data[0] % renderers);
     char *text = malloc(size);
     if (!text)
         return 0;
     memcpy(text, data + 1, size - 1);
     text[size - 1] = '\0';
 
-    char *argv[MAX_ARGS + 2] = {"clrender", (char *)r->name};
+    char *argv[MAX_ARGS + 2] = {"clrender", (char *)renderer};
     int argc = 2;
     char *token = text;
     for (size_t i = 0; i + 1 < size && argc < MAX_ARGS + 2; ++i) {
@@ -35,8 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (argc < MAX_ARGS + 2)
         argv[argc++] = token;
 
-    /* Scene files are the scene fuzzer's job; reading arbitrary paths (a FIFO,
-     * /dev/zero) would only make this one slow or stall. */
+    /* Files are other fuzzers' job; reading arbitrary paths (a FIFO, /dev/zero) would only
+     * make this one slow or stall. */
     for (int i = 2; i < argc; ++i)
         if (strstr(argv[i], "--scene")) {
             free(text);
@@ -44,16 +48,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
 
     render_options options;
-    void *params = calloc(1, r->params_size);
-    failure f = {0, ""};
-    if (params) {
-        int status = render_parse(r, argc, argv, 2, &options, params, &f);
-        if (status != 0 && (status != CLR_EXIT_USAGE || strchr(f.message, '\n')))
-            abort(); /* only one-line usage failures are allowed */
-        if (r->release)
-            r->release(params);
-    }
-    free(params);
+    console out = {.quiet = true};
+    clr_session *session = NULL;
+    failure f = {CLR_OK, ""};
+    int status = render_parse(renderer, argc, argv, 2, &options, &out, &session, &f);
+    if (status != 0 && (status != CLR_USAGE_ERROR || strchr(f.message, '\n')))
+        abort(); /* only one-line usage failures are allowed */
+    clr_session_close(session);
+    render_options_free(&options);
     free(text);
     return 0;
 }

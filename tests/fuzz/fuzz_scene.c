@@ -12,9 +12,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     scene s;
     failure f = {0, ""};
-    int status = scene_parse((const char *)data, size, "fuzz", &s, NULL, &f);
+    int status = scene_parse((const char *)data, size, "fuzz", &s, NULL, NULL, &f);
     if (status != 0) {
-        if (status != CLR_EXIT_USAGE || strchr(f.message, '\n') || s.spheres || s.lights)
+        if (status != CLR_USAGE_ERROR || strchr(f.message, '\n') || s.spheres || s.lights)
             abort();
         return 0;
     }

@@ -2,23 +2,22 @@
  *
  *     PROGRAM <TAB> ENTRY POINT <TAB> BUILD OPTIONS
  *
- * For each renderer, each of its declared kernel_variants is applied to fresh parameters and
- * prepare() describes the launch on a GPU and on CPUs of every preferred vector width, so the
- * SIMD kernels appear with each lane count they can be built with. Duplicates are printed once.
- * tests/gpu_compile/compile_for_gpu.sh compiles each line for a GPU target. */
-#include "cli/render_command.h"
+ * For each renderer, each of its declared kernel_variants ("name=value ...") is set on a fresh
+ * session and launch() describes the launch on a GPU and on CPUs of every preferred vector
+ * width, so the SIMD kernels appear with each lane count they can be built with. Duplicates are
+ * printed once. tests/gpu_compile/compile_for_gpu.sh compiles each line for a GPU target. */
+#include "engine/session.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_WORDS 16
 #define MAX_LINES 256
 
 static char seen[MAX_LINES][512];
 static size_t seen_count;
 
-static void print_once(const dispatch_request *request) {
+static void print_once(const launch *request) {
     char line[512];
     snprintf(line, sizeof line, "%s\t%s\t%s", request->program, request->entry_point,
              request->build_options);
@@ -47,34 +46,35 @@ static void fake_devices(device_entry devices[5]) {
 static int describe_variant(const renderer *r, const char *variant, const device_entry *devices) {
     char words[512];
     snprintf(words, sizeof words, "%s", variant);
-    char *argv[MAX_WORDS + 4] = {"clrender", (char *)r->name, "-o", "matrix.npy"};
-    int argc = 4;
-    for (char *w = strtok(words, " "); w && argc < MAX_WORDS + 4; w = strtok(NULL, " "))
-        argv[argc++] = w;
-
-    render_options options;
-    failure f = {0, ""};
-    void *params = calloc(1, r->params_size);
-    int status = params ? render_parse(r, argc, argv, 2, &options, params, &f) : 1;
+    failure f = {CLR_OK, ""};
+    /* The reference backend: no device is opened, the launches are only described. */
+    clr_session *s = clr_session_open(r->name, &(clr_session_options){.reference = 1}, &f);
+    int status = s ? 0 : 1;
+    for (char *w = strtok(words, " "); status == 0 && w; w = strtok(NULL, " ")) {
+        char *equals = strchr(w, '=');
+        if (equals)
+            *equals = '\0';
+        status = clr_set(s, w, equals ? equals + 1 : NULL, &f);
+    }
+    if (status == 0)
+        status = session_finish(s, &f);
     for (int d = 0; status == 0 && d < 5; ++d) {
-        dispatch_request request;
+        launch request;
         memset(&request, 0, sizeof request);
-        status = r->prepare(params, &devices[d], &request, &f);
+        status = r->launch(s->params, &devices[d], 0, &request, &f);
         if (status == 0)
             print_once(&request);
     }
     if (status != 0)
         fprintf(stderr, "kernel_matrix: %s variant '%s': %s\n", r->name, variant, f.message);
-    if (params && r->release)
-        r->release(params);
-    free(params);
+    clr_session_close(s);
     return status;
 }
 
 int main(void) {
     device_entry devices[5];
     fake_devices(devices);
-    for (const renderer *const *r = clr_renderers; *r; ++r) {
+    for (const renderer *const *r = renderer_registry; *r; ++r) {
         if (!(*r)->kernel_variants) {
             fprintf(stderr, "kernel_matrix: renderer %s declares no kernel_variants\n", (*r)->name);
             return 1;

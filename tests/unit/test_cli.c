@@ -1,14 +1,16 @@
-/* Unit tests for the julia command line: render_parse() over julia_renderer.
+/* Unit tests for the julia command line: render_parse() over the julia renderer.
  *
- * These go through the same path as `clrender julia ...` (the shared option
- * table, the preset pass, the julia options and the final combination checks)
- * without touching OpenCL, so they pin down what every option means and that
- * every mistake is a usage error (exit 2) whose message names the culprit.
+ * These go through the same path as `clrender julia ...` (the common option
+ * table, presets first, the julia parameters set through the session, the
+ * parameters checked together and the final combination checks) without
+ * opening a device, so they pin down what every option means and that every
+ * mistake is a usage error (exit 2) whose message names the culprit.
  */
 #define _POSIX_C_SOURCE 200809L /* setenv, unsetenv */
 
+#include "cli/cli.h"
+#include "engine/session.h"
 #include "renderers/julia/julia.h"
-#include "cli/render_command.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,7 +30,9 @@ typedef struct parse_result {
     char text[MAX_WORDS + 2][96];
     int status;
     render_options options;
-    julia_params params;
+    julia_params params; /* the session's, copied */
+    const char *devices; /* the session's device spec, or NULL */
+    char output_copy[96], device_copy[96], devices_copy[96];
     failure failure;
 } parse_result;
 
@@ -46,8 +50,28 @@ static void parse_words(parse_result *r, const char *const *words, size_t count)
         strcpy(r->text[i], all[i]);
         r->argv[i] = r->text[i];
     }
-    r->status =
-        render_parse(&julia_renderer, r->argc, r->argv, 2, &r->options, &r->params, &r->failure);
+    console out = {0};
+    clr_session *s = NULL;
+    r->status = render_parse("julia", r->argc, r->argv, 2, &r->options, &out, &s, &r->failure);
+    if (s) {
+        r->params = *(const julia_params *)s->params;
+        if (s->options.devices) {
+            snprintf(r->devices_copy, sizeof r->devices_copy, "%s", s->options.devices);
+            r->devices = r->devices_copy;
+        }
+    }
+    clr_session_close(s);
+    /* The strings the tests look at outlive the parse: the result keeps copies. */
+    if (r->options.output) {
+        snprintf(r->output_copy, sizeof r->output_copy, "%s", r->options.output);
+        free(r->options.output);
+        r->options.output = r->output_copy;
+    }
+    if (r->options.device_spec) {
+        snprintf(r->device_copy, sizeof r->device_copy, "%s", r->options.device_spec);
+        free(r->options.device_spec);
+        r->options.device_spec = r->device_copy;
+    }
 }
 
 #define WORDS(...)      ((const char *const[]){__VA_ARGS__})
@@ -74,9 +98,9 @@ static void expect_usage(const char *const *words, size_t count, const char *nee
         strncat(command, " ", sizeof command - strlen(command) - 1);
         strncat(command, words[i], sizeof command - strlen(command) - 1);
     }
-    if (r.status != CLR_EXIT_USAGE || r.failure.code != CLR_EXIT_USAGE) {
+    if (r.status != CLR_USAGE_ERROR || r.failure.status != CLR_USAGE_ERROR) {
         print_error("line %d: 'julia%s' returned %d, expected usage error %d (message: %s)\n", line,
-                    command, r.status, CLR_EXIT_USAGE, r.failure.message);
+                    command, r.status, CLR_USAGE_ERROR, r.failure.message);
         _fail(__FILE__, line);
     }
     if (!strstr(r.failure.message, needle)) {
@@ -86,7 +110,7 @@ static void expect_usage(const char *const *words, size_t count, const char *nee
     }
 }
 
-/* render_parse reads $CLRENDER_DEVICE: the tests must not depend on the caller's. */
+/* The session takes $CLRENDER_DEVICE: the tests must not depend on the caller's. */
 static int clear_device_environment(void **state) {
     (void)state;
     return unsetenv("CLRENDER_DEVICE");
@@ -97,14 +121,14 @@ static void defaults_are_the_blog_overview(void **state) {
     parse_result r;
     PARSE(&r, "-o", "out.png");
     EXPECT_OK(&r);
-    assert_true(r.params.c_re == -0.835);
-    assert_true(r.params.c_im == -0.2321);
-    assert_true(r.params.x_min == -1.6);
-    assert_true(r.params.x_max == 1.6);
-    assert_true(r.params.y_min == -1.0);
-    assert_true(r.params.y_max == 1.0);
-    assert_int_equal(r.params.width, 1000);
-    assert_int_equal(r.params.height, 625);
+    assert_true(r.params.c[0] == -0.835);
+    assert_true(r.params.c[1] == -0.2321);
+    assert_true(r.params.region[0] == -1.6);
+    assert_true(r.params.region[1] == 1.6);
+    assert_true(r.params.region[2] == -1.0);
+    assert_true(r.params.region[3] == 1.0);
+    assert_int_equal(r.params.size.width, 1000);
+    assert_int_equal(r.params.size.height, 625);
     assert_int_equal(r.params.iter_min, 0);
     assert_int_equal(r.params.iter_max, 80);
     assert_true(r.params.threshold == 2.0);
@@ -112,7 +136,7 @@ static void defaults_are_the_blog_overview(void **state) {
 
     assert_string_equal(r.options.output, "out.png");
     assert_null(r.options.device_spec);
-    assert_int_equal(r.options.use_reference, 0);
+    assert_int_equal(r.options.backend, 0);
     assert_int_equal(r.options.verify, 0);
     assert_true(r.options.tolerance == 0.0);
     assert_int_equal(r.options.timings, 0);
@@ -123,16 +147,16 @@ static void blog_zoom_preset_sets_size_region_and_iterations_but_keeps_c(void **
     parse_result r;
     PARSE(&r, "--preset", "blog-zoom", "-o", "zoom.png");
     EXPECT_OK(&r);
-    assert_int_equal(r.params.width, 4000);
-    assert_int_equal(r.params.height, 4000);
-    assert_true(r.params.x_min == -0.1);
-    assert_true(r.params.x_max == 0.1);
-    assert_true(r.params.y_min == -0.1);
-    assert_true(r.params.y_max == 0.1);
+    assert_int_equal(r.params.size.width, 4000);
+    assert_int_equal(r.params.size.height, 4000);
+    assert_true(r.params.region[0] == -0.1);
+    assert_true(r.params.region[1] == 0.1);
+    assert_true(r.params.region[2] == -0.1);
+    assert_true(r.params.region[3] == 0.1);
     assert_int_equal(r.params.iter_min, 20);
     assert_int_equal(r.params.iter_max, 100);
-    assert_true(r.params.c_re == -0.835);
-    assert_true(r.params.c_im == -0.2321);
+    assert_true(r.params.c[0] == -0.835);
+    assert_true(r.params.c[1] == -0.2321);
     assert_true(r.params.threshold == 2.0);
 }
 
@@ -142,20 +166,20 @@ static void explicit_options_override_a_preset_before_or_after_it(void **state) 
     /* Presets are applied first, so an option written before one still wins. */
     PARSE(&r, "--size", "100x100", "--iter", "5:50", "--preset", "blog-zoom", "-o", "a.png");
     EXPECT_OK(&r);
-    assert_int_equal(r.params.width, 100);
-    assert_int_equal(r.params.height, 100);
+    assert_int_equal(r.params.size.width, 100);
+    assert_int_equal(r.params.size.height, 100);
     assert_int_equal(r.params.iter_min, 5);
     assert_int_equal(r.params.iter_max, 50);
     /* What the options did not name still comes from the preset. */
-    assert_true(r.params.x_max == 0.1);
+    assert_true(r.params.region[1] == 0.1);
 
     PARSE(&r, "--preset", "blog-zoom", "--size", "100x100", "--region", "-2,2,-1.5,1.5", "-o",
           "a.png");
     EXPECT_OK(&r);
-    assert_int_equal(r.params.width, 100);
-    assert_int_equal(r.params.height, 100);
-    assert_true(r.params.x_min == -2.0);
-    assert_true(r.params.y_max == 1.5);
+    assert_int_equal(r.params.size.width, 100);
+    assert_int_equal(r.params.size.height, 100);
+    assert_true(r.params.region[0] == -2.0);
+    assert_true(r.params.region[3] == 1.5);
     assert_int_equal(r.params.iter_min, 20);
 }
 
@@ -164,11 +188,11 @@ static void later_preset_replaces_an_earlier_one(void **state) {
     parse_result r;
     PARSE(&r, "--preset", "blog-zoom", "--preset", "blog-overview", "-o", "a.png");
     EXPECT_OK(&r);
-    assert_int_equal(r.params.width, 1000);
-    assert_int_equal(r.params.height, 625);
+    assert_int_equal(r.params.size.width, 1000);
+    assert_int_equal(r.params.size.height, 625);
     assert_int_equal(r.params.iter_min, 0);
     assert_int_equal(r.params.iter_max, 80);
-    assert_true(r.params.x_min == -1.6);
+    assert_true(r.params.region[0] == -1.6);
 }
 
 static void option_equals_value_form_is_accepted(void **state) {
@@ -178,12 +202,12 @@ static void option_equals_value_form_is_accepted(void **state) {
     PARSE(&r, "--size=320x200", "--c=0.285,-0.01", "--region=-2,2,-1.5,1.5", "--iter=3:30",
           "--threshold=4", "--precision=float", "--output=out.npy");
     EXPECT_OK(&r);
-    assert_int_equal(r.params.width, 320);
-    assert_int_equal(r.params.height, 200);
-    assert_true(r.params.c_re == 0.285);
-    assert_true(r.params.c_im == -0.01);
-    assert_true(r.params.x_min == -2.0);
-    assert_true(r.params.y_min == -1.5);
+    assert_int_equal(r.params.size.width, 320);
+    assert_int_equal(r.params.size.height, 200);
+    assert_true(r.params.c[0] == 0.285);
+    assert_true(r.params.c[1] == -0.01);
+    assert_true(r.params.region[0] == -2.0);
+    assert_true(r.params.region[2] == -1.5);
     assert_int_equal(r.params.iter_min, 3);
     assert_int_equal(r.params.iter_max, 30);
     assert_true(r.params.threshold == 4.0);
@@ -196,9 +220,9 @@ static void separate_value_may_start_with_a_minus(void **state) {
     parse_result r;
     PARSE(&r, "--c", "-0.4,0.6", "--region", "-1,1,-1,1", "-o", "out.pgm");
     EXPECT_OK(&r);
-    assert_true(r.params.c_re == -0.4);
-    assert_true(r.params.c_im == 0.6);
-    assert_true(r.params.x_min == -1.0);
+    assert_true(r.params.c[0] == -0.4);
+    assert_true(r.params.c[1] == 0.6);
+    assert_true(r.params.region[0] == -1.0);
 }
 
 static void short_and_long_output_options_both_set_the_file(void **state) {
@@ -239,11 +263,11 @@ static void common_options_are_recorded(void **state) {
     assert_int_equal(r.options.verify, 1);
     assert_true(r.options.tolerance == 0.25);
     assert_int_equal(r.options.timings, 1);
-    assert_int_equal(r.options.use_reference, 0);
+    assert_int_equal(r.options.backend, 0);
 
     PARSE(&r, "-o", "a.png", "--backend", "reference");
     EXPECT_OK(&r);
-    assert_int_equal(r.options.use_reference, 1);
+    assert_int_equal(r.options.backend, 1);
 }
 
 static void device_comes_from_the_environment_unless_given(void **state) {
@@ -252,18 +276,35 @@ static void device_comes_from_the_environment_unless_given(void **state) {
     assert_int_equal(setenv("CLRENDER_DEVICE", "cpu", 1), 0);
     PARSE(&r, "-o", "a.png");
     EXPECT_OK(&r);
-    assert_non_null(r.options.device_spec);
-    assert_string_equal(r.options.device_spec, "cpu");
+    assert_null(r.options.device_spec);
+    assert_non_null(r.devices);
+    assert_string_equal(r.devices, "cpu");
 
     PARSE(&r, "-o", "a.png", "--device", "gpu");
     EXPECT_OK(&r);
     assert_string_equal(r.options.device_spec, "gpu");
+    assert_string_equal(r.devices, "gpu");
 
     /* An empty variable means "not set": automatic choice. */
     assert_int_equal(setenv("CLRENDER_DEVICE", "", 1), 0);
     PARSE(&r, "-o", "a.png");
     EXPECT_OK(&r);
-    assert_null(r.options.device_spec);
+    assert_null(r.devices);
+}
+
+static void getopt_conventions_hold(void **state) {
+    (void)state;
+    parse_result r;
+    /* -oFILE and --output=FILE */
+    PARSE(&r, "-oattached.png");
+    EXPECT_OK(&r);
+    assert_string_equal(r.options.output, "attached.png");
+    PARSE(&r, "--output=equals.png", "--size=10x10");
+    EXPECT_OK(&r);
+    assert_string_equal(r.options.output, "equals.png");
+    /* "--" ends the options: what follows is an operand, which julia refuses. */
+    EXPECT_USAGE("unexpected argument '--size'", "-o", "a.png", "--", "--size");
+    EXPECT_USAGE("unexpected argument 'x'", "-o", "a.png", "--", "x");
 }
 
 static void unknown_options_stray_arguments_and_missing_values_are_usage_errors(void **state) {
@@ -326,6 +367,7 @@ static void unknown_names_are_usage_errors(void **state) {
     EXPECT_USAGE("--precision", "-o", "a.png", "--precision", "Double");
     EXPECT_USAGE("--backend", "-o", "a.png", "--backend", "gpu");
     EXPECT_USAGE("--device", "-o", "a.png", "--device", "");
+    EXPECT_USAGE("--kernel", "-o", "a.png", "--kernel", "vector");
     EXPECT_USAGE("--output", "--output=");
 }
 
@@ -333,7 +375,7 @@ static void conflicting_or_missing_options_are_usage_errors(void **state) {
     (void)state;
     parse_result r;
     parse_words(&r, NULL, 0);
-    assert_int_equal(r.status, CLR_EXIT_USAGE);
+    assert_int_equal(r.status, CLR_USAGE_ERROR);
     assert_non_null(strstr(r.failure.message, "-o"));
 
     EXPECT_USAGE("-o", "--size", "10x10");
@@ -355,6 +397,7 @@ int main(void) {
         /* The teardown unsets the variable even when an assertion stops the test halfway. */
         cmocka_unit_test_teardown(device_comes_from_the_environment_unless_given,
                                   clear_device_environment),
+        cmocka_unit_test(getopt_conventions_hold),
         cmocka_unit_test(unknown_options_stray_arguments_and_missing_values_are_usage_errors),
         cmocka_unit_test(unparsable_and_non_finite_numbers_are_usage_errors),
         cmocka_unit_test(out_of_range_values_are_usage_errors),

@@ -1,4 +1,4 @@
-/* Unit tests for device_select(): choosing a device from a --device SPEC.
+/* Unit tests for device_choose(): choosing devices from a --device SPEC.
  *
  * The choice is pure logic over the listed devices, so these tests hand it
  * made-up listings (no OpenCL platform needed) shaped like real machines: a
@@ -43,12 +43,33 @@ static void make_workstation(device_entry devices[4]) {
 
 static void expect_selects(const device_entry *devices, size_t count, const char *spec,
                            size_t expected, int line) {
-    size_t index = NO_INDEX;
+    size_t index[8] = {NO_INDEX}, chosen = 0;
     failure f = {0, ""};
-    int status = device_select(devices, count, spec, &index, &f);
-    if (status != 0 || index != expected) {
-        print_error("line %d: spec '%s' gave status %d, index %zu; expected index %zu (%s)\n", line,
-                    spec ? spec : "(null)", status, index, expected, f.message);
+    int status = device_choose(devices, count, spec, NULL, index, &chosen, &f);
+    if (status != 0 || chosen != 1 || index[0] != expected) {
+        print_error("line %d: spec '%s' gave status %d, %zu devices, the first %zu; expected "
+                    "index %zu alone (%s)\n",
+                    line, spec ? spec : "(null)", status, chosen, index[0], expected, f.message);
+        _fail(__FILE__, line);
+    }
+}
+
+/* A list: exactly these indices, in this order. */
+#define EXPECT_CHOOSES(devices, count, spec, ...)                                                  \
+    expect_chooses((devices), (count), (spec), (const size_t[]){__VA_ARGS__},                      \
+                   sizeof((const size_t[]){__VA_ARGS__}) / sizeof(size_t), __LINE__)
+
+static void expect_chooses(const device_entry *devices, size_t count, const char *spec,
+                           const size_t *expected, size_t expected_count, int line) {
+    size_t index[8], chosen = 0;
+    failure f = {0, ""};
+    int status = device_choose(devices, count, spec, NULL, index, &chosen, &f);
+    int same = status == 0 && chosen == expected_count;
+    for (size_t i = 0; same && i < chosen; ++i)
+        same = index[i] == expected[i];
+    if (!same) {
+        print_error("line %d: spec '%s' gave status %d and %zu devices (%s)\n", line, spec, status,
+                    chosen, f.message);
         _fail(__FILE__, line);
     }
 }
@@ -58,16 +79,16 @@ static void expect_selects(const device_entry *devices, size_t count, const char
 #define EXPECT_NO_MATCH(devices, count, spec) expect_no_match((devices), (count), (spec), __LINE__)
 
 static void expect_no_match(const device_entry *devices, size_t count, const char *spec, int line) {
-    size_t index = NO_INDEX;
+    size_t index[8] = {NO_INDEX}, chosen = 0;
     failure f = {0, ""};
-    int status = device_select(devices, count, spec, &index, &f);
+    int status = device_choose(devices, count, spec, NULL, index, &chosen, &f);
     char quoted[64];
     snprintf(quoted, sizeof quoted, "'%s'", spec);
     const char *problem = NULL;
-    if (status != CLR_EXIT_RUNTIME || f.code != CLR_EXIT_RUNTIME)
+    if (status != CLR_RUNTIME_ERROR || f.status != CLR_RUNTIME_ERROR)
         problem = "it is not a runtime failure";
-    else if (index != NO_INDEX)
-        problem = "an index was chosen anyway";
+    else if (chosen != 0)
+        problem = "a device was chosen anyway";
     else if (!strstr(f.message, quoted))
         problem = "the message does not repeat the spec";
     for (size_t i = 0; !problem && i < count; ++i)
@@ -109,10 +130,10 @@ static void default_takes_the_first_device_when_there_is_no_gpu_or_cpu(void **st
 
 static void default_fails_when_there_are_no_devices(void **state) {
     (void)state;
-    size_t index = NO_INDEX;
+    size_t index[1] = {NO_INDEX}, chosen = 0;
     failure f = {0, ""};
-    assert_int_equal(device_select(NULL, 0, NULL, &index, &f), CLR_EXIT_RUNTIME);
-    assert_true(index == NO_INDEX);
+    assert_int_equal(device_choose(NULL, 0, NULL, NULL, index, &chosen, &f), CLR_RUNTIME_ERROR);
+    assert_int_equal(chosen, 0);
     assert_true(f.message[0] != '\0');
 }
 
@@ -169,12 +190,52 @@ static void name_with_a_colon_is_not_mistaken_for_platform_and_device(void **sta
     EXPECT_SELECTS(devices, 2, "gfx90a:sramecc", 1);
 }
 
-static void digits_beyond_the_device_count_match_a_name(void **state) {
+static void digits_are_an_index_and_a_name_of_digits_needs_the_name_prefix(void **state) {
     (void)state;
     device_entry devices[4];
     make_workstation(devices);
-    EXPECT_SELECTS(devices, 4, "4090", 2); /* not an index here: part of a name */
-    EXPECT_SELECTS(devices, 4, "0", 0);    /* an index first, though "H100" holds a 0 */
+    /* "1" is device 1, never "the first name with a 1 in it". */
+    EXPECT_SELECTS(devices, 4, "1", 1);
+    EXPECT_SELECTS(devices, 4, "0", 0); /* an index, though "H100" holds a 0 */
+    /* An index that does not exist fails, and says how to match a name of digits. */
+    EXPECT_NO_MATCH(devices, 4, "4090");
+    size_t index[8], chosen = 0;
+    failure f = {0, ""};
+    assert_int_equal(device_choose(devices, 4, "4090", NULL, index, &chosen, &f),
+                     CLR_RUNTIME_ERROR);
+    assert_non_null(strstr(f.message, "there is no device 4090"));
+    assert_non_null(strstr(f.message, "name:4090"));
+    EXPECT_SELECTS(devices, 4, "name:4090", 2);
+    EXPECT_SELECTS(devices, 4, "name:h100", 1);
+    EXPECT_NO_MATCH(devices, 4, "name:");
+    EXPECT_NO_MATCH(devices, 4, "name:5090");
+}
+
+static void lists_and_all_choose_several_devices_in_order(void **state) {
+    (void)state;
+    device_entry devices[4];
+    make_workstation(devices);
+    EXPECT_CHOOSES(devices, 4, "all", 0, 1, 2, 3);
+    EXPECT_CHOOSES(devices, 4, "ALL", 0, 1, 2, 3);
+    EXPECT_CHOOSES(devices, 4, "1:1,0:0", 2, 0);
+    EXPECT_CHOOSES(devices, 4, "gpu,cpu", 1, 0);
+    EXPECT_CHOOSES(devices, 4, "h100,rtx,2:0", 1, 2, 3);
+    /* Naming a device twice, an empty item and an unknown item are refused. */
+    EXPECT_NO_MATCH(devices, 4, "0,0:0");
+    EXPECT_NO_MATCH(devices, 4, "0,");
+    EXPECT_NO_MATCH(devices, 4, ",0");
+    EXPECT_NO_MATCH(devices, 4, "0,nomatch");
+}
+
+static void a_spec_from_the_environment_says_so(void **state) {
+    (void)state;
+    device_entry devices[4];
+    make_workstation(devices);
+    size_t index[8], chosen = 0;
+    failure f = {0, ""};
+    assert_int_equal(device_choose(devices, 4, "7", "CLRENDER_DEVICE", index, &chosen, &f),
+                     CLR_RUNTIME_ERROR);
+    assert_non_null(strstr(f.message, "'7' (from CLRENDER_DEVICE)"));
 }
 
 static void unmatched_specs_fail_and_list_the_devices_that_exist(void **state) {
@@ -209,7 +270,9 @@ int main(void) {
         cmocka_unit_test(plain_index_counts_all_devices_across_platforms),
         cmocka_unit_test(name_part_matches_case_insensitively_and_first_match_wins),
         cmocka_unit_test(name_with_a_colon_is_not_mistaken_for_platform_and_device),
-        cmocka_unit_test(digits_beyond_the_device_count_match_a_name),
+        cmocka_unit_test(digits_are_an_index_and_a_name_of_digits_needs_the_name_prefix),
+        cmocka_unit_test(lists_and_all_choose_several_devices_in_order),
+        cmocka_unit_test(a_spec_from_the_environment_says_so),
         cmocka_unit_test(unmatched_specs_fail_and_list_the_devices_that_exist),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

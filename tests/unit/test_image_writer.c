@@ -49,7 +49,7 @@ static void expect_no_format(const char *path, const char *reason_part, int line
     int status = output_format_from_path(path, &format, &f);
     char quoted[256];
     snprintf(quoted, sizeof quoted, "'%s'", path);
-    if (status != CLR_EXIT_USAGE || f.code != CLR_EXIT_USAGE || format != NO_FORMAT ||
+    if (status != CLR_USAGE_ERROR || f.status != CLR_USAGE_ERROR || format != NO_FORMAT ||
         !strstr(f.message, quoted) || !strstr(f.message, reason_part)) {
         print_error("line %d: '%s' gave status %d, format %d, message '%s'; expected a usage "
                     "error mentioning '%s'\n",
@@ -97,17 +97,25 @@ static void format_rejects_a_path_that_names_a_directory(void **state) {
 static void formats_accept_only_the_channel_counts_they_hold(void **state) {
     (void)state;
     failure f = {0, ""};
-    assert_int_equal(output_format_accepts("a.pgm", OUTPUT_PGM, 64, 48, 1, &f), 0);
-    assert_int_equal(output_format_accepts("a.ppm", OUTPUT_PPM, 64, 48, 3, &f), 0);
-    assert_int_equal(output_format_accepts("a.png", OUTPUT_PNG, 64, 48, 1, &f), 0);
-    assert_int_equal(output_format_accepts("a.png", OUTPUT_PNG, 64, 48, 3, &f), 0);
-    assert_int_equal(output_format_accepts("a.npy", OUTPUT_NPY, 64, 48, 1, &f), 0);
-    assert_int_equal(output_format_accepts("a.npy", OUTPUT_NPY, 64, 48, 3, &f), 0);
+    assert_int_equal(output_format_accepts("a.pgm", OUTPUT_PGM, 1, 64, 48, 1, CLR_SAMPLE_U8, &f),
+                     0);
+    assert_int_equal(output_format_accepts("a.ppm", OUTPUT_PPM, 1, 64, 48, 3, CLR_SAMPLE_U8, &f),
+                     0);
+    assert_int_equal(output_format_accepts("a.png", OUTPUT_PNG, 1, 64, 48, 1, CLR_SAMPLE_U8, &f),
+                     0);
+    assert_int_equal(output_format_accepts("a.png", OUTPUT_PNG, 1, 64, 48, 3, CLR_SAMPLE_U8, &f),
+                     0);
+    assert_int_equal(output_format_accepts("a.npy", OUTPUT_NPY, 1, 64, 48, 1, CLR_SAMPLE_U8, &f),
+                     0);
+    assert_int_equal(output_format_accepts("a.npy", OUTPUT_NPY, 1, 64, 48, 3, CLR_SAMPLE_U8, &f),
+                     0);
 
-    assert_int_equal(output_format_accepts("c.pgm", OUTPUT_PGM, 64, 48, 3, &f), CLR_EXIT_USAGE);
+    assert_int_equal(output_format_accepts("c.pgm", OUTPUT_PGM, 1, 64, 48, 3, CLR_SAMPLE_U8, &f),
+                     CLR_USAGE_ERROR);
     assert_non_null(strstr(f.message, "'c.pgm'"));
     assert_non_null(strstr(f.message, "gray"));
-    assert_int_equal(output_format_accepts("g.ppm", OUTPUT_PPM, 64, 48, 1, &f), CLR_EXIT_USAGE);
+    assert_int_equal(output_format_accepts("g.ppm", OUTPUT_PPM, 1, 64, 48, 1, CLR_SAMPLE_U8, &f),
+                     CLR_USAGE_ERROR);
     assert_non_null(strstr(f.message, "'g.ppm'"));
     assert_non_null(strstr(f.message, "RGB"));
 }
@@ -116,15 +124,20 @@ static void png_refuses_images_its_encoder_cannot_size(void **state) {
     (void)state;
     failure f = {0, ""};
     /* stb computes (width * channels + 1) * height in an int: 46339^2 fits, 65536^2 wraps. */
-    assert_int_equal(output_format_accepts("a.png", OUTPUT_PNG, 46339, 46339, 1, &f), 0);
-    assert_int_equal(output_format_accepts("b.png", OUTPUT_PNG, 65536, 65536, 1, &f),
-                     CLR_EXIT_USAGE);
+    assert_int_equal(
+        output_format_accepts("a.png", OUTPUT_PNG, 1, 46339, 46339, 1, CLR_SAMPLE_U8, &f), 0);
+    assert_int_equal(
+        output_format_accepts("b.png", OUTPUT_PNG, 1, 65536, 65536, 1, CLR_SAMPLE_U8, &f),
+        CLR_USAGE_ERROR);
     assert_non_null(strstr(f.message, "too large for the PNG encoder"));
-    assert_int_equal(output_format_accepts("c.png", OUTPUT_PNG, 30000, 30000, 3, &f),
-                     CLR_EXIT_USAGE);
+    assert_int_equal(
+        output_format_accepts("c.png", OUTPUT_PNG, 1, 30000, 30000, 3, CLR_SAMPLE_U8, &f),
+        CLR_USAGE_ERROR);
     /* The other formats have no such limit. */
-    assert_int_equal(output_format_accepts("d.npy", OUTPUT_NPY, 65536, 65536, 1, &f), 0);
-    assert_int_equal(output_format_accepts("e.pgm", OUTPUT_PGM, 65536, 65536, 1, &f), 0);
+    assert_int_equal(
+        output_format_accepts("d.npy", OUTPUT_NPY, 1, 65536, 65536, 1, CLR_SAMPLE_U8, &f), 0);
+    assert_int_equal(
+        output_format_accepts("e.pgm", OUTPUT_PGM, 1, 65536, 65536, 1, CLR_SAMPLE_U8, &f), 0);
 }
 
 /* ---- writing files ------------------------------------------------------ */
@@ -255,7 +268,7 @@ static void assert_file_is(const char *path, const void *expected, size_t expect
 
 /* A 3x2 gray image with distinct samples, so that any reordering shows. */
 static uint8_t gray_pixels[6] = {0, 127, 255, 1, 2, 3};
-static const image gray_image = {3, 2, 1, SAMPLE_U8, gray_pixels};
+static const image gray_image = {3, 2, 1, CLR_SAMPLE_U8, gray_pixels};
 
 static void pgm_file_has_the_exact_expected_bytes(void **state) {
     scratch *s = *state;
@@ -276,7 +289,7 @@ static void ppm_file_has_the_exact_expected_bytes(void **state) {
     write_timings timings;
     failure f = {0, ""};
     uint8_t rgb[2 * 1 * 3] = {255, 0, 0, 0, 128, 255};
-    const image img = {2, 1, 3, SAMPLE_U8, rgb};
+    const image img = {2, 1, 3, CLR_SAMPLE_U8, rgb};
     in_dir(s, "color.ppm", path, sizeof path);
     assert_int_equal(image_write_file(path, OUTPUT_PPM, &img, PNG_DEFAULT, &timings, &f), 0);
     static const char expected[] = "P6\n2 1\n255\n\xff\x00\x00\x00\x80\xff";
@@ -315,7 +328,7 @@ static void png_files_carry_the_signature_size_and_color_type(void **state) {
     check_png(path, 3, 2, 0); /* color type 0: gray */
 
     uint8_t rgb[2 * 1 * 3] = {255, 0, 0, 0, 128, 255};
-    const image color = {2, 1, 3, SAMPLE_U8, rgb};
+    const image color = {2, 1, 3, CLR_SAMPLE_U8, rgb};
     in_dir(s, "color.png", path, sizeof path);
     assert_int_equal(image_write_file(path, OUTPUT_PNG, &color, PNG_DEFAULT, &timings, &f), 0);
     check_png(path, 2, 1, 2); /* color type 2: RGB */
@@ -328,13 +341,14 @@ static void npy_file_is_the_header_then_little_endian_samples(void **state) {
     write_timings timings;
     failure f = {0, ""};
     uint16_t counts[2][3] = {{0, 80, 0x1234}, {65535, 7, 256}};
-    const image img = {3, 2, 1, SAMPLE_U16, counts};
+    const image img = {3, 2, 1, CLR_SAMPLE_U16, counts};
     in_dir(s, "counts.npy", path, sizeof path);
     assert_int_equal(image_write_file(path, OUTPUT_NPY, &img, PNG_DEFAULT, &timings, &f), 0);
 
     /* npy.h's own tests check the header; here the file must be exactly it plus the data. */
     unsigned char expected[256];
-    size_t header_length = npy_header(&img, (char *)expected, sizeof expected);
+    size_t header_length = npy_header(1, img.height, img.width, img.channels, img.sample,
+                                      (char *)expected, sizeof expected);
     assert_true(header_length > 0);
     const uint16_t *samples = &counts[0][0];
     for (size_t i = 0; i < 6; ++i) {
@@ -364,7 +378,7 @@ static void new_file_gets_the_usual_permissions_not_the_temporary_files(void **s
     write_timings timings;
     failure f = {0, ""};
     in_dir(s, "gray.pgm", path, sizeof path);
-    /* mkstemp creates 0600; an output file should be 0666 less the umask, like fopen's. */
+    /* An output file should be 0666 less the umask, like fopen's, never a temporary 0600. */
     mode_t saved = umask(022);
     int status = image_write_file(path, OUTPUT_PGM, &gray_image, PNG_DEFAULT, &timings, &f);
     umask(saved);
@@ -394,8 +408,8 @@ static void missing_directory_fails_without_leaving_files(void **state) {
     failure f = {0, ""};
     in_dir(s, "missing/out.pgm", path, sizeof path);
     assert_int_equal(image_write_file(path, OUTPUT_PGM, &gray_image, PNG_DEFAULT, &timings, &f),
-                     CLR_EXIT_RUNTIME);
-    assert_int_equal(f.code, CLR_EXIT_RUNTIME);
+                     CLR_RUNTIME_ERROR);
+    assert_int_equal(f.status, CLR_RUNTIME_ERROR);
     assert_non_null(strstr(f.message, path));
     assert_dir_holds(s, "");
 }
@@ -408,7 +422,7 @@ static void parent_that_is_a_file_fails_without_leaving_files(void **state) {
     write_text_file(in_dir(s, "notes.txt", parent, sizeof parent), "keep\n");
     in_dir(s, "notes.txt/out.pgm", path, sizeof path);
     assert_int_equal(image_write_file(path, OUTPUT_PGM, &gray_image, PNG_DEFAULT, &timings, &f),
-                     CLR_EXIT_RUNTIME);
+                     CLR_RUNTIME_ERROR);
     assert_non_null(strstr(f.message, path));
     assert_file_is(parent, "keep\n", 5);
     assert_dir_holds(s, "notes.txt");
@@ -425,7 +439,7 @@ static void target_that_is_a_directory_is_left_alone_and_the_temporary_file_remo
     assert_int_equal(mkdir(path, 0700), 0);
     write_text_file(in_dir(s, "out.pgm/keep", inside, sizeof inside), "keep\n");
     assert_int_equal(image_write_file(path, OUTPUT_PGM, &gray_image, PNG_DEFAULT, &timings, &f),
-                     CLR_EXIT_RUNTIME);
+                     CLR_RUNTIME_ERROR);
     assert_non_null(strstr(f.message, path));
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
@@ -440,25 +454,78 @@ static void refused_image_layout_leaves_an_existing_file_untouched(void **state)
     write_timings timings;
     failure f = {0, ""};
 
-    /* PNG needs 8-bit samples: a runtime failure, found before any file is created. */
+    /* PNG needs 8-bit samples: a usage error, found before any file is created. */
     uint16_t wide[2] = {1, 2};
-    const image wide_image = {2, 1, 1, SAMPLE_U16, wide};
+    const image wide_image = {2, 1, 1, CLR_SAMPLE_U16, wide};
     in_dir(s, "old.png", path, sizeof path);
     write_text_file(path, "old\n");
     assert_int_equal(image_write_file(path, OUTPUT_PNG, &wide_image, PNG_DEFAULT, &timings, &f),
-                     CLR_EXIT_RUNTIME);
+                     CLR_USAGE_ERROR);
     assert_non_null(strstr(f.message, path));
     assert_file_is(path, "old\n", 4);
 
     /* A color image cannot be a .pgm: the same usage error as output_format_accepts. */
     uint8_t rgb[3] = {1, 2, 3};
-    const image color = {1, 1, 3, SAMPLE_U8, rgb};
+    const image color = {1, 1, 3, CLR_SAMPLE_U8, rgb};
     in_dir(s, "old.pgm", path, sizeof path);
     write_text_file(path, "old\n");
     assert_int_equal(image_write_file(path, OUTPUT_PGM, &color, PNG_DEFAULT, &timings, &f),
-                     CLR_EXIT_USAGE);
+                     CLR_USAGE_ERROR);
     assert_file_is(path, "old\n", 4);
     assert_dir_holds(s, "old.pgm old.png");
+}
+
+static void a_stream_creates_no_file_before_its_first_rows(void **state) {
+    scratch *s = *state;
+    char path[256];
+    failure f = {0, ""};
+    image_stream stream;
+    in_dir(s, "late.pgm", path, sizeof path);
+    assert_int_equal(image_stream_open(path, OUTPUT_PGM, 1, 3, 2, PNG_DEFAULT, &stream, &f), 0);
+    /* Nothing on disk yet: a render that fails before its first band leaves nothing. */
+    assert_dir_holds(s, "");
+    image_stream_abort(&stream);
+    assert_dir_holds(s, "");
+}
+
+static void a_finished_stream_replaces_the_target_only_when_committed(void **state) {
+    scratch *s = *state;
+    char path[256];
+    failure f = {0, ""};
+    write_timings timings = {0, 0};
+    image_stream stream;
+    in_dir(s, "verified.pgm", path, sizeof path);
+    write_text_file(path, "old\n");
+    assert_int_equal(image_stream_open(path, OUTPUT_PGM, 1, 3, 2, PNG_DEFAULT, &stream, &f), 0);
+    assert_int_equal(image_stream_rows(&stream, &gray_image, &timings, &f), 0);
+    assert_int_equal(image_stream_finish(&stream, &timings, &f), 0);
+    /* Finished but not committed (a failed --verify): dropping it keeps the old file. */
+    image_stream_abort(&stream);
+    assert_file_is(path, "old\n", 4);
+    assert_dir_holds(s, "verified.pgm");
+
+    assert_int_equal(image_stream_open(path, OUTPUT_PGM, 1, 3, 2, PNG_DEFAULT, &stream, &f), 0);
+    assert_int_equal(image_stream_rows(&stream, &gray_image, &timings, &f), 0);
+    assert_int_equal(image_stream_finish(&stream, &timings, &f), 0);
+    assert_int_equal(image_stream_commit(&stream, &timings, &f), 0);
+    static const char expected[] = "P5\n3 2\n255\n\x00\x7f\xff\x01\x02\x03";
+    assert_file_is(path, expected, sizeof expected - 1);
+    assert_dir_holds(s, "verified.pgm");
+}
+
+static void a_stream_missing_rows_cannot_finish(void **state) {
+    scratch *s = *state;
+    char path[256];
+    failure f = {0, ""};
+    write_timings timings = {0, 0};
+    image_stream stream;
+    in_dir(s, "short.pgm", path, sizeof path);
+    assert_int_equal(image_stream_open(path, OUTPUT_PGM, 1, 3, 4, PNG_DEFAULT, &stream, &f), 0);
+    assert_int_equal(image_stream_rows(&stream, &gray_image, &timings, &f), 0);
+    assert_int_equal(image_stream_finish(&stream, &timings, &f), CLR_RUNTIME_ERROR);
+    assert_non_null(strstr(f.message, "2 of 4 rows"));
+    image_stream_abort(&stream);
+    assert_dir_holds(s, "");
 }
 
 #define SCRATCH_TEST(test)                                                                         \
@@ -483,6 +550,9 @@ int main(void) {
         SCRATCH_TEST(parent_that_is_a_file_fails_without_leaving_files),
         SCRATCH_TEST(target_that_is_a_directory_is_left_alone_and_the_temporary_file_removed),
         SCRATCH_TEST(refused_image_layout_leaves_an_existing_file_untouched),
+        SCRATCH_TEST(a_stream_creates_no_file_before_its_first_rows),
+        SCRATCH_TEST(a_finished_stream_replaces_the_target_only_when_committed),
+        SCRATCH_TEST(a_stream_missing_rows_cannot_finish),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -165,9 +165,10 @@ static const uint32_t tiny_expected[2][3] = {
 static julia_params tiny_params(precision p) {
     julia_params params;
     memset(&params, 0, sizeof params);
-    params.c_re = 0.0, params.c_im = 0.0;
-    params.x_min = -1.25, params.x_max = 1.25, params.y_min = 0.0, params.y_max = 1.0;
-    params.width = 3, params.height = 2;
+    params.c[0] = 0.0, params.c[1] = 0.0;
+    params.region[0] = -1.25, params.region[1] = 1.25, params.region[2] = 0.0,
+    params.region[3] = 1.0;
+    params.size = (image_size){3, 2};
     params.iter_min = 0, params.iter_max = 10;
     params.threshold = 2.0;
     params.precision = p;
@@ -178,10 +179,10 @@ static void check_tiny_image(precision p) {
     julia_params params = tiny_params(p);
     image raw;
     failure f;
-    assert_int_equal(image_alloc(&raw, 3, 2, 1, SAMPLE_U32, &f), 0);
+    assert_int_equal(image_alloc(&raw, 3, 2, 1, CLR_SAMPLE_U32, &f), 0);
     /* Anything the reference forgets to write would show up as this value. */
     memset(raw.pixels, 0xAB, 3 * 2 * sizeof(uint32_t));
-    julia_reference(&params, &raw, 0);
+    julia_reference(&params, 0, &raw, 0);
     const uint32_t *counts = raw.pixels;
     for (size_t row = 0; row < 2; ++row)
         for (size_t col = 0; col < 3; ++col) {
@@ -208,16 +209,16 @@ static void reference_uses_the_threshold_and_c(void **state) {
     /* A 1x1 image samples (x_min, y_min) = (0, 0). With c = 1 the orbit is 0, 1, 2, 5, 26:
      * R = 2 stops it at iteration 1 (|z|^2 = 4); R = 5 at iteration 2 (|z|^2 = 25, >= 25). */
     julia_params params = tiny_params(PRECISION_DOUBLE);
-    params.width = 1, params.height = 1;
-    params.x_min = 0.0, params.x_max = 1.0, params.y_min = 0.0, params.y_max = 1.0;
-    params.c_re = 1.0;
+    params.size = (image_size){1, 1};
+    params.region[0] = 0.0, params.region[1] = 1.0, params.region[2] = 0.0, params.region[3] = 1.0;
+    params.c[0] = 1.0;
     image raw;
     failure f;
-    assert_int_equal(image_alloc(&raw, 1, 1, 1, SAMPLE_U32, &f), 0);
-    julia_reference(&params, &raw, 0);
+    assert_int_equal(image_alloc(&raw, 1, 1, 1, CLR_SAMPLE_U32, &f), 0);
+    julia_reference(&params, 0, &raw, 0);
     assert_int_equal(((const uint32_t *)raw.pixels)[0], 1);
     params.threshold = 5.0;
-    julia_reference(&params, &raw, 0);
+    julia_reference(&params, 0, &raw, 0);
     assert_int_equal(((const uint32_t *)raw.pixels)[0], 2);
     image_free(&raw);
 }

@@ -20,14 +20,18 @@
 #define MAGIC_AND_VERSION_LEN 8
 
 /* An image header of the given layout; npy_header never reads the pixels. */
-static image layout(size_t width, size_t height, unsigned channels, sample_type sample) {
+static image layout(size_t width, size_t height, unsigned channels, clr_sample sample) {
     image img = {width, height, channels, sample, NULL};
     return img;
 }
 
 /* Builds the header and checks what every valid one has; returns its length. */
+static size_t header_of(const image *img, char *header, size_t capacity) {
+    return npy_header(1, img->height, img->width, img->channels, img->sample, header, capacity);
+}
+
 static size_t build_header(const image *img, char *header, size_t capacity) {
-    size_t length = npy_header(img, header, capacity);
+    size_t length = header_of(img, header, capacity);
     assert_true(length > 0);
     assert_memory_equal(header, MAGIC_AND_VERSION, MAGIC_AND_VERSION_LEN);
     /* numpy maps the data right after the header: the whole header is 64-byte aligned. */
@@ -48,7 +52,7 @@ static void header_dict(const char *header, size_t length, char *dict, size_t ca
 
 static void header_starts_with_magic_and_is_padded_to_64_bytes(void **state) {
     (void)state;
-    const image img = layout(3, 2, 1, SAMPLE_U16);
+    const image img = layout(3, 2, 1, CLR_SAMPLE_U16);
     char header[256];
     size_t length = build_header(&img, header, sizeof header);
     /* 10 bytes + a 59-byte dict + '\n' is 70: the next multiple of 64 is 128. */
@@ -62,7 +66,7 @@ static void header_starts_with_magic_and_is_padded_to_64_bytes(void **state) {
 
 static void header_describes_a_gray_image_as_height_by_width(void **state) {
     (void)state;
-    const image img = layout(3, 2, 1, SAMPLE_U16);
+    const image img = layout(3, 2, 1, CLR_SAMPLE_U16);
     char header[256], dict[256];
     size_t length = build_header(&img, header, sizeof header);
     header_dict(header, length, dict, sizeof dict);
@@ -75,7 +79,7 @@ static void header_describes_a_gray_image_as_height_by_width(void **state) {
 
 static void header_gives_color_images_a_channel_axis(void **state) {
     (void)state;
-    const image img = layout(4, 2, 3, SAMPLE_U8);
+    const image img = layout(4, 2, 3, CLR_SAMPLE_U8);
     char header[256], dict[256];
     size_t length = build_header(&img, header, sizeof header);
     header_dict(header, length, dict, sizeof dict);
@@ -86,9 +90,12 @@ static void header_gives_color_images_a_channel_axis(void **state) {
 static void header_names_each_sample_type(void **state) {
     (void)state;
     const struct {
-        sample_type sample;
+        clr_sample sample;
         const char *descr;
-    } cases[] = {{SAMPLE_U8, "'<u1'"}, {SAMPLE_U16, "'<u2'"}, {SAMPLE_U32, "'<u4'"}};
+    } cases[] = {{CLR_SAMPLE_U8, "'<u1'"},
+                 {CLR_SAMPLE_U16, "'<u2'"},
+                 {CLR_SAMPLE_U32, "'<u4'"},
+                 {CLR_SAMPLE_F32, "'<f4'"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
         const image img = layout(5, 7, 1, cases[i].sample);
         char header[256], dict[256];
@@ -102,7 +109,7 @@ static void header_names_each_sample_type(void **state) {
 static void header_holds_the_largest_shape_in_full(void **state) {
     (void)state;
     /* The longest dict any image can have: nothing of it may be cut off. */
-    const image img = layout(SIZE_MAX, SIZE_MAX, UINT32_MAX, SAMPLE_U32);
+    const image img = layout(SIZE_MAX, SIZE_MAX, UINT32_MAX, CLR_SAMPLE_U32);
     char header[256], dict[256];
     size_t length = build_header(&img, header, sizeof header);
     assert_int_equal(length, 128);
@@ -111,16 +118,37 @@ static void header_holds_the_largest_shape_in_full(void **state) {
         strstr(dict, "'shape': (18446744073709551615, 18446744073709551615, 4294967295)"));
 }
 
+static void header_stacks_several_frames_on_a_leading_axis(void **state) {
+    (void)state;
+    char header[256], dict[256];
+    size_t length = npy_header(5, 2, 3, 1, CLR_SAMPLE_F32, header, sizeof header);
+    assert_true(length > 0 && length % 64 == 0);
+    header_dict(header, length, dict, sizeof dict);
+    assert_non_null(strstr(dict, "'descr': '<f4'"));
+    assert_non_null(strstr(dict, "'shape': (5, 2, 3)"));
+    /* One frame has no frame axis: (2, 3), as a single image. */
+    length = npy_header(1, 2, 3, 1, CLR_SAMPLE_F32, header, sizeof header);
+    header_dict(header, length, dict, sizeof dict);
+    assert_non_null(strstr(dict, "'shape': (2, 3)"));
+    /* The longest four-axis shape still fits the 256 bytes the writer gives it. */
+    length =
+        npy_header(SIZE_MAX, SIZE_MAX, SIZE_MAX, UINT32_MAX, CLR_SAMPLE_U32, header, sizeof header);
+    assert_true(length > 0 && length <= sizeof header);
+    header_dict(header, length, dict, sizeof dict);
+    assert_non_null(strstr(dict, "(18446744073709551615, 18446744073709551615, "
+                                 "18446744073709551615, 4294967295)"));
+}
+
 static void header_refuses_a_buffer_that_is_too_small(void **state) {
     (void)state;
-    const image img = layout(3, 2, 1, SAMPLE_U16);
+    const image img = layout(3, 2, 1, CLR_SAMPLE_U16);
     char header[128];
     memset(header, 'Z', sizeof header);
-    assert_int_equal(npy_header(&img, header, 127), 0);
+    assert_int_equal(header_of(&img, header, 127), 0);
     /* Nothing was written into the short buffer. */
     for (size_t i = 0; i < 127; ++i)
         assert_int_equal(header[i], 'Z');
-    assert_int_equal(npy_header(&img, header, 128), 128);
+    assert_int_equal(header_of(&img, header, 128), 128);
 }
 
 /* What the reader found in a .npy file. */
@@ -211,13 +239,15 @@ static void check_round_trip(const image *img, const char *descr) {
     if (img->channels > 1)
         assert_int_equal(got.shape[2], img->channels);
     size_t samples = img->width * img->height * img->channels;
-    assert_int_equal(got.data_bytes, samples * (size_t)img->sample);
+    const size_t size = clr_sample_size(img->sample);
+    assert_int_equal(got.data_bytes, samples * size);
     for (size_t i = 0; i < samples; ++i) {
-        uint32_t value = little_endian_sample(got.data, (size_t)img->sample, i);
-        if (value != image_sample(img, i))
-            print_error("sample %zu: read %u, wrote %u\n", i, (unsigned)value,
-                        (unsigned)image_sample(img, i));
-        assert_int_equal(value, image_sample(img, i));
+        /* the bits, so floats compare exactly too */
+        uint32_t value = little_endian_sample(got.data, size, i), wrote = 0;
+        memcpy(&wrote, (const unsigned char *)img->pixels + i * size, size);
+        if (value != wrote)
+            print_error("sample %zu: read 0x%x, wrote 0x%x\n", i, (unsigned)value, (unsigned)wrote);
+        assert_int_equal(value, wrote);
     }
     free(got.data);
 }
@@ -225,7 +255,7 @@ static void check_round_trip(const image *img, const char *descr) {
 static void u8_gray_image_round_trips(void **state) {
     (void)state;
     uint8_t pixels[2][3] = {{0, 1, 127}, {128, 254, 255}};
-    const image img = {3, 2, 1, SAMPLE_U8, pixels};
+    const image img = {3, 2, 1, CLR_SAMPLE_U8, pixels};
     check_round_trip(&img, "<u1");
 }
 
@@ -233,7 +263,7 @@ static void u8_rgb_image_round_trips_with_channels_interleaved(void **state) {
     (void)state;
     /* Two rows of two pixels; each channel distinct so a transposition would show. */
     uint8_t pixels[2 * 2 * 3] = {10, 11, 12, 20, 21, 22, 30, 31, 32, 40, 41, 42};
-    const image img = {2, 2, 3, SAMPLE_U8, pixels};
+    const image img = {2, 2, 3, CLR_SAMPLE_U8, pixels};
     check_round_trip(&img, "<u1");
 }
 
@@ -242,7 +272,7 @@ static void u16_image_round_trips_little_endian(void **state) {
     /* 0x1234 and 0x00FF tell the byte order apart; 65535 is the largest count in a .npy of
      * counts with MAX <= 65535. */
     uint16_t pixels[2][3] = {{0, 1, 0x1234}, {0x00FF, 0xFF00, 65535}};
-    const image img = {3, 2, 1, SAMPLE_U16, pixels};
+    const image img = {3, 2, 1, CLR_SAMPLE_U16, pixels};
     check_round_trip(&img, "<u2");
 }
 
@@ -250,8 +280,16 @@ static void u32_image_round_trips_values_beyond_16_bits(void **state) {
     (void)state;
     /* 70000 does not fit in 16 bits: a writer that narrowed would lose it. */
     uint32_t pixels[3][2] = {{70000, 0}, {0xDEADBEEF, 1}, {UINT32_MAX, 0x01020304}};
-    const image img = {2, 3, 1, SAMPLE_U32, pixels};
+    const image img = {2, 3, 1, CLR_SAMPLE_U32, pixels};
     check_round_trip(&img, "<u4");
+}
+
+static void f32_image_round_trips_bit_for_bit(void **state) {
+    (void)state;
+    /* A negative value, a fraction, a denormal and the largest float: every bit kept. */
+    float pixels[2][2] = {{-1.5f, 0.1f}, {1e-40f, 3.4028235e38f}};
+    const image img = {2, 2, 1, CLR_SAMPLE_F32, pixels};
+    check_round_trip(&img, "<f4");
 }
 
 int main(void) {
@@ -261,11 +299,13 @@ int main(void) {
         cmocka_unit_test(header_gives_color_images_a_channel_axis),
         cmocka_unit_test(header_names_each_sample_type),
         cmocka_unit_test(header_holds_the_largest_shape_in_full),
+        cmocka_unit_test(header_stacks_several_frames_on_a_leading_axis),
         cmocka_unit_test(header_refuses_a_buffer_that_is_too_small),
         cmocka_unit_test(u8_gray_image_round_trips),
         cmocka_unit_test(u8_rgb_image_round_trips_with_channels_interleaved),
         cmocka_unit_test(u16_image_round_trips_little_endian),
         cmocka_unit_test(u32_image_round_trips_values_beyond_16_bits),
+        cmocka_unit_test(f32_image_round_trips_bit_for_bit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -37,9 +37,16 @@
 /* A scene with the camera `camera` (its members). */
 #define WITH_CAMERA(members) "{\"camera\": {" members "}, " SPHERES "}"
 
+/* Writes a warning to the FILE the tests read back, as the command line prints it. */
+static void write_warning(void *user, const char *message) {
+    fprintf(user, "clrender: warning: %s\n", message);
+}
+
+#define WARN_TO(file) ((file) ? write_warning : NULL), (file)
+
 static int parse_text(const char *text, scene *s, FILE *warnings, failure *f) {
     *f = (failure){0, ""};
-    return scene_parse(text, strlen(text), SOURCE, s, warnings, f);
+    return scene_parse(text, strlen(text), SOURCE, s, WARN_TO(warnings), f);
 }
 
 static void check_vec3(vec3 actual, double x, double y, double z, double tolerance,
@@ -65,8 +72,8 @@ static void expect_scene_error(const char *text, const char *expected_start, int
     memset(&s, 0xA5, sizeof s); /* scene_parse must clear it */
     failure f;
     int status = parse_text(text, &s, NULL, &f);
-    _assert_int_equal(status, CLR_EXIT_USAGE, __FILE__, line);
-    _assert_int_equal(f.code, CLR_EXIT_USAGE, __FILE__, line);
+    _assert_int_equal(status, CLR_USAGE_ERROR, __FILE__, line);
+    _assert_int_equal(f.status, CLR_USAGE_ERROR, __FILE__, line);
     size_t prefix = strlen(PREFIX);
     if (strncmp(f.message, PREFIX, prefix) != 0 ||
         strncmp(f.message + prefix, expected_start, strlen(expected_start)) != 0) {
@@ -85,8 +92,8 @@ static void expect_scene_error(const char *text, const char *expected_start, int
 static void expect_syntax_error(const char *text, size_t length, const char *expected, int line) {
     scene s;
     failure f = {0, ""};
-    int status = scene_parse(text, length, SOURCE, &s, NULL, &f);
-    _assert_int_equal(status, CLR_EXIT_USAGE, __FILE__, line);
+    int status = scene_parse(text, length, SOURCE, &s, NULL, NULL, &f);
+    _assert_int_equal(status, CLR_USAGE_ERROR, __FILE__, line);
     char full[1024];
     snprintf(full, sizeof full, "%s%s", PREFIX, expected);
     _assert_string_equal(f.message, full, __FILE__, line);
@@ -432,7 +439,7 @@ static void the_length_not_a_nul_ends_the_text(void **state) {
     const char *text = VALID_SCENE "junk";
     scene s;
     failure f = {0, ""};
-    assert_int_equal(scene_parse(text, strlen(VALID_SCENE), SOURCE, &s, NULL, &f), 0);
+    assert_int_equal(scene_parse(text, strlen(VALID_SCENE), SOURCE, &s, NULL, NULL, &f), 0);
     assert_int_equal(s.sphere_count, 1);
     scene_free(&s);
 }
@@ -520,7 +527,7 @@ static void builtin_default_scene_has_six_spheres_and_two_lights(void **state) {
     assert_non_null(warnings);
     scene s;
     failure f = {0, ""};
-    assert_int_equal(scene_load_builtin("default", &s, warnings, &f), 0);
+    assert_int_equal(scene_load_builtin("default", &s, WARN_TO(warnings), &f), 0);
     assert_int_equal(s.sphere_count, 6);
     assert_int_equal(s.light_count, 2);
     /* A few values of scenes/default.json: the camera, the floor, the second light. */
@@ -539,7 +546,7 @@ static void unknown_builtin_scene_is_a_runtime_error(void **state) {
     (void)state;
     scene s;
     failure f = {0, ""};
-    assert_int_equal(scene_load_builtin("no-such-scene", &s, NULL, &f), CLR_EXIT_RUNTIME);
+    assert_int_equal(scene_load_builtin("no-such-scene", &s, NULL, NULL, &f), CLR_RUNTIME_ERROR);
     assert_non_null(strstr(f.message, "no-such-scene"));
 }
 
@@ -547,7 +554,8 @@ static void missing_file_is_a_usage_error_naming_it(void **state) {
     (void)state;
     scene s;
     failure f = {0, ""};
-    assert_int_equal(scene_load("/nonexistent/dir/scene.json", &s, NULL, &f), CLR_EXIT_USAGE);
+    assert_int_equal(scene_load("/nonexistent/dir/scene.json", &s, NULL, NULL, &f),
+                     CLR_USAGE_ERROR);
     assert_non_null(strstr(f.message, "scene '/nonexistent/dir/scene.json': cannot open"));
 }
 
@@ -557,9 +565,9 @@ static void directory_is_a_usage_error(void **state) {
     assert_non_null(mkdtemp(dir));
     scene s;
     failure f = {0, ""};
-    int status = scene_load(dir, &s, NULL, &f);
+    int status = scene_load(dir, &s, NULL, NULL, &f);
     rmdir(dir);
-    assert_int_equal(status, CLR_EXIT_USAGE);
+    assert_int_equal(status, CLR_USAGE_ERROR);
     assert_non_null(strstr(f.message, "cannot read"));
     assert_non_null(strstr(f.message, dir));
 }
@@ -588,9 +596,9 @@ static void file_errors_name_the_file(void **state) {
     write_temp_scene(path, WITH_SPHERE("\"center\": [0, 0, 0], \"radius\": 0, " MATERIAL), 0);
     scene s;
     failure f = {0, ""};
-    int status = scene_load(path, &s, NULL, &f);
+    int status = scene_load(path, &s, NULL, NULL, &f);
     unlink(path);
-    assert_int_equal(status, CLR_EXIT_USAGE);
+    assert_int_equal(status, CLR_USAGE_ERROR);
     char expected[160];
     snprintf(expected, sizeof expected, "scene '%s': spheres[0].radius: must be positive", path);
     assert_non_null(strstr(f.message, expected));
@@ -602,16 +610,16 @@ static void file_size_limit_is_16_mib(void **state) {
     scene s;
     failure f = {0, ""};
     write_temp_scene(path, VALID_SCENE, SCENE_MAX_FILE_BYTES - strlen(VALID_SCENE));
-    int at_limit = scene_load(path, &s, NULL, &f);
+    int at_limit = scene_load(path, &s, NULL, NULL, &f);
     unlink(path);
     assert_int_equal(at_limit, 0);
     assert_int_equal(s.sphere_count, 1);
     scene_free(&s);
 
     write_temp_scene(path, VALID_SCENE, SCENE_MAX_FILE_BYTES - strlen(VALID_SCENE) + 1);
-    int above = scene_load(path, &s, NULL, &f);
+    int above = scene_load(path, &s, NULL, NULL, &f);
     unlink(path);
-    assert_int_equal(above, CLR_EXIT_USAGE);
+    assert_int_equal(above, CLR_USAGE_ERROR);
     assert_non_null(strstr(f.message, "larger than the 16 MiB limit"));
     assert_null(s.spheres);
 }
@@ -696,7 +704,7 @@ static void look_at_equal_to_position_is_refused(void **state) {
     scene s = camera_scene(v3(1, 2, 3), v3(1, 2, 3), v3(0, 1, 0), 60);
     camera_frame frame;
     failure f = {0, ""};
-    assert_int_equal(camera_frame_make(&s, 10, 10, &frame, &f), CLR_EXIT_USAGE);
+    assert_int_equal(camera_frame_make(&s, 10, 10, &frame, &f), CLR_USAGE_ERROR);
     assert_non_null(strstr(f.message, "camera.look_at"));
 }
 
@@ -707,14 +715,14 @@ static void up_along_the_view_is_refused(void **state) {
         scene s = camera_scene(v3(0, 0, 5), v3(0, 0, 0), ups[i], 60);
         camera_frame frame;
         failure f = {0, ""};
-        assert_int_equal(camera_frame_make(&s, 10, 10, &frame, &f), CLR_EXIT_USAGE);
+        assert_int_equal(camera_frame_make(&s, 10, 10, &frame, &f), CLR_USAGE_ERROR);
         assert_non_null(strstr(f.message, "camera.up"));
     }
     /* Looking straight down with the default up is the usual way to hit this. */
     scene s = camera_scene(v3(0, 10, 0), v3(0, 0, 0), v3(0, 1, 0), 60);
     camera_frame frame;
     failure f = {0, ""};
-    assert_int_equal(camera_frame_make(&s, 10, 10, &frame, &f), CLR_EXIT_USAGE);
+    assert_int_equal(camera_frame_make(&s, 10, 10, &frame, &f), CLR_USAGE_ERROR);
     assert_non_null(strstr(f.message, "camera.up"));
 }
 

@@ -11,27 +11,24 @@
 #ifndef CLRENDER_JULIA_H
 #define CLRENDER_JULIA_H
 
-#include "engine/kernel_variant.h"
 #include "renderers/renderer.h"
 
 #include <stdint.h>
 
+/* In the order of the --precision choices. */
 typedef enum precision { PRECISION_DOUBLE, PRECISION_FLOAT } precision;
 
 typedef struct julia_params {
-    double c_re, c_im;
-    double x_min, x_max, y_min, y_max;
-    uint64_t width, height;
+    double c[2];      /* re, im */
+    double region[4]; /* x_min, x_max, y_min, y_max */
+    image_size size;
     uint64_t iter_min, iter_max;
     double threshold;
-    precision precision;
-    kernel_variant kernel; /* --kernel */
+    int precision; /* enum precision */
+    int kernel;    /* kernel_variant */
 } julia_params;
 
 extern const renderer julia_renderer;
-
-/* Rows per work-item of julia_simd, each a vector of lanes (kernels/julia.cl). */
-#define JULIA_SIMD_ROWS 4
 
 /* The largest MAX of --iter: counts are stored as 32-bit unsigned integers. */
 #define JULIA_ITER_LIMIT UINT32_MAX
@@ -43,6 +40,6 @@ uint32_t julia_count(double z_re, double z_im, double c_re, double c_im, double 
 uint32_t julia_count_float(float z_re, float z_im, float c_re, float c_im, float escape_r2,
                            uint32_t max_iter);
 uint8_t julia_gray(uint32_t count, uint32_t iter_min, uint32_t iter_max);
-void julia_reference(const void *params, image *rows, size_t first_row);
+void julia_reference(const void *params, size_t frame, image *rows, size_t first_row);
 
 #endif

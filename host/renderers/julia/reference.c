@@ -63,24 +63,28 @@ uint8_t julia_gray(uint32_t count, uint32_t iter_min, uint32_t iter_max) {
     return (uint8_t)(255u * above / ((uint64_t)iter_max - iter_min));
 }
 
-void julia_reference(const void *params, image *rows, size_t first_row) {
+void julia_reference(const void *params, size_t frame, image *rows, size_t first_row) {
+    (void)frame; /* one frame */
     const julia_params *p = params;
     uint32_t *counts = rows->pixels;
+    const uint64_t width = p->size.width, height = p->size.height;
+    const double x_min = p->region[0], x_max = p->region[1];
+    const double y_min = p->region[2], y_max = p->region[3];
     const uint32_t max_iter = (uint32_t)p->iter_max;
     const double escape_r2 = p->threshold * p->threshold;
     for (uint64_t row = first_row; row < first_row + rows->height; ++row) {
-        uint64_t y_index = p->height - 1 - row; /* row 0 is the top: the largest y */
-        for (uint64_t col = 0; col < p->width; ++col) {
+        uint64_t y_index = height - 1 - row; /* row 0 is the top: the largest y */
+        for (uint64_t col = 0; col < width; ++col) {
             uint32_t n;
             if (p->precision == PRECISION_DOUBLE)
-                n = julia_count(julia_sample(p->x_min, p->x_max, p->width, col),
-                                julia_sample(p->y_min, p->y_max, p->height, y_index), p->c_re,
-                                p->c_im, escape_r2, max_iter);
+                n = julia_count(julia_sample(x_min, x_max, width, col),
+                                julia_sample(y_min, y_max, height, y_index), p->c[0], p->c[1],
+                                escape_r2, max_iter);
             else
-                n = julia_count_float(julia_sample_float(p->x_min, p->x_max, p->width, col),
-                                      julia_sample_float(p->y_min, p->y_max, p->height, y_index),
-                                      (float)p->c_re, (float)p->c_im, (float)escape_r2, max_iter);
-            counts[(row - first_row) * p->width + col] = n;
+                n = julia_count_float(julia_sample_float(x_min, x_max, width, col),
+                                      julia_sample_float(y_min, y_max, height, y_index),
+                                      (float)p->c[0], (float)p->c[1], (float)escape_r2, max_iter);
+            counts[(row - first_row) * width + col] = n;
         }
     }
 }

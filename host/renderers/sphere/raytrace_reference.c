@@ -6,9 +6,12 @@
 
 #include <math.h>
 
-#define HIT_EPSILON    1e-9
-#define SURFACE_OFFSET 1e-7
-#define GOLDEN         0.6180339887498949
+#include "kernels/raytrace_layout.h"
+
+/* The kernel's constants, from the layout header both include. */
+#define HIT_EPSILON    RAYTRACE_HIT_EPSILON
+#define SURFACE_OFFSET RAYTRACE_SURFACE_OFFSET
+#define GOLDEN         RAYTRACE_GOLDEN
 
 typedef struct ray {
     vec3 origin, direction; /* direction has unit length */

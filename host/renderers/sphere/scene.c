@@ -5,6 +5,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -18,7 +19,7 @@ typedef struct parser {
 } parser;
 
 static int field_error(parser *p, const char *path, const char *problem) {
-    return failure_set(p->f, CLR_EXIT_USAGE, "scene '%s': %s: %s", p->source, path, problem);
+    return failure_set(p->f, CLR_USAGE_ERROR, "scene '%s': %s: %s", p->source, path, problem);
 }
 
 /* Notes a warning for every member of `object` not listed in `known` (NULL-terminated). */
@@ -32,8 +33,8 @@ static void warn_unknown(parser *p, const cJSON *object, const char *path,
         if (listed || room <= 1)
             continue;
         int n = snprintf(p->warnings + p->warnings_length, room,
-                         "clrender: warning: scene '%s': unknown field %s%s%s (ignored)\n",
-                         p->source, path, *path ? "." : "", item->string ? item->string : "?");
+                         "scene '%s': unknown field %s%s%s (ignored)\n", p->source, path,
+                         *path ? "." : "", item->string ? item->string : "?");
         p->warnings_length += n > 0 && (size_t)n < room ? (size_t)n : room - 1;
     }
 }
@@ -130,7 +131,7 @@ static int parse_camera(parser *p, const cJSON *root, scene *s) {
         read_vec3(p, camera, "up", "camera", false, v3(0, 1, 0), &s->camera_up) ||
         read_number(p, camera, "fov", "camera", true, 0, &s->fov_degrees) ||
         check_range(p, "camera", "fov", s->fov_degrees, 0, 180, true, "in (0, 180) degrees"))
-        return p->f->code;
+        return p->f->status;
     if (s->fov_degrees == 180)
         return field_error(p, "camera.fov", "must be in (0, 180) degrees (got 180)");
     warn_unknown(p, camera, "camera", known);
@@ -153,7 +154,7 @@ static int parse_material(parser *p, const cJSON *sphere, const char *path, scen
         check_range(p, where, "shininess", m->shininess, 0, 1e6, false, "from 0 to 1e6") ||
         read_number(p, material, "reflectivity", where, false, 0, &m->reflectivity) ||
         check_range(p, where, "reflectivity", m->reflectivity, 0, 1, false, "from 0 to 1"))
-        return p->f->code;
+        return p->f->status;
     warn_unknown(p, material, where, known);
     return 0;
 }
@@ -181,12 +182,12 @@ static int parse_spheres(parser *p, const cJSON *root, scene *s) {
     const cJSON *array;
     size_t count;
     if (array_member(p, root, "spheres", SCENE_MAX_SPHERES, &array, &count))
-        return p->f->code;
+        return p->f->status;
     if (!array)
         return field_error(p, "spheres", "missing (required)");
     s->spheres = calloc(count ? count : 1, sizeof *s->spheres);
     if (!s->spheres)
-        return failure_set(p->f, CLR_EXIT_RUNTIME, "out of memory reading scene '%s'", p->source);
+        return failure_set(p->f, CLR_RUNTIME_ERROR, "out of memory reading scene '%s'", p->source);
     static const char *const known[] = {"center", "radius", "material", NULL};
     size_t i = 0;
     for (const cJSON *item = array->child; item; item = item->next, ++i) {
@@ -199,7 +200,7 @@ static int parse_spheres(parser *p, const cJSON *root, scene *s) {
             check_range(p, path, "radius", sphere->radius, 0, 1e12, true,
                         "positive and at most 1e12") ||
             parse_material(p, item, path, &sphere->material))
-            return p->f->code;
+            return p->f->status;
         warn_unknown(p, item, path, known);
     }
     s->sphere_count = count;
@@ -210,10 +211,10 @@ static int parse_lights(parser *p, const cJSON *root, scene *s) {
     const cJSON *array;
     size_t count;
     if (array_member(p, root, "lights", SCENE_MAX_LIGHTS, &array, &count))
-        return p->f->code;
+        return p->f->status;
     s->lights = calloc(count ? count : 1, sizeof *s->lights);
     if (!s->lights)
-        return failure_set(p->f, CLR_EXIT_RUNTIME, "out of memory reading scene '%s'", p->source);
+        return failure_set(p->f, CLR_RUNTIME_ERROR, "out of memory reading scene '%s'", p->source);
     static const char *const known[] = {"position", "color", "intensity", NULL};
     size_t i = 0;
     for (const cJSON *item = array ? array->child : NULL; item; item = item->next, ++i) {
@@ -226,7 +227,7 @@ static int parse_lights(parser *p, const cJSON *root, scene *s) {
             check_color(p, path, "color", light->color) ||
             read_number(p, item, "intensity", path, false, 1, &light->intensity) ||
             check_range(p, path, "intensity", light->intensity, 0, 1e12, false, "from 0 to 1e12"))
-            return p->f->code;
+            return p->f->status;
         warn_unknown(p, item, path, known);
     }
     s->light_count = count;
@@ -289,8 +290,25 @@ static bool ends_early(const char *text, size_t length, size_t error_offset) {
     return error_offset >= last && (in_string || depth > 0);
 }
 
-int scene_parse(const char *text, size_t length, const char *source, scene *out, FILE *warnings,
-                failure *f) {
+/* cJSON records the position of a parse error in a global of its own; parses are serialised so
+ * that sessions in separate threads can load scenes at once. */
+static pthread_mutex_t cjson_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Passes each line of `lines` to `warn`. */
+static void emit_warnings(char *lines, scene_warn_fn warn, void *user) {
+    for (char *line = lines; warn && *line;) {
+        char *end = strchr(line, '\n');
+        if (end)
+            *end = '\0';
+        warn(user, line);
+        if (!end)
+            break;
+        line = end + 1;
+    }
+}
+
+int scene_parse(const char *text, size_t length, const char *source, scene *out, scene_warn_fn warn,
+                void *user, failure *f) {
     memset(out, 0, sizeof *out);
     snprintf(out->source, sizeof out->source, "%s", source);
     parser p = {source, {0}, 0, f};
@@ -298,25 +316,27 @@ int scene_parse(const char *text, size_t length, const char *source, scene *out,
     if (control < length) {
         size_t line, column;
         locate(text, control, &line, &column);
-        return failure_set(f, CLR_EXIT_USAGE,
+        return failure_set(f, CLR_USAGE_ERROR,
                            "scene '%s': line %zu, column %zu: control byte 0x%02x, so not JSON "
                            "text (a binary file?)",
                            source, line, column, (unsigned)(unsigned char)text[control]);
     }
     const char *end = NULL;
+    pthread_mutex_lock(&cjson_lock);
     cJSON *root = cJSON_ParseWithLengthOpts(text, length, &end, false);
+    pthread_mutex_unlock(&cjson_lock);
     if (!root) {
         size_t offset = end && end >= text ? (size_t)(end - text) : 0;
         size_t line, column;
         if (ends_early(text, length, offset)) {
             locate(text, length, &line, &column);
-            return failure_set(f, CLR_EXIT_USAGE,
+            return failure_set(f, CLR_USAGE_ERROR,
                                "scene '%s': line %zu, column %zu: unexpected end of file "
                                "(truncated JSON?)",
                                source, line, column);
         }
         locate(text, offset < length ? offset : length, &line, &column);
-        return failure_set(f, CLR_EXIT_USAGE,
+        return failure_set(f, CLR_USAGE_ERROR,
                            "scene '%s': line %zu, column %zu: not valid JSON here", source, line,
                            column);
     }
@@ -328,13 +348,13 @@ int scene_parse(const char *text, size_t length, const char *source, scene *out,
     if (rest < length) {
         size_t line, column;
         locate(text, rest, &line, &column);
-        status = failure_set(f, CLR_EXIT_USAGE,
+        status = failure_set(f, CLR_USAGE_ERROR,
                              "scene '%s': line %zu, column %zu: unexpected text after the JSON "
                              "value",
                              source, line, column);
     } else if (!cJSON_IsObject(root)) {
-        status = failure_set(f, CLR_EXIT_USAGE, "scene '%s': the top level must be an object {...}",
-                             source);
+        status = failure_set(f, CLR_USAGE_ERROR,
+                             "scene '%s': the top level must be an object {...}", source);
     } else {
         static const char *const known[] = {"camera", "background", "ambient",
                                             "lights", "spheres",    NULL};
@@ -344,49 +364,52 @@ int scene_parse(const char *text, size_t length, const char *source, scene *out,
             read_vec3(&p, root, "ambient", "", false, v3(0, 0, 0), &out->ambient) ||
             check_color(&p, "", "ambient", out->ambient) || parse_lights(&p, root, out) ||
             parse_spheres(&p, root, out))
-            status = f->code;
+            status = f->status;
         else
             warn_unknown(&p, root, "", known);
     }
     cJSON_Delete(root);
     if (status != 0)
         scene_free(out);
-    else if (warnings)
-        fputs(p.warnings, warnings);
+    else
+        emit_warnings(p.warnings, warn, user);
     return status;
 }
 
-int scene_load(const char *path, scene *out, FILE *warnings, failure *f) {
+int scene_load(const char *path, scene *out, scene_warn_fn warn, void *user, failure *f) {
     memset(out, 0, sizeof *out);
     FILE *file = fopen(path, "rb");
     if (!file)
-        return failure_set(f, CLR_EXIT_USAGE, "scene '%s': cannot open: %s", path, strerror(errno));
+        return failure_set(f, CLR_USAGE_ERROR, "scene '%s': cannot open: %s", path,
+                           strerror(errno));
     char *text = malloc(SCENE_MAX_FILE_BYTES + 1);
     size_t length = text ? fread(text, 1, SCENE_MAX_FILE_BYTES + 1, file) : 0;
     int read_error = ferror(file);
     fclose(file);
     int status;
     if (!text)
-        status = failure_set(f, CLR_EXIT_RUNTIME, "out of memory reading scene '%s'", path);
+        status = failure_set(f, CLR_RUNTIME_ERROR, "out of memory reading scene '%s'", path);
     else if (read_error)
         status =
-            failure_set(f, CLR_EXIT_USAGE, "scene '%s': cannot read (is it a directory?)", path);
+            failure_set(f, CLR_USAGE_ERROR, "scene '%s': cannot read (is it a directory?)", path);
     else if (length > SCENE_MAX_FILE_BYTES)
-        status = failure_set(f, CLR_EXIT_USAGE, "scene '%s': larger than the %u MiB limit", path,
+        status = failure_set(f, CLR_USAGE_ERROR, "scene '%s': larger than the %u MiB limit", path,
                              SCENE_MAX_FILE_BYTES >> 20);
     else
-        status = scene_parse(text, length, path, out, warnings, f);
+        status = scene_parse(text, length, path, out, warn, user, f);
     free(text);
     return status;
 }
 
-int scene_load_builtin(const char *name, scene *out, FILE *warnings, failure *f) {
-    const struct embedded_file *file = embedded_file_find(clr_embedded_scenes, name);
+int scene_load_builtin(const char *name, scene *out, scene_warn_fn warn, void *user, failure *f) {
+    char file_name[96];
+    snprintf(file_name, sizeof file_name, "%s.json", name);
+    const struct embedded_file *file = embedded_file_find(clr_embedded_scenes, file_name);
     if (!file)
-        return failure_set(f, CLR_EXIT_RUNTIME, "no built-in scene named '%s'", name);
+        return failure_set(f, CLR_RUNTIME_ERROR, "no built-in scene named '%s'", name);
     char source[96];
     snprintf(source, sizeof source, "built-in %s", name);
-    return scene_parse(file->text, file->length, source, out, warnings, f);
+    return scene_parse(file->text, file->length, source, out, warn, user, f);
 }
 
 void scene_free(scene *s) {
@@ -401,12 +424,12 @@ int camera_frame_make(const scene *s, size_t width, size_t height, camera_frame 
                       failure *f) {
     vec3 back = v3_sub(s->camera_position, s->camera_look_at);
     if (v3_length(back) == 0)
-        return failure_set(f, CLR_EXIT_USAGE, "scene '%s': camera.look_at equals camera.position",
+        return failure_set(f, CLR_USAGE_ERROR, "scene '%s': camera.look_at equals camera.position",
                            s->source);
     vec3 w = v3_unit(back);
     vec3 side = v3_cross(s->camera_up, w);
     if (!(v3_length(side) > 1e-12 * v3_length(s->camera_up)))
-        return failure_set(f, CLR_EXIT_USAGE,
+        return failure_set(f, CLR_USAGE_ERROR,
                            "scene '%s': camera.up must not be zero or point along the view "
                            "direction",
                            s->source);

@@ -50,16 +50,20 @@ typedef struct scene {
     size_t light_count;
 } scene;
 
-/* Parses JSON `text`; `source` names it in messages. Warnings go to `warnings`
- * (may be NULL). Usage failure on any error; the scene is then empty. */
-int scene_parse(const char *text, size_t length, const char *source, scene *out, FILE *warnings,
-                failure *f);
+/* Receives one warning, a line without a newline: "scene 'x.json': unknown field ...". */
+typedef void (*scene_warn_fn)(void *user, const char *message);
+
+/* Parses JSON `text`; `source` names it in messages. Warnings go to `warn` (may
+ * be NULL), and only when the whole scene is valid. Usage failure on any
+ * error; the scene is then empty. */
+int scene_parse(const char *text, size_t length, const char *source, scene *out, scene_warn_fn warn,
+                void *user, failure *f);
 
 /* Reads and parses the file at `path`. */
-int scene_load(const char *path, scene *out, FILE *warnings, failure *f);
+int scene_load(const char *path, scene *out, scene_warn_fn warn, void *user, failure *f);
 
 /* The built-in scene scenes/NAME.json. */
-int scene_load_builtin(const char *name, scene *out, FILE *warnings, failure *f);
+int scene_load_builtin(const char *name, scene *out, scene_warn_fn warn, void *user, failure *f);
 
 void scene_free(scene *s);
 

@@ -25,7 +25,6 @@
 #ifndef CLRENDER_SPHERE_H
 #define CLRENDER_SPHERE_H
 
-#include "engine/kernel_variant.h"
 #include "renderers/renderer.h"
 #include "renderers/sphere/scene.h"
 
@@ -36,29 +35,23 @@ typedef enum sphere_mode { SPHERE_SCENE, SPHERE_PYCONDE, SPHERE_PYO3 } sphere_mo
 #define SPHERE_MAX_DEPTH 64
 #define SPHERE_MAX_SPP   4096
 
-/* The kernel's buffers: doubles, in the strides of kernels/raytrace.cl. */
-#define RAYTRACE_SPHERE_STRIDE 10
-#define RAYTRACE_LIGHT_STRIDE  6
-#define RAYTRACE_VIEW_LENGTH   18
-#define RAYTRACE_SIMD_LANES    8 /* pixels per work-item of raytrace_simd */
-
 typedef struct sphere_params {
-    sphere_mode mode;
-    const char *preset_name; /* as the user wrote it, for messages */
-    const char *scene_path;  /* --scene, or NULL for the built-in scene */
-    uint64_t width, height;
+    sphere_mode mode; /* set by --preset */
+    char *scene_path; /* --scene (owned), or NULL for the built-in scene */
+    image_size size;
     uint64_t depth, spp;
-    int depth_set, spp_set, kernel_set;
-    kernel_variant kernel; /* --kernel; AUTO picks SIMD on CPU devices */
-    /* Filled by finish() for SPHERE_SCENE: */
+    int kernel; /* kernel_variant; AUTO picks SIMD on CPU devices */
+    /* Derived by finish() for SPHERE_SCENE: */
+    char *loaded_path; /* the scene file scene came from ("" for the built-in one) */
     scene scene;
     camera_frame frame;
-    double *packed_view, *packed_spheres, *packed_lights;
+    double *packed_view, *packed_spheres, *packed_lights; /* kernels/raytrace_layout.h */
+    uint64_t scene_generation, view_generation;           /* bumped when repacked */
 } sphere_params;
 
 extern const renderer sphere_renderer;
 
-/* The scalar references (host/sphere_seeds_reference.c, host/raytrace_reference.c). */
+/* The scalar references (seeds_reference.c, raytrace_reference.c). */
 void pyconde_pixel(uint64_t x, uint64_t y, uint64_t width, uint64_t height, uint8_t rgb[3]);
 void pyo3_pixel(uint64_t x, uint64_t y, uint64_t width, uint64_t height, uint8_t rgb[3]);
 /* Rows first_row .. first_row + rows - 1 of a width x height image, into rgb. */

@@ -1,0 +1,752 @@
+/* Rendering a session's frames in bands of rows on one or more devices.
+ *
+ * Each device has a worker thread and two slots (a device buffer and the host
+ * memory its rows are read back into), so it renders the next band while the
+ * last one is being delivered. Workers take bands from one cursor that runs
+ * over the frames top to bottom; a faster device simply comes back for more.
+ * The caller's thread delivers the finished bands to the sinks strictly in
+ * order (verifying, converting and writing them), so files are streamed and
+ * the output is the same bit for bit whatever the devices and band sizes.
+ *
+ * Band sizes follow time, not pixel counts. A device's first band is one
+ * granule (the least common multiple of every device's rows per work-item): a
+ * probe whose kernel time gives the cost of a row. Later bands take as many
+ * rows as fit the launch budget at that cost, growing at most 4x per band
+ * unless the whole band is predicted to take under a quarter of the budget, so
+ * a probe that happened to land on cheap rows cannot push a launch far past
+ * it. A launch that runs out of resources is queued again in halves.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "engine/sinks.h"
+
+#include "device/cl_status.h"
+#include "util/clock.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Memory for the bands a render holds at once (every device's two slots, the
+ * reference's band for verification, the band converted for a file). Small
+ * enough to keep any render far below a gigabyte, large enough for few launches. */
+#define DEFAULT_HOST_BUDGET (192u << 20)
+/* The time one launch should take: short enough for a GPU watchdog (a few
+ * seconds) and a lively progress bar, long enough to make launching cheap. */
+#define DEFAULT_LAUNCH_BUDGET_MS 500.0
+#define SLOTS                    2
+#define MAX_RETRIES              256
+#define MAX_SMALLEST_RETRIES     3
+
+typedef struct band {
+    size_t frame, row, rows;
+} band;
+
+typedef enum slot_state { SLOT_FREE, SLOT_QUEUED, SLOT_DONE } slot_state;
+
+typedef struct slot {
+    slot_state state;
+    band b;
+    size_t order; /* when it was queued, among its worker's slots */
+    cl_mem buffer;
+    image host; /* where the rows are read back: owned, or a view of the caller's memory */
+    bool host_owned;
+    cl_event kernel_done, read_done;
+    double kernel_ms;
+} slot;
+
+typedef struct run run;
+
+typedef struct worker {
+    run *run;
+    size_t index;
+    engine_device *dev;
+    cl_kernel kernel;
+    size_t frame;    /* the frame the kernel's arguments are set for */
+    launch desc;     /* that frame's launch */
+    size_t max_rows; /* the largest band its buffers hold, a multiple of the granule */
+    slot slots[SLOTS];
+    size_t queued;     /* bands queued so far */
+    double ms_per_row; /* kernel time per row of its last band; 0 before the probe returns */
+    size_t last_rows;
+    unsigned smallest_failures; /* launches of one granule that ran short, in a row */
+    band first;                 /* handed out before the threads start */
+    bool has_first;
+    pthread_t thread;
+    bool started, finished;
+} worker;
+
+struct run {
+    clr_session *s;
+    clr_sink *const *sinks;
+    size_t sink_count;
+    unsigned char *direct; /* a memory sink's buffer: bands are read straight into it */
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    size_t frames, height, row_bytes, granule, max_rows, fixed_rows;
+    double budget_ms;
+    size_t next_frame, next_row; /* the cursor over the work */
+    band retry[MAX_RETRIES];     /* bands to render again, after a device ran short */
+    size_t retry_count;
+    worker *workers;
+    size_t worker_count, live_workers;
+    bool failed;
+    failure first_failure;
+    double start_ms, longest_ms;
+    size_t bands_done, launches;
+    uint64_t rows_done;
+};
+
+static void clear(failure *f) {
+    f->status = CLR_OK;
+    f->message[0] = '\0';
+}
+
+/* Records the render's first failure and stops every worker. Call with the lock held. */
+static void fail_run(run *r, const failure *f) {
+    if (!r->failed) {
+        r->failed = true;
+        r->first_failure = *f;
+    }
+    pthread_cond_broadcast(&r->changed);
+}
+
+static bool short_of_resources(cl_int why) {
+    return why == CL_OUT_OF_RESOURCES || why == CL_MEM_OBJECT_ALLOCATION_FAILURE ||
+           why == CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST;
+}
+
+static size_t round_down(size_t rows, size_t granule) {
+    rows -= rows % granule;
+    return rows < granule ? granule : rows;
+}
+
+static size_t gcd(size_t a, size_t b) {
+    while (b) {
+        size_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* ---- Handing out work (lock held) -------------------------------------------------------- */
+
+static bool work_left(const run *r) {
+    return r->retry_count > 0 || r->next_frame < r->frames;
+}
+
+/* The next band for a worker that wants `rows` rows: a band to redo first (the earliest, so
+ * that delivery in order can go on), else the next rows under the cursor. */
+static bool take_band(run *r, size_t rows, band *b) {
+    if (r->retry_count) {
+        size_t first = 0;
+        for (size_t i = 1; i < r->retry_count; ++i)
+            if (r->retry[i].frame < r->retry[first].frame ||
+                (r->retry[i].frame == r->retry[first].frame &&
+                 r->retry[i].row < r->retry[first].row))
+                first = i;
+        *b = r->retry[first];
+        if (b->rows > rows) { /* leave the rest for later */
+            r->retry[first].row += rows;
+            r->retry[first].rows -= rows;
+            b->rows = rows;
+        } else {
+            r->retry[first] = r->retry[--r->retry_count];
+        }
+        return true;
+    }
+    if (r->next_frame >= r->frames)
+        return false;
+    size_t left = r->height - r->next_row;
+    *b = (band){r->next_frame, r->next_row, rows < left ? rows : left};
+    r->next_row += b->rows;
+    if (r->next_row == r->height)
+        ++r->next_frame, r->next_row = 0;
+    return true;
+}
+
+static bool push_retry(run *r, band b) {
+    if (r->retry_count == MAX_RETRIES)
+        return false;
+    r->retry[r->retry_count++] = b;
+    return true;
+}
+
+/* Rows the worker's next band should have. */
+static size_t band_rows(const worker *w) {
+    const run *r = w->run;
+    if (r->fixed_rows)
+        return round_down(r->fixed_rows < w->max_rows ? r->fixed_rows : w->max_rows, r->granule);
+    if (w->ms_per_row <= 0)
+        return r->granule; /* the probe */
+    double by_budget = r->budget_ms / w->ms_per_row;
+    double growth = 4.0 * (double)w->last_rows, small = r->budget_ms / 4 / w->ms_per_row;
+    double cap = growth > small ? growth : small;
+    double rows = by_budget < cap ? by_budget : cap;
+    if (rows > (double)w->max_rows)
+        rows = (double)w->max_rows;
+    return round_down((size_t)rows, r->granule);
+}
+
+/* ---- One device's launches (no lock held) ------------------------------------------------ */
+
+/* Checks that a launch covers the frame's rows exactly in its rows per work-item: a kernel
+ * whose declared rows per item disagree with its work size would silently shift the bands. */
+static int check_launch(const run *r, const launch *l, failure *f) {
+    size_t step = l->rows_per_item ? l->rows_per_item : 1;
+    if (l->items_high == 0 || l->items_wide == 0 || l->items_high * step < r->height ||
+        (l->items_high - 1) * step >= r->height)
+        return failure_set(f, CLR_RUNTIME_ERROR,
+                           "internal error: %s's launch of %zu work-item rows of %zu image rows "
+                           "each does not cover the image's %zu rows",
+                           l->entry_point, l->items_high, step, r->height);
+    return 0;
+}
+
+/* Sets the worker's kernel up for `frame`. */
+static int set_frame(worker *w, size_t frame, failure *f) {
+    run *r = w->run;
+    clr_session *s = r->s;
+    launch l;
+    memset(&l, 0, sizeof l);
+    cl_kernel kernel = NULL;
+    if (s->r->launch(s->params, w->dev->entry, frame, &l, f) != 0 || check_launch(r, &l, f) != 0)
+        return f->status;
+    size_t step = l.rows_per_item ? l.rows_per_item : 1;
+    if (r->granule % step)
+        return failure_set(f, CLR_RUNTIME_ERROR,
+                           "internal error: frame %zu of %s covers %zu rows per work-item, which "
+                           "bands of %zu rows cannot follow",
+                           frame, l.entry_point, step, r->granule);
+    if (session_prepare_launch(s, w->dev, &l, &kernel, f) != 0)
+        return f->status;
+    if (w->kernel)
+        clReleaseKernel(w->kernel);
+    w->kernel = kernel;
+    w->desc = l;
+    w->frame = frame;
+    return 0;
+}
+
+static void release_events(slot *sl) {
+    if (sl->read_done)
+        clReleaseEvent(sl->read_done);
+    if (sl->kernel_done)
+        clReleaseEvent(sl->kernel_done);
+    sl->read_done = sl->kernel_done = NULL;
+}
+
+static int enqueue(worker *w, slot *sl, cl_int *why, failure *f) {
+    run *r = w->run;
+    const device_context *ctx = &w->dev->ctx;
+    *why = CL_SUCCESS;
+    if (sl->b.frame != w->frame && set_frame(w, sl->b.frame, f) != 0)
+        return f->status;
+    const launch *l = &w->desc;
+    const size_t step = l->rows_per_item ? l->rows_per_item : 1;
+    const size_t first_item = sl->b.row / step;
+    size_t items = (sl->b.rows + step - 1) / step;
+    if (first_item + items > l->items_high)
+        items = l->items_high - first_item;
+    const size_t offset[2] = {0, first_item}, global[2] = {l->items_wide, items};
+    if (r->direct) {
+        sl->host.pixels = r->direct + (sl->b.frame * r->height + sl->b.row) * r->row_bytes;
+        sl->host.height = sl->b.rows;
+    }
+    cl_int status = clSetKernelArg(w->kernel, 0, sizeof sl->buffer, &sl->buffer);
+    *why = status;
+    CL_CHECK_STATUS(f, failed, "clSetKernelArg", status);
+    pthread_mutex_lock(&r->s->timings_lock);
+    bool fake = r->s->fake_failures_left > 0; /* the test hook */
+    r->s->fake_failures_left -= fake;
+    pthread_mutex_unlock(&r->s->timings_lock);
+    pthread_mutex_lock(&r->lock);
+    ++r->launches;
+    pthread_mutex_unlock(&r->lock);
+    status = fake ? CL_OUT_OF_RESOURCES
+                  : clEnqueueNDRangeKernel(ctx->queue, w->kernel, 2, offset, global, NULL, 0, NULL,
+                                           &sl->kernel_done);
+    *why = status;
+    CL_CHECK_STATUS(f, failed, "clEnqueueNDRangeKernel", status);
+    status = clEnqueueReadBuffer(ctx->queue, sl->buffer, CL_FALSE, 0, sl->b.rows * r->row_bytes,
+                                 sl->host.pixels, 1, &sl->kernel_done, &sl->read_done);
+    *why = status;
+    CL_CHECK_STATUS(f, failed, "clEnqueueReadBuffer", status);
+    /* Start now: the host goes on with the previous band meanwhile. */
+    status = clFlush(ctx->queue);
+    *why = status;
+    CL_CHECK_STATUS(f, failed, "clFlush", status);
+    return 0;
+failed:
+    release_events(sl);
+    return f->status;
+}
+
+static double event_ms(cl_event event, int *failed) {
+    cl_ulong start = 0, end = 0;
+    if (clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_START, sizeof start, &start, NULL) !=
+            CL_SUCCESS ||
+        clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_END, sizeof end, &end, NULL) !=
+            CL_SUCCESS) {
+        *failed = 1;
+        return 0;
+    }
+    return (double)(end - start) * 1e-6;
+}
+
+static int wait_band(worker *w, slot *sl, cl_int *why, failure *f) {
+    cl_int status = clWaitForEvents(1, &sl->read_done);
+    *why = status;
+    if (status != CL_SUCCESS) {
+        /* A failed launch fails its read-back's wait: report what the launch said. */
+        cl_int launch_status = CL_SUCCESS;
+        if (clGetEventInfo(sl->kernel_done, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof launch_status,
+                           &launch_status, NULL) == CL_SUCCESS &&
+            launch_status < 0)
+            *why = status = launch_status;
+        release_events(sl);
+        return cl_fail(f, "clWaitForEvents", status);
+    }
+    int failed = 0;
+    sl->kernel_ms = event_ms(sl->kernel_done, &failed);
+    double transfer_ms = event_ms(sl->read_done, &failed);
+    release_events(sl);
+    if (failed)
+        return cl_fail(f, "clGetEventProfilingInfo", CL_PROFILING_INFO_NOT_AVAILABLE);
+    clr_session *s = w->run->s;
+    pthread_mutex_lock(&s->timings_lock);
+    s->timings.kernel_ms += sl->kernel_ms;
+    s->timings.transfer_ms += transfer_ms;
+    w->dev->share.kernel_ms += sl->kernel_ms;
+    w->dev->share.bands += 1;
+    w->dev->share.rows += sl->b.rows;
+    pthread_mutex_unlock(&s->timings_lock);
+    return 0;
+}
+
+/* After a launch ran short of resources: every band this worker has queued goes back to be
+ * rendered again, the failed one in halves, and its bands stay at most half as tall. False
+ * when the band cannot be split any more (or too much is waiting): the render fails. */
+static bool requeue_smaller(worker *w, slot *failed_slot, cl_int why) {
+    run *r = w->run;
+    /* A band that cannot be split is tried again a few times: a device busy with other work
+     * may free resources. */
+    bool smallest = failed_slot->b.rows <= r->granule;
+    if (!short_of_resources(why) || (smallest && ++w->smallest_failures > MAX_SMALLEST_RETRIES))
+        return false;
+    pthread_mutex_unlock(&r->lock);
+    clFinish(w->dev->ctx.queue);
+    pthread_mutex_lock(&r->lock);
+    size_t half = smallest ? failed_slot->b.rows : round_down(failed_slot->b.rows / 2, r->granule);
+    band first = failed_slot->b, second = failed_slot->b;
+    first.rows = half;
+    second.row += half, second.rows -= half;
+    bool ok = push_retry(r, first) && (second.rows == 0 || push_retry(r, second));
+    failed_slot->state = SLOT_FREE;
+    for (int i = 0; i < SLOTS; ++i) {
+        slot *sl = &w->slots[i];
+        if (sl->state != SLOT_QUEUED)
+            continue;
+        release_events(sl);
+        ok = ok && push_retry(r, sl->b);
+        sl->state = SLOT_FREE;
+    }
+    if (!smallest && half < w->max_rows)
+        w->max_rows = half; /* what ran short stays out of reach */
+    pthread_cond_broadcast(&r->changed);
+    return ok;
+}
+
+static slot *slot_in(worker *w, slot_state state) {
+    slot *found = NULL;
+    for (int i = 0; i < SLOTS; ++i)
+        if (w->slots[i].state == state && (!found || w->slots[i].order < found->order))
+            found = &w->slots[i];
+    return found;
+}
+
+static void *worker_main(void *argument) {
+    worker *w = argument;
+    run *r = w->run;
+    failure f;
+    clear(&f);
+    pthread_mutex_lock(&r->lock);
+    while (!r->failed) {
+        slot *free_slot = slot_in(w, SLOT_FREE), *oldest = slot_in(w, SLOT_QUEUED);
+        /* The probe goes alone: its time sizes the next band. */
+        bool probing = w->ms_per_row <= 0 && !r->fixed_rows;
+        band b;
+        bool got = false;
+        if (free_slot && !(probing && oldest)) {
+            got = w->has_first || take_band(r, band_rows(w), &b);
+            if (w->has_first)
+                b = w->first, w->has_first = false;
+        }
+        if (got) {
+            free_slot->state = SLOT_QUEUED;
+            free_slot->b = b;
+            free_slot->order = w->queued++;
+            pthread_mutex_unlock(&r->lock);
+            cl_int why;
+            int status = enqueue(w, free_slot, &why, &f);
+            pthread_mutex_lock(&r->lock);
+            if (status != 0 && !requeue_smaller(w, free_slot, why))
+                fail_run(r, &f);
+            continue;
+        }
+        if (!oldest) {
+            if (!work_left(r))
+                break;
+            pthread_cond_wait(&r->changed, &r->lock); /* for a slot to be delivered */
+            continue;
+        }
+        pthread_mutex_unlock(&r->lock);
+        cl_int why;
+        int status = wait_band(w, oldest, &why, &f);
+        pthread_mutex_lock(&r->lock);
+        if (status != 0) {
+            if (!requeue_smaller(w, oldest, why))
+                fail_run(r, &f);
+            continue;
+        }
+        if (oldest->kernel_ms > r->longest_ms)
+            r->longest_ms = oldest->kernel_ms;
+        /* Launches cost a little even when empty: never count a row as free. */
+        w->ms_per_row = oldest->kernel_ms > 1e-3 ? oldest->kernel_ms / (double)oldest->b.rows
+                                                 : 1e-3 / (double)oldest->b.rows;
+        w->last_rows = oldest->b.rows;
+        w->smallest_failures = 0;
+        oldest->state = SLOT_DONE;
+        pthread_cond_broadcast(&r->changed);
+    }
+    pthread_mutex_unlock(&r->lock);
+    clFinish(w->dev->ctx.queue); /* nothing may still write into the slots */
+    pthread_mutex_lock(&r->lock);
+    for (int i = 0; i < SLOTS; ++i)
+        if (w->slots[i].state == SLOT_QUEUED) {
+            release_events(&w->slots[i]);
+            w->slots[i].state = SLOT_FREE;
+        }
+    w->finished = true;
+    --r->live_workers;
+    pthread_cond_broadcast(&r->changed);
+    pthread_mutex_unlock(&r->lock);
+    return NULL;
+}
+
+/* ---- Setting a render up and taking it down ------------------------------------------------ */
+
+static int setup_worker(run *r, worker *w, failure *f) {
+    cl_int status = CL_SUCCESS;
+    w->frame = (size_t)-1;
+    if (set_frame(w, 0, f) != 0)
+        return f->status;
+    /* A band's buffer must fit the device's largest allocation. */
+    size_t fit = w->dev->entry->max_allocation / r->row_bytes;
+    w->max_rows = r->max_rows < fit ? r->max_rows : fit;
+    if (w->max_rows < r->height)
+        w->max_rows -= w->max_rows % r->granule;
+    if (w->max_rows == 0)
+        return failure_set(f, CLR_RUNTIME_ERROR,
+                           "%s cannot allocate even %zu rows of this image (%zu bytes each); use "
+                           "a smaller width",
+                           w->dev->entry->name, r->granule, r->row_bytes);
+    /* Drivers may refuse an allocation below their stated maximum: try smaller bands. */
+    for (;;) {
+        for (int i = 0; i < SLOTS && status == CL_SUCCESS; ++i)
+            w->slots[i].buffer = clCreateBuffer(w->dev->ctx.context, CL_MEM_WRITE_ONLY,
+                                                w->max_rows * r->row_bytes, NULL, &status);
+        if (status == CL_SUCCESS || w->max_rows <= r->granule ||
+            (status != CL_MEM_OBJECT_ALLOCATION_FAILURE && status != CL_OUT_OF_RESOURCES &&
+             status != CL_OUT_OF_HOST_MEMORY && status != CL_INVALID_BUFFER_SIZE))
+            break;
+        for (int i = 0; i < SLOTS; ++i)
+            if (w->slots[i].buffer)
+                clReleaseMemObject(w->slots[i].buffer);
+        w->slots[0].buffer = w->slots[1].buffer = NULL;
+        status = CL_SUCCESS;
+        w->max_rows = round_down(w->max_rows / 2, r->granule);
+    }
+    CL_CHECK_STATUS(f, failed, "clCreateBuffer", status);
+    const clr_layout *l = &r->s->layout;
+    for (int i = 0; i < SLOTS; ++i) {
+        slot *sl = &w->slots[i];
+        if (r->direct) {
+            sl->host = (image){l->width, 0, (unsigned)l->channels, l->sample, r->direct};
+        } else {
+            if (image_alloc(&sl->host, l->width, w->max_rows, (unsigned)l->channels, l->sample,
+                            f) != 0)
+                return f->status;
+            sl->host_owned = true;
+        }
+    }
+    return 0;
+failed:
+    return f->status;
+}
+
+static void teardown_worker(worker *w) {
+    for (int i = 0; i < SLOTS; ++i) {
+        release_events(&w->slots[i]);
+        if (w->slots[i].buffer)
+            clReleaseMemObject(w->slots[i].buffer);
+        if (w->slots[i].host_owned)
+            image_free(&w->slots[i].host);
+    }
+    if (w->kernel)
+        clReleaseKernel(w->kernel);
+}
+
+/* Rows per band at most: within the memory budget (or --tile-rows), on the granule. */
+static size_t band_limit(const run *r, size_t slots_in_use) {
+    const clr_session *s = r->s;
+    size_t budget =
+        s->options.host_budget_bytes ? s->options.host_budget_bytes : DEFAULT_HOST_BUDGET;
+    /* every device's slots, the reference's band for --verify, the band converted for a file */
+    size_t per_row = r->row_bytes * (slots_in_use + 2);
+    size_t rows = per_row ? budget / per_row : r->height;
+    if (rows > r->height)
+        rows = r->height;
+    if (rows < r->height)
+        rows = round_down(rows, r->granule);
+    return rows;
+}
+
+static void report_progress(run *r, double last_launch_ms, size_t device) {
+    clr_session *s = r->s;
+    if (!s->options.progress)
+        return;
+    uint64_t total = (uint64_t)r->frames * r->height;
+    double elapsed = clock_ms() - r->start_ms;
+    double fraction = total ? (double)r->rows_done / (double)total : 1;
+    double rows_per_band = r->bands_done ? (double)r->rows_done / (double)r->bands_done : 1;
+    clr_progress p = {
+        .rows_done = r->rows_done,
+        .rows_total = total,
+        .bands_done = r->bands_done,
+        .bands_estimated =
+            r->bands_done + (size_t)((double)(total - r->rows_done) / rows_per_band + 0.999),
+        .elapsed_ms = elapsed,
+        .remaining_ms = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0,
+        .last_launch_ms = last_launch_ms,
+        .longest_launch_ms = r->longest_ms,
+        .device = device,
+    };
+    s->options.progress(s->options.user, &p);
+}
+
+static int deliver(run *r, band b, const image *rows, failure *f) {
+    for (size_t i = 0; i < r->sink_count; ++i)
+        if (sink_rows(r->sinks[i], b.frame, b.row, rows, f) != 0)
+            return f->status;
+    r->rows_done += b.rows;
+    ++r->bands_done;
+    return 0;
+}
+
+/* Without devices: the scalar reference renders the bands, one after another. */
+static int render_reference(run *r, failure *f) {
+    const clr_layout *l = &r->s->layout;
+    r->granule = 1;
+    r->max_rows =
+        r->fixed_rows ? (r->fixed_rows < r->height ? r->fixed_rows : r->height) : band_limit(r, 1);
+    image rows = {0};
+    if (!r->direct &&
+        image_alloc(&rows, l->width, r->max_rows, (unsigned)l->channels, l->sample, f) != 0)
+        return f->status;
+    int status = 0;
+    for (size_t i = 0; status == 0 && i < r->sink_count; ++i)
+        status = sink_begin(r->sinks[i], r->max_rows, f);
+    for (size_t frame = 0; status == 0 && frame < r->frames; ++frame)
+        for (size_t row = 0; status == 0 && row < r->height; row += r->max_rows) {
+            band b = {frame, row, r->height - row < r->max_rows ? r->height - row : r->max_rows};
+            image view = rows;
+            if (r->direct)
+                view = (image){l->width, b.rows, (unsigned)l->channels, l->sample,
+                               r->direct + (frame * r->height + row) * r->row_bytes};
+            view.height = b.rows;
+            double start = clock_ms();
+            r->s->r->reference(r->s->params, frame, &view, row);
+            session_add_time(r->s, &r->s->timings.reference_ms, clock_ms() - start);
+            status = deliver(r, b, &view, f);
+            report_progress(r, 0, 0);
+        }
+    image_free(&rows);
+    return status;
+}
+
+/* The caller's thread: delivers the bands in order as the workers finish them. */
+static void coordinate(run *r, failure *f) {
+    uint64_t total = (uint64_t)r->frames * r->height;
+    size_t frame = 0, row = 0;
+    pthread_mutex_lock(&r->lock);
+    while (r->rows_done < total && !r->failed) {
+        worker *owner = NULL;
+        slot *next = NULL;
+        for (size_t i = 0; i < r->worker_count && !next; ++i)
+            for (int k = 0; k < SLOTS && !next; ++k) {
+                slot *sl = &r->workers[i].slots[k];
+                if (sl->state == SLOT_DONE && sl->b.frame == frame && sl->b.row == row)
+                    next = sl, owner = &r->workers[i];
+            }
+        if (!next) {
+            if (r->live_workers == 0) {
+                failure_set(f, CLR_RUNTIME_ERROR,
+                            "internal error: the devices stopped before rows %zu of frame %zu "
+                            "were rendered",
+                            row, frame);
+                fail_run(r, f);
+                break;
+            }
+            pthread_cond_wait(&r->changed, &r->lock);
+            continue;
+        }
+        pthread_mutex_unlock(&r->lock);
+        image rows = image_rows(&next->host, 0, next->b.rows);
+        int status = deliver(r, next->b, &rows, f);
+        pthread_mutex_lock(&r->lock);
+        if (status != 0) {
+            fail_run(r, f);
+            break;
+        }
+        row += next->b.rows;
+        if (row == r->height)
+            ++frame, row = 0;
+        next->state = SLOT_FREE;
+        pthread_cond_broadcast(&r->changed);
+        double launch_ms = next->kernel_ms;
+        pthread_mutex_unlock(&r->lock);
+        report_progress(r, launch_ms, owner->index);
+        pthread_mutex_lock(&r->lock);
+    }
+    pthread_mutex_unlock(&r->lock);
+}
+
+static int render_devices(run *r, failure *f) {
+    clr_session *s = r->s;
+    if (session_open_devices(s, f) != 0)
+        return f->status;
+    r->worker_count = s->device_count;
+    r->workers = calloc(r->worker_count, sizeof *r->workers);
+    if (!r->workers)
+        return failure_set(f, CLR_RUNTIME_ERROR, "out of memory");
+    /* Every device's launch of the first frame, checked and built on this thread, where
+     * build logs reach the caller; the bands follow all their rows per work-item. */
+    r->granule = 1;
+    for (size_t i = 0; i < r->worker_count; ++i) {
+        worker *w = &r->workers[i];
+        w->run = r, w->index = i, w->dev = &s->devices[i];
+        launch l;
+        memset(&l, 0, sizeof l);
+        if (s->r->launch(s->params, w->dev->entry, 0, &l, f) != 0 || check_launch(r, &l, f) != 0)
+            return f->status;
+        size_t step = l.rows_per_item ? l.rows_per_item : 1;
+        r->granule = r->granule / gcd(r->granule, step) * step;
+    }
+    r->max_rows = band_limit(r, r->direct ? 0 : SLOTS * r->worker_count);
+    int status = 0;
+    for (size_t i = 0; status == 0 && i < r->worker_count; ++i)
+        status = setup_worker(r, &r->workers[i], f);
+    size_t largest = 0;
+    for (size_t i = 0; status == 0 && i < r->worker_count; ++i)
+        if (r->workers[i].max_rows > largest)
+            largest = r->workers[i].max_rows;
+    for (size_t i = 0; status == 0 && i < r->sink_count; ++i)
+        status = sink_begin(r->sinks[i], largest, f);
+    if (status != 0)
+        return status;
+
+    /* Every device's first band (its probe) is handed out now, in turn: each device renders
+     * and measures its cost, however late its thread starts. */
+    for (size_t i = 0; i < r->worker_count; ++i)
+        r->workers[i].has_first = take_band(r, band_rows(&r->workers[i]), &r->workers[i].first);
+    r->live_workers = r->worker_count;
+    for (size_t i = 0; i < r->worker_count; ++i) {
+        worker *w = &r->workers[i];
+        if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+            pthread_mutex_lock(&r->lock);
+            r->live_workers -= r->worker_count - i;
+            failure_set(f, CLR_RUNTIME_ERROR, "cannot start a thread for %s", w->dev->entry->name);
+            fail_run(r, f);
+            pthread_mutex_unlock(&r->lock);
+            break;
+        }
+        w->started = true;
+    }
+    coordinate(r, f);
+    pthread_mutex_lock(&r->lock);
+    pthread_cond_broadcast(&r->changed); /* idle workers see that nothing is left */
+    pthread_mutex_unlock(&r->lock);
+    for (size_t i = 0; i < r->worker_count; ++i)
+        if (r->workers[i].started)
+            pthread_join(r->workers[i].thread, NULL);
+    if (r->failed) {
+        *f = r->first_failure;
+        return f->status;
+    }
+    return 0;
+}
+
+int scheduler_render(clr_session *s, clr_sink *const *sinks, size_t sink_count, failure *f) {
+    double start = clock_ms();
+    if (session_finish(s, f) != 0)
+        return f->status;
+    for (size_t i = 0; i < sink_count; ++i)
+        if (!sinks[i] || sinks[i]->session != s)
+            return failure_set(f, CLR_USAGE_ERROR, "sink %zu does not belong to this session", i);
+    const clr_layout *l = &s->layout;
+    run r;
+    memset(&r, 0, sizeof r);
+    r.s = s;
+    r.sinks = sinks;
+    r.sink_count = sink_count;
+    r.frames = l->frames;
+    r.height = l->height;
+    r.row_bytes = l->width * l->channels * clr_sample_size(l->sample);
+    r.fixed_rows = s->options.band_rows;
+    r.budget_ms =
+        s->options.launch_budget_ms > 0 ? s->options.launch_budget_ms : DEFAULT_LAUNCH_BUDGET_MS;
+    r.start_ms = start;
+    for (size_t i = 0; i < sink_count && !r.direct; ++i)
+        if (sinks[i]->kind == SINK_MEMORY)
+            r.direct = sinks[i]->buffer;
+    pthread_mutex_init(&r.lock, NULL);
+    pthread_cond_init(&r.changed, NULL);
+
+    int status = s->options.reference ? render_reference(&r, f) : render_devices(&r, f);
+    for (size_t i = 0; i < r.worker_count; ++i)
+        teardown_worker(&r.workers[i]);
+    free(r.workers);
+    pthread_cond_destroy(&r.changed);
+    pthread_mutex_destroy(&r.lock);
+    for (size_t i = 0; status == 0 && i < sink_count; ++i)
+        status = sink_end(sinks[i], f);
+    if (status != 0)
+        for (size_t i = 0; i < sink_count; ++i)
+            sink_abort(sinks[i]);
+
+    pthread_mutex_lock(&s->timings_lock);
+    s->timings.render_ms += clock_ms() - start;
+    s->timings.launches += r.launches;
+    s->timings.bands += r.bands_done;
+    if (r.longest_ms > s->timings.longest_launch_ms)
+        s->timings.longest_launch_ms = r.longest_ms;
+    pthread_mutex_unlock(&s->timings_lock);
+    return status;
+}
+
+clr_status clr_render(clr_session *s, clr_sink *const *sinks, size_t sink_count, clr_error *error) {
+    failure scratch, *f = API_FAILURE(error, scratch);
+    clear(f);
+    return scheduler_render(s, sinks, sink_count, f);
+}
+
+clr_status clr_render_memory(clr_session *s, void *buffer, size_t bytes, clr_error *error) {
+    failure scratch, *f = API_FAILURE(error, scratch);
+    clear(f);
+    clr_sink *sink = clr_sink_memory(s, buffer, bytes, f);
+    if (!sink)
+        return f->status;
+    int status = scheduler_render(s, &sink, 1, f);
+    clr_sink_free(sink);
+    return status;
+}

@@ -1,0 +1,95 @@
+/* The julia renderer's launch description and its output conversion. */
+#include "engine/kernel_variant.h"
+#include "kernels/julia_layout.h"
+#include "renderers/julia/julia.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int julia_launch(const void *params, const device_entry *device, size_t frame, launch *l,
+                 failure *f) {
+    (void)frame, (void)f;
+    const julia_params *p = params;
+    const uint64_t width = p->size.width, height = p->size.height;
+    const double reals[9] = {
+        p->region[0],
+        p->region[1],
+        width > 1 ? (p->region[1] - p->region[0]) / (double)(width - 1) : 0.0,
+        p->region[2],
+        p->region[3],
+        height > 1 ? (p->region[3] - p->region[2]) / (double)(height - 1) : 0.0,
+        p->c[0],
+        p->c[1],
+        p->threshold * p->threshold,
+    };
+    const cl_uint width32 = (cl_uint)width, height32 = (cl_uint)height;
+    const cl_uint max_iter = (cl_uint)p->iter_max;
+
+    const bool is_double = p->precision == PRECISION_DOUBLE;
+    l->program = "julia";
+    l->needs_fp64 = is_double;
+    l->fp64_hint = "use --precision float";
+    l->items_wide = (size_t)width;
+    l->items_high = (size_t)height;
+    l->rows_per_item = 1;
+    if (kernel_variant_is_simd(p->kernel, device)) {
+        unsigned lanes =
+            simd_lanes(is_double ? device->vector_width_double : device->vector_width_float);
+        l->entry_point = "julia_simd";
+        l->items_wide = ((size_t)width + lanes - 1) / lanes;
+        l->items_high = ((size_t)height + JULIA_SIMD_ROWS - 1) / JULIA_SIMD_ROWS;
+        l->rows_per_item = JULIA_SIMD_ROWS;
+        snprintf(l->build_options, sizeof l->build_options, "%s -DLANES=%u",
+                 is_double ? "-DJULIA_DOUBLE" : "", lanes);
+    } else {
+        l->entry_point = "julia";
+        snprintf(l->build_options, sizeof l->build_options, "%s",
+                 is_double ? "-DJULIA_DOUBLE" : "");
+    }
+    launch_add_value(l, &width32, sizeof width32);
+    launch_add_value(l, &height32, sizeof height32);
+    for (int i = 0; i < 9; ++i) {
+        const cl_float narrow = (cl_float)reals[i];
+        if (is_double)
+            launch_add_value(l, &reals[i], sizeof reals[i]);
+        else
+            launch_add_value(l, &narrow, sizeof narrow);
+    }
+    launch_add_value(l, &max_iter, sizeof max_iter);
+    return 0;
+}
+
+void julia_output_layout(const void *params, output_format format, unsigned *channels,
+                         clr_sample *sample) {
+    const julia_params *p = params;
+    *channels = 1;
+    /* .npy: the raw counts, as narrow as MAX allows; images: the gray level */
+    *sample = format != OUTPUT_NPY  ? CLR_SAMPLE_U8
+              : p->iter_max > 65535 ? CLR_SAMPLE_U32
+                                    : CLR_SAMPLE_U16;
+}
+
+void julia_to_output(const void *params, const image *raw, output_format format, image *out) {
+    const julia_params *p = params;
+    const uint32_t *counts = raw->pixels;
+    const size_t n = raw->width * raw->height;
+    if (out->sample == CLR_SAMPLE_U16) {
+        uint16_t *narrow = out->pixels;
+        for (size_t i = 0; i < n; ++i)
+            narrow[i] = (uint16_t)counts[i];
+        return;
+    }
+    (void)format;
+    uint8_t *gray = out->pixels;
+    for (size_t i = 0; i < n; ++i)
+        gray[i] = julia_gray(counts[i], (uint32_t)p->iter_min, (uint32_t)p->iter_max);
+}
+
+double julia_iterations(const void *params, const image *raw) {
+    const julia_params *p = params;
+    const uint32_t *counts = raw->pixels;
+    double total = 0;
+    for (size_t i = 0; i < raw->width * raw->height; ++i)
+        total += counts[i] < p->iter_max ? (double)counts[i] + 1 : (double)counts[i];
+    return total;
+}

@@ -1,0 +1,517 @@
+/* Unit tests of the engine through the public API, on the PoCL CPU device (two of them: the
+ * test runs with POCL_DEVICES="pthread pthread").
+ *
+ * A test renderer, "ramp", writes float samples weights[col] * scale + row + 1000 * frame
+ * (tests/unit/kernels/ramp.cl) from an input buffer, over several frames, with a chosen
+ * number of rows per work-item: what the registry's renderers do not yet exercise (float
+ * output, attached inputs, frames, granules). Julia is rendered through clr_ calls and
+ * compared with the .npy the command line writes.
+ */
+#define _GNU_SOURCE /* mkstemps, memmem */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "engine/session.h"
+
+#include <math.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* ---- the ramp renderer -------------------------------------------------------------------- */
+
+typedef struct ramp_params {
+    image_size size;
+    uint64_t frames, rows_per_item;
+    double scale;
+    int lie; /* describe one work-item row too few: a launch that does not cover the image */
+    const attached_input *weights;
+} ramp_params;
+
+static const param_spec ramp_table[] = {
+    PARAM_SIZE("size", ramp_params, size, "image size"),
+    PARAM_UINT("frames", ramp_params, frames, 1, 16, "N", "frames"),
+    PARAM_UINT("rows-per-item", ramp_params, rows_per_item, 1, 8, "N", "rows per work-item"),
+    PARAM_REAL("scale", ramp_params, scale, -1e6, false, 1e6, NULL, "S", "scale"),
+    PARAM_FLAG("lie", ramp_params, lie, "a wrong launch"),
+};
+
+static const input_spec ramp_inputs[] = {
+    {"weights", "one float per column", 1, 1u << CLR_SAMPLE_F32},
+};
+
+static void ramp_init(void *params) {
+    *(ramp_params *)params =
+        (ramp_params){.size = {37, 29}, .frames = 1, .rows_per_item = 1, .scale = 0.25};
+}
+
+static int ramp_finish(void *params, const renderer_context *context, failure *f) {
+    ramp_params *p = params;
+    p->weights = &context->inputs[0];
+    if (!p->weights->data)
+        return failure_set(f, CLR_USAGE_ERROR, "ramp needs its weights");
+    if (p->weights->dims[0] != p->size.width)
+        return failure_set(f, CLR_USAGE_ERROR, "ramp needs one weight per column");
+    return 0;
+}
+
+static void ramp_layout(const void *params, clr_layout *layout) {
+    const ramp_params *p = params;
+    *layout = (clr_layout){.frames = p->frames,
+                           .height = p->size.height,
+                           .width = p->size.width,
+                           .channels = 1,
+                           .sample = CLR_SAMPLE_F32};
+}
+
+static int ramp_launch(const void *params, const device_entry *device, size_t frame, launch *l,
+                       failure *f) {
+    (void)device, (void)f;
+    const ramp_params *p = params;
+    const cl_uint width = (cl_uint)p->size.width, height = (cl_uint)p->size.height;
+    const cl_uint frame32 = (cl_uint)frame, rows = (cl_uint)p->rows_per_item;
+    const cl_float scale = (cl_float)p->scale;
+    l->program = "ramp";
+    l->entry_point = "ramp";
+    l->items_wide = width;
+    l->rows_per_item = p->rows_per_item;
+    l->items_high = (height + rows - 1) / rows - (p->lie ? 1 : 0);
+    launch_add_value(l, &width, sizeof width);
+    launch_add_value(l, &height, sizeof height);
+    launch_add_value(l, &frame32, sizeof frame32);
+    launch_add_value(l, &scale, sizeof scale);
+    launch_add_input(l, "the weights", p->weights->data, width * sizeof(float),
+                     p->weights->generation);
+    launch_add_value(l, &rows, sizeof rows);
+    return 0;
+}
+
+static float ramp_value(const ramp_params *p, size_t frame, size_t row, size_t col) {
+    const float *weights = p->weights->data;
+    return weights[col] * (float)p->scale + (float)row + 1000.0f * (float)frame;
+}
+
+static void ramp_reference(const void *params, size_t frame, image *rows, size_t first_row) {
+    const ramp_params *p = params;
+    float *out = rows->pixels;
+    for (size_t r = 0; r < rows->height; ++r)
+        for (size_t c = 0; c < p->size.width; ++c)
+            out[r * p->size.width + c] = ramp_value(p, frame, first_row + r, c);
+}
+
+static const renderer ramp_renderer = {
+    .name = "ramp",
+    .summary = "a test pattern",
+    .params = ramp_table,
+    .param_count = sizeof ramp_table / sizeof ramp_table[0],
+    .params_size = sizeof(ramp_params),
+    .inputs = ramp_inputs,
+    .input_count = 1,
+    .verify = {.unit = "unit", .integer = false, .absolute = 1e-6, .relative = 1e-6},
+    .init = ramp_init,
+    .finish = ramp_finish,
+    .layout = ramp_layout,
+    .launch = ramp_launch,
+    .reference = ramp_reference,
+};
+
+/* ---- helpers ----------------------------------------------------------------------------- */
+
+static float weights[64];
+
+static clr_session *open_ramp(clr_session_options options) {
+    options.kernel_dir = TEST_KERNEL_DIR;
+    if (!options.devices)
+        options.devices = "cpu";
+    failure f = {0, ""};
+    clr_session *s = session_open_renderer(&ramp_renderer, &options, &f);
+    assert_non_null(s);
+    for (size_t i = 0; i < 64; ++i)
+        weights[i] = (float)i * 0.5f - 7.0f;
+    const size_t dims[1] = {37};
+    assert_int_equal(clr_set_input(s, "weights", weights, CLR_SAMPLE_F32, dims, 1, &f), CLR_OK);
+    return s;
+}
+
+static float *render_ramp(clr_session *s, clr_layout *layout) {
+    failure f = {0, ""};
+    assert_int_equal(clr_layout_get(s, layout, &f), CLR_OK);
+    float *out = malloc(layout->bytes);
+    assert_non_null(out);
+    memset(out, 0xff, layout->bytes); /* NaN: a row never written shows */
+    if (clr_render_memory(s, out, layout->bytes, &f) != CLR_OK)
+        fail_msg("render failed: %s", f.message);
+    return out;
+}
+
+static void expect_ramp(const clr_session *s, const float *out, const clr_layout *l) {
+    const ramp_params *p = s->params;
+    for (size_t frame = 0; frame < l->frames; ++frame)
+        for (size_t row = 0; row < l->height; ++row)
+            for (size_t col = 0; col < l->width; ++col) {
+                float want = ramp_value(p, frame, row, col);
+                float got = out[(frame * l->height + row) * l->width + col];
+                if (memcmp(&want, &got, sizeof want) != 0)
+                    fail_msg("frame %zu row %zu col %zu: %g, expected %g", frame, row, col,
+                             (double)got, (double)want);
+            }
+}
+
+/* ---- tests ------------------------------------------------------------------------------ */
+
+static void float_frames_render_into_memory_as_the_formula_says(void **state) {
+    (void)state;
+    clr_session *s = open_ramp((clr_session_options){0});
+    failure f = {0, ""};
+    assert_int_equal(clr_set(s, "frames", "3", &f), CLR_OK);
+    assert_int_equal(clr_set(s, "rows-per-item", "4", &f), CLR_OK);
+    clr_layout l;
+    float *out = render_ramp(s, &l);
+    assert_int_equal(l.frames, 3);
+    assert_int_equal(l.sample, CLR_SAMPLE_F32);
+    assert_int_equal(l.bytes, 3 * 29 * 37 * sizeof(float));
+    expect_ramp(s, out, &l);
+    free(out);
+    clr_session_close(s);
+}
+
+static void bands_of_any_height_give_the_same_floats(void **state) {
+    (void)state;
+    float *first = NULL;
+    size_t bytes = 0;
+    for (size_t rows = 1; rows <= 29; rows += 7) {
+        clr_session *s = open_ramp((clr_session_options){.band_rows = rows});
+        failure f = {0, ""};
+        assert_int_equal(clr_set(s, "frames", "2", &f), CLR_OK);
+        assert_int_equal(clr_set(s, "rows-per-item", "3", &f), CLR_OK);
+        clr_layout l;
+        float *out = render_ramp(s, &l);
+        expect_ramp(s, out, &l);
+        clr_timings t;
+        clr_session_timings(s, &t);
+        /* bands of `rows` rounded down to the 3 rows of a work-item, at least one item */
+        size_t band = rows < 3 ? 3 : rows - rows % 3;
+        assert_int_equal(t.bands, 2 * ((29 + band - 1) / band));
+        if (first)
+            assert_memory_equal(first, out, bytes);
+        else
+            first = out, bytes = l.bytes;
+        if (out != first)
+            free(out);
+        clr_session_close(s);
+    }
+    free(first);
+}
+
+static void the_verifier_finds_the_kernel_and_reference_agree(void **state) {
+    (void)state;
+    clr_session *s = open_ramp((clr_session_options){0});
+    failure f = {0, ""};
+    clr_layout l;
+    assert_int_equal(clr_layout_get(s, &l, &f), CLR_OK);
+    clr_sink *verify = clr_sink_verify(s, &f);
+    assert_non_null(verify);
+    assert_int_equal(clr_render(s, &verify, 1, &f), CLR_OK);
+    clr_verify_result v;
+    assert_int_equal(clr_sink_verify_result(verify, &v, &f), CLR_OK);
+    assert_int_equal(v.compared, 37 * 29);
+    assert_int_equal(v.differing, 0);
+    assert_false(v.integer);
+    assert_string_equal(v.unit, "unit");
+    clr_sink_free(verify);
+    clr_session_close(s);
+}
+
+static void a_changed_kernel_fails_verification_by_its_difference(void **state) {
+    (void)state;
+    /* ramp.cl with + 0.5f added to every sample, from a kernel directory of its own. */
+    char dir[] = "/tmp/clrender-ramp-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256], line[512];
+    snprintf(path, sizeof path, "%s/ramp.cl", dir);
+    FILE *in = fopen(TEST_KERNEL_DIR "/ramp.cl", "r"), *out = fopen(path, "w");
+    assert_non_null(in);
+    assert_non_null(out);
+    while (fgets(line, sizeof line, in)) {
+        char *at = strstr(line, "1000.0f * (float)frame;");
+        if (at)
+            strcpy(at, "1000.0f * (float)frame + 0.5f;\n");
+        fputs(line, out);
+    }
+    fclose(in);
+    fclose(out);
+    clr_session_options options = {.kernel_dir = dir, .devices = "cpu"};
+    failure f = {0, ""};
+    clr_session *s = session_open_renderer(&ramp_renderer, &options, &f);
+    const size_t dims[1] = {37};
+    assert_int_equal(clr_set_input(s, "weights", weights, CLR_SAMPLE_F32, dims, 1, &f), CLR_OK);
+    clr_sink *verify = clr_sink_verify(s, &f);
+    assert_non_null(verify);
+    assert_int_equal(clr_render(s, &verify, 1, &f), CLR_OK);
+    clr_verify_result v;
+    assert_int_equal(clr_sink_verify_result(verify, &v, &f), CLR_OK);
+    assert_int_equal(v.differing, 37 * 29);
+    assert_true(fabs(v.largest_difference - 0.5) < 1e-3);
+    clr_sink_free(verify);
+    clr_session_close(s);
+    unlink(path);
+    rmdir(dir);
+}
+
+static void inputs_a_device_cannot_hold_are_refused_before_any_launch(void **state) {
+    (void)state;
+    /* 37 weights are 148 bytes; this device allocates 128 at once. */
+    clr_session *s = open_ramp((clr_session_options){.test_max_allocation = 128});
+    failure f = {0, ""};
+    clr_layout l;
+    assert_int_equal(clr_layout_get(s, &l, &f), CLR_OK);
+    float *out = malloc(l.bytes);
+    assert_int_equal(clr_render_memory(s, out, l.bytes, &f), CLR_RUNTIME_ERROR);
+    assert_non_null(strstr(f.message, "the weights take 0.0 MiB"));
+    assert_non_null(strstr(f.message, "allocates at once"));
+    clr_timings t;
+    clr_session_timings(s, &t);
+    assert_int_equal(t.launches, 0);
+    free(out);
+    clr_session_close(s);
+}
+
+static void a_launch_that_does_not_cover_the_image_is_an_error(void **state) {
+    (void)state;
+    clr_session *s = open_ramp((clr_session_options){0});
+    failure f = {0, ""};
+    assert_int_equal(clr_set(s, "rows-per-item", "4", &f), CLR_OK);
+    assert_int_equal(clr_set(s, "lie", NULL, &f), CLR_OK);
+    clr_layout l;
+    assert_int_equal(clr_layout_get(s, &l, &f), CLR_OK);
+    float *out = malloc(l.bytes);
+    assert_int_equal(clr_render_memory(s, out, l.bytes, &f), CLR_RUNTIME_ERROR);
+    assert_non_null(strstr(f.message, "does not cover the image's 29 rows"));
+    free(out);
+    clr_session_close(s);
+}
+
+static void a_session_builds_and_uploads_once_for_many_renders(void **state) {
+    (void)state;
+    clr_session *s = open_ramp((clr_session_options){0});
+    clr_layout l;
+    float *out = render_ramp(s, &l);
+    clr_timings first;
+    clr_session_timings(s, &first);
+    assert_true(first.build_ms > 0);
+    assert_true(first.setup_ms > 0);
+    failure f = {0, ""};
+    /* Another scale: the same kernel and weights, so no build and no upload again. */
+    assert_int_equal(clr_set_real(s, "scale", 3.0, &f), CLR_OK);
+    clr_timings_reset(s);
+    assert_int_equal(clr_render_memory(s, out, l.bytes, &f), CLR_OK);
+    expect_ramp(s, out, &l);
+    clr_timings again;
+    clr_session_timings(s, &again);
+    assert_true(again.build_ms == 0);
+    assert_true(again.upload_ms == 0);
+    assert_true(again.setup_ms == 0);
+    assert_true(again.kernel_ms > 0);
+    /* New weights: uploaded again. */
+    weights[0] = 100.0f;
+    const size_t dims[1] = {37};
+    assert_int_equal(clr_set_input(s, "weights", weights, CLR_SAMPLE_F32, dims, 1, &f), CLR_OK);
+    assert_int_equal(clr_render_memory(s, out, l.bytes, &f), CLR_OK);
+    expect_ramp(s, out, &l);
+    clr_session_timings(s, &again);
+    assert_true(again.upload_ms > 0);
+    free(out);
+    clr_session_close(s);
+}
+
+static void two_devices_share_the_bands_and_give_the_same_bytes(void **state) {
+    (void)state;
+    clr_session *one = open_ramp((clr_session_options){.band_rows = 4});
+    clr_session *two = open_ramp((clr_session_options){.band_rows = 4, .devices = "all"});
+    failure f = {0, ""};
+    for (int i = 0; i < 2; ++i) {
+        clr_session *s = i ? two : one;
+        assert_int_equal(clr_set(s, "frames", "4", &f), CLR_OK);
+    }
+    clr_layout l;
+    float *a = render_ramp(one, &l), *b = render_ramp(two, &l);
+    assert_int_equal(clr_session_device_count(two), 2);
+    assert_memory_equal(a, b, l.bytes);
+    uint64_t rows = 0;
+    for (size_t d = 0; d < 2; ++d) {
+        clr_device_share share;
+        assert_int_equal(clr_session_device_share(two, d, &share, &f), CLR_OK);
+        assert_true(share.bands > 0); /* both devices rendered */
+        rows += share.rows;
+    }
+    assert_int_equal(rows, 4 * 29);
+    free(a);
+    free(b);
+    clr_session_close(one);
+    clr_session_close(two);
+}
+
+typedef struct seen {
+    uint64_t last_rows, total;
+    int calls, decreasing;
+    char info[256];
+} seen;
+
+static void count_progress(void *user, const clr_progress *p) {
+    seen *s = user;
+    s->decreasing |= p->rows_done < s->last_rows;
+    s->last_rows = p->rows_done;
+    s->total = p->rows_total;
+    ++s->calls;
+}
+
+static void remember_info(void *user, clr_log_level level, const char *message) {
+    if (level == CLR_LOG_INFO)
+        snprintf(((seen *)user)->info, sizeof((seen *)user)->info, "%s", message);
+}
+
+static void progress_and_log_reach_the_caller(void **state) {
+    (void)state;
+    seen s = {0};
+    clr_session *session = open_ramp((clr_session_options){
+        .band_rows = 5, .progress = count_progress, .log = remember_info, .user = &s});
+    clr_layout l;
+    float *out = render_ramp(session, &l);
+    assert_int_equal(s.calls, 6); /* bands of 5 rows of 29 */
+    assert_int_equal(s.decreasing, 0);
+    assert_int_equal(s.last_rows, 29);
+    assert_int_equal(s.total, 29);
+    assert_non_null(strstr(s.info, "rendering on 0:0 CPU"));
+    free(out);
+    clr_session_close(session);
+}
+
+static void parameters_are_checked_as_they_are_set(void **state) {
+    (void)state;
+    clr_session *s = open_ramp((clr_session_options){0});
+    failure f = {0, ""};
+    assert_int_equal(clr_set(s, "nope", "1", &f), CLR_USAGE_ERROR);
+    assert_non_null(strstr(f.message, "unknown parameter 'nope'"));
+    assert_int_equal(clr_set_uint(s, "frames", 17, &f), CLR_USAGE_ERROR);
+    assert_non_null(strstr(f.message, "--frames '17': '17' is out of range (1 to 16)"));
+    assert_int_equal(clr_set_real(s, "frames", 2.5, &f), CLR_USAGE_ERROR);
+    assert_int_equal(clr_set_real(s, "scale", NAN, &f), CLR_USAGE_ERROR);
+    assert_int_equal(clr_set_reals(s, "size", (double[]){40, 0}, 2, &f), CLR_USAGE_ERROR);
+    assert_int_equal(clr_set_reals(s, "size", (double[]){40, 2}, 2, &f), CLR_OK);
+    /* the weights no longer match the width: refused when the parameters meet */
+    clr_layout l;
+    assert_int_equal(clr_layout_get(s, &l, &f), CLR_USAGE_ERROR);
+    assert_non_null(strstr(f.message, "one weight per column"));
+    const size_t dims[2] = {40, 1};
+    assert_int_equal(clr_set_input(s, "weights", weights, CLR_SAMPLE_U8, dims, 1, &f),
+                     CLR_USAGE_ERROR);
+    assert_int_equal(clr_set_input(s, "weights", weights, CLR_SAMPLE_F32, dims, 2, &f),
+                     CLR_USAGE_ERROR);
+    assert_int_equal(clr_set_input(s, "other", weights, CLR_SAMPLE_F32, dims, 1, &f),
+                     CLR_USAGE_ERROR);
+    assert_int_equal(clr_set_input(s, "weights", weights, CLR_SAMPLE_F32, dims, 1, &f), CLR_OK);
+    assert_int_equal(clr_layout_get(s, &l, &f), CLR_OK);
+    assert_int_equal(l.width, 40);
+    clr_session_close(s);
+}
+
+static void file_sinks_refuse_formats_that_cannot_hold_floats(void **state) {
+    (void)state;
+    clr_session *s = open_ramp((clr_session_options){0});
+    failure f = {0, ""};
+    assert_null(clr_sink_file(s, "/tmp/ramp.png", 0, &f));
+    assert_int_equal(f.status, CLR_USAGE_ERROR);
+    assert_non_null(strstr(f.message, "8-bit samples, not floats"));
+    assert_int_equal(clr_set(s, "frames", "2", &f), CLR_OK);
+    char path[] = "/tmp/clrender-ramp-XXXXXX.npy";
+    int fd = mkstemps(path, 4);
+    assert_true(fd >= 0);
+    close(fd);
+    clr_sink *file = clr_sink_file(s, path, 0, &f);
+    assert_non_null(file);
+    assert_int_equal(clr_render(s, &file, 1, &f), CLR_OK);
+    assert_int_equal(clr_sink_commit(file, &f), CLR_OK);
+    clr_sink_free(file);
+    FILE *in = fopen(path, "rb");
+    char header[128];
+    assert_int_equal(fread(header, 1, sizeof header, in), sizeof header);
+    fclose(in);
+    unlink(path);
+    assert_non_null(memmem(header, sizeof header, "'<f4'", 5));
+    assert_non_null(memmem(header, sizeof header, "(2, 29, 37)", 11));
+    clr_session_close(s);
+}
+
+/* ---- julia through the API against the command line ------------------------------------- */
+
+static void julia_through_the_api_equals_the_command_lines_npy(void **state) {
+    (void)state;
+    char path[] = "/tmp/clrender-julia-XXXXXX.npy";
+    int fd = mkstemps(path, 4);
+    assert_true(fd >= 0);
+    close(fd);
+    char *argv[] = {CLRENDER_CLI, "julia",  "--quiet", "--size", "203x101", "--c",
+                    "0.285,0.01", "--iter", "0:300",   "-o",     path,      NULL};
+    pid_t pid;
+    assert_int_equal(posix_spawn(&pid, CLRENDER_CLI, NULL, NULL, argv, environ), 0);
+    int wstatus;
+    assert_int_equal(waitpid(pid, &wstatus, 0), pid);
+    assert_true(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
+
+    failure f = {0, ""};
+    clr_session *s = clr_session_open("julia", &(clr_session_options){.devices = "cpu"}, &f);
+    assert_non_null(s);
+    assert_int_equal(clr_set_reals(s, "size", (double[]){203, 101}, 2, &f), CLR_OK);
+    assert_int_equal(clr_set_reals(s, "c", (double[]){0.285, 0.01}, 2, &f), CLR_OK);
+    assert_int_equal(clr_set(s, "iter", "0:300", &f), CLR_OK);
+    clr_layout l;
+    assert_int_equal(clr_layout_get(s, &l, &f), CLR_OK);
+    uint32_t *counts = malloc(l.bytes);
+    assert_int_equal(clr_render_memory(s, counts, l.bytes, &f), CLR_OK);
+    assert_true(clr_render_iterations(s, counts, l.bytes) > 203 * 101);
+
+    /* The .npy holds the counts as uint16 after its header. */
+    FILE *in = fopen(path, "rb");
+    assert_non_null(in);
+    unsigned char header[10];
+    assert_int_equal(fread(header, 1, 10, in), 10);
+    size_t header_length = 10 + (size_t)(header[8] | header[9] << 8);
+    fseek(in, (long)header_length, SEEK_SET);
+    uint16_t *stored = malloc(203 * 101 * sizeof *stored);
+    assert_int_equal(fread(stored, sizeof *stored, 203 * 101, in), 203 * 101);
+    fclose(in);
+    unlink(path);
+    size_t differing = 0;
+    for (size_t i = 0; i < 203 * 101; ++i)
+        differing += stored[i] != counts[i];
+    assert_int_equal(differing, 0);
+    free(stored);
+    free(counts);
+    clr_session_close(s);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(float_frames_render_into_memory_as_the_formula_says),
+        cmocka_unit_test(bands_of_any_height_give_the_same_floats),
+        cmocka_unit_test(the_verifier_finds_the_kernel_and_reference_agree),
+        cmocka_unit_test(a_changed_kernel_fails_verification_by_its_difference),
+        cmocka_unit_test(inputs_a_device_cannot_hold_are_refused_before_any_launch),
+        cmocka_unit_test(a_launch_that_does_not_cover_the_image_is_an_error),
+        cmocka_unit_test(a_session_builds_and_uploads_once_for_many_renders),
+        cmocka_unit_test(two_devices_share_the_bands_and_give_the_same_bytes),
+        cmocka_unit_test(progress_and_log_reach_the_caller),
+        cmocka_unit_test(parameters_are_checked_as_they_are_set),
+        cmocka_unit_test(file_sinks_refuse_formats_that_cannot_hold_floats),
+        cmocka_unit_test(julia_through_the_api_equals_the_command_lines_npy),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
