@@ -98,7 +98,10 @@ static int set_parameters(const char *renderer, clr_session *s, const cli_comman
     return 0;
 }
 
-static void print_timings(const clr_timings *t, const render_options *o, double total_ms) {
+static void print_timings(const clr_session *s, const render_options *o, double total_ms) {
+    clr_timings timings;
+    clr_session_timings(s, &timings);
+    const clr_timings *t = &timings;
     if (o->backend == 0)
         fprintf(stderr,
                 "setup: %.1f ms\nbuild: %.1f ms\nupload: %.1f ms\nkernel: %.1f ms\n"
@@ -111,6 +114,16 @@ static void print_timings(const clr_timings *t, const render_options *o, double 
     if (o->backend == 0)
         fprintf(stderr, "launches: %zu in %zu bands, the longest %.1f ms\n", t->launches, t->bands,
                 t->longest_launch_ms);
+    size_t devices = clr_session_device_count(s);
+    for (size_t i = 0; devices > 1 && i < devices; ++i) {
+        clr_device_info d;
+        clr_device_share share;
+        if (clr_session_device(s, i, &d, NULL) == CLR_OK &&
+            clr_session_device_share(s, i, &share, NULL) == CLR_OK)
+            fprintf(stderr, "device %u:%u: %zu bands, %llu rows, kernel %.1f ms\n",
+                    d.platform_index, d.device_index, share.bands, (unsigned long long)share.rows,
+                    share.kernel_ms);
+    }
 }
 
 /* Prints the verify line; CLR_VERIFY_FAILED when more pixels differ than --tolerance allows. */
@@ -234,11 +247,8 @@ int render_command(const char *renderer, int argc, char **argv, int first, failu
     /* The file replaces its target only now: not after a failed render or verification. */
     if (status == 0)
         status = clr_sink_commit(sinks[sink_count - 1], f);
-    if (s && o.timings && (status == 0 || status == CLR_VERIFY_FAILED)) {
-        clr_timings t;
-        clr_session_timings(s, &t);
-        print_timings(&t, &o, clock_ms() - start);
-    }
+    if (s && o.timings && (status == 0 || status == CLR_VERIFY_FAILED))
+        print_timings(s, &o, clock_ms() - start);
     for (size_t i = 0; i < sink_count; ++i)
         clr_sink_free(sinks[i]);
     clr_session_close(s);

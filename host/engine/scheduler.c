@@ -11,10 +11,12 @@
  * Band sizes follow time, not pixel counts. A device's first band is one
  * granule (the least common multiple of every device's rows per work-item): a
  * probe whose kernel time gives the cost of a row. Later bands take as many
- * rows as fit the launch budget at that cost, growing at most 4x per band
- * unless the whole band is predicted to take under a quarter of the budget, so
- * a probe that happened to land on cheap rows cannot push a launch far past
- * it. A launch that runs out of resources is queued again in halves.
+ * rows as fit half the launch budget at that cost (more if the cost was rising:
+ * the rise is expected to go on), growing at most 4x per band unless the band
+ * is predicted to take under a quarter of the budget, so a probe that happened
+ * to land on cheap rows cannot push a launch far past it. Expensive bands are
+ * sized one at a time, each from the last one's time. A launch that runs out
+ * of resources is queued again in halves.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "engine/sinks.h"
@@ -66,6 +68,7 @@ typedef struct worker {
     slot slots[SLOTS];
     size_t queued;     /* bands queued so far */
     double ms_per_row; /* kernel time per row of its last band; 0 before the probe returns */
+    double previous_ms_per_row; /* of the band before */
     size_t last_rows;
     unsigned smallest_failures; /* launches of one granule that ran short, in a row */
     band first;                 /* handed out before the threads start */
@@ -178,8 +181,14 @@ static size_t band_rows(const worker *w) {
         return round_down(r->fixed_rows < w->max_rows ? r->fixed_rows : w->max_rows, r->granule);
     if (w->ms_per_row <= 0)
         return r->granule; /* the probe */
-    double by_budget = r->budget_ms / w->ms_per_row;
-    double growth = 4.0 * (double)w->last_rows, small = r->budget_ms / 4 / w->ms_per_row;
+    /* Rows grow costlier towards a horizon, a crowd of spheres: when the last band cost more
+     * per row than the one before, expect the rise to go on once more (at most 4x). */
+    double rise = w->previous_ms_per_row > 0 ? w->ms_per_row / w->previous_ms_per_row : 1;
+    double cost = w->ms_per_row * (rise < 1 ? 1 : rise > 4 ? 4 : rise);
+    /* Aim at half the budget: the budget is a limit, and a band's rows may cost twice what
+     * the last band's did (noise, a sharper rise) and still end within it. */
+    double by_budget = r->budget_ms / 2 / cost;
+    double growth = 4.0 * (double)w->last_rows, small = r->budget_ms / 4 / cost;
     double cap = growth > small ? growth : small;
     double rows = by_budget < cap ? by_budget : cap;
     if (rows > (double)w->max_rows)
@@ -372,11 +381,14 @@ static void *worker_main(void *argument) {
     pthread_mutex_lock(&r->lock);
     while (!r->failed) {
         slot *free_slot = slot_in(w, SLOT_FREE), *oldest = slot_in(w, SLOT_QUEUED);
-        /* The probe goes alone: its time sizes the next band. */
+        /* The probe goes alone: its time sizes the next band. So do expensive bands: a band
+         * queued behind a running one is sized before that one's time is known, and where
+         * launches take long the host's work between them is too short to be worth hiding. */
         bool probing = w->ms_per_row <= 0 && !r->fixed_rows;
+        bool expensive = !r->fixed_rows && w->ms_per_row * (double)w->last_rows > r->budget_ms / 4;
         band b;
         bool got = false;
-        if (free_slot && !(probing && oldest)) {
+        if (free_slot && !((probing || expensive) && oldest)) {
             got = w->has_first || take_band(r, band_rows(w), &b);
             if (w->has_first)
                 b = w->first, w->has_first = false;
@@ -411,6 +423,7 @@ static void *worker_main(void *argument) {
         if (oldest->kernel_ms > r->longest_ms)
             r->longest_ms = oldest->kernel_ms;
         /* Launches cost a little even when empty: never count a row as free. */
+        w->previous_ms_per_row = w->ms_per_row;
         w->ms_per_row = oldest->kernel_ms > 1e-3 ? oldest->kernel_ms / (double)oldest->b.rows
                                                  : 1e-3 / (double)oldest->b.rows;
         w->last_rows = oldest->b.rows;
