@@ -193,6 +193,14 @@ wrong-kernel-fails-verify)
     cat err.txt
     [ "$status" -eq 3 ] || fail "verify exited $status, expected 3"
     grep -q 'verify failed' err.txt || fail "no verify failure message"
+    [ ! -e w.png ] || fail "the unverified image was written"
+    # A failed verification leaves an existing file as it was.
+    printf 'precious' > kept.png
+    set +e
+    CLRENDER_KERNEL_DIR=$PWD/kernels "$clrender" julia --size 100x80 --verify -o kept.png 2> /dev/null
+    status=$?
+    set -e
+    [ "$status" -eq 3 ] && [ "$(cat kept.png)" = precious ] || fail "the existing file was replaced"
     [ "$tolerant" -eq 0 ] || fail "--tolerance 1 should accept any difference, got $tolerant"
     ;;
 broken-kernel-build-log)
@@ -388,6 +396,79 @@ sphere-huge-scene-refused)
     [ "$(wc -l < err.txt)" -eq 1 ] || fail "expected one line on stderr"
     grep -Eq "^clrender: scene 'huge.json': .*16 MiB limit" err.txt || fail "the message does not name the limit"
     [ ! -e huge.png ] || fail "an output file was written"
+    ;;
+multi-device)
+    # Two PoCL devices: bands go to both, and the bytes are those of one device.
+    for args in "julia --size 403x301" "julia --size 403x301 --precision float --kernel per-pixel" \
+        "sphere --size 203x101 --spp 2"; do
+        $clrender $args --device 0:0 -o one.npy 2> /dev/null
+        POCL_DEVICES="pthread pthread" $clrender $args --device all --tile-rows 8 --timings \
+            -o two.npy 2> timings.txt
+        cmp one.npy two.npy || fail "$args: two devices changed the image"
+        for device in 0:0 0:1; do
+            bands=$(sed -n "s/^device $device: \([0-9]*\) bands.*/\1/p" timings.txt)
+            [ "${bands:-0}" -gt 0 ] || fail "$args: device $device rendered no band: $(cat timings.txt)"
+        done
+        POCL_DEVICES="pthread pthread" $clrender $args --device 0:1,0:0 --quiet -o list.npy
+        cmp one.npy list.npy || fail "$args: --device 0:1,0:0 changed the image"
+    done
+    # --verify across both devices, and a file format written band by band.
+    POCL_DEVICES="pthread pthread" "$clrender" julia --size 403x301 --device all --verify \
+        --tile-rows 12 -o two.pgm > verify.txt 2> /dev/null
+    grep -q '^verify: 121303 pixels compared, 0 differing' verify.txt || fail "verify: $(cat verify.txt)"
+    ;;
+bench-all-devices)
+    POCL_DEVICES="pthread pthread" "$clrender" bench julia-blog-overview --device all --repeat 1 \
+        --json > bench.json
+    "$python" - <<'PY'
+import json
+rows = json.load(open("bench.json"))["results"]
+assert [r["backend"] for r in rows] == ["reference", "device", "device", "devices"], rows
+assert rows[1]["device"]["index"] == "0:0" and rows[2]["device"]["index"] == "0:1", rows
+assert [d["index"] for d in rows[3]["devices"]] == ["0:0", "0:1"], rows[3]
+for r in rows[1:]:
+    assert r["setup_ms"] > 0 and r["build_ms"] >= 0 and r["kernel_ms"] > 0, r
+    assert r["iterations"] == rows[0]["iterations"], r  # the same counts on every backend
+print("bench --device all ok")
+PY
+    ;;
+cli-conventions)
+    "$clrender" help julia | grep -q -- '--precision' || fail "help julia does not describe julia"
+    "$clrender" help bench | grep -q 'julia-blog-zoom' || fail "help bench"
+    "$clrender" -V | grep -Eq '^clrender [0-9]+\.[0-9]+' || fail "-V"
+    "$clrender" sphere -V | grep -Eq '^clrender ' || fail "sphere -V"
+    "$clrender" julia --size 16x10 -oattached.npy && [ -s attached.npy ] || fail "-oFILE"
+    "$clrender" julia --size=16x10 --output=equals.npy && cmp attached.npy equals.npy || fail "--output=FILE"
+    # After "--" nothing is an option: a file named like one can be no operand of julia.
+    set +e
+    "$clrender" julia --size 16x10 -o a.npy -- --help 2> err.txt
+    status=$?
+    set -e
+    [ "$status" -eq 2 ] && grep -q "unexpected argument '--help'" err.txt || fail "-- did not end the options"
+    ;;
+expensive-small-render)
+    # 100,000 spheres at 96x54: long launches even for a small picture. The first launch is a
+    # one-row probe, later ones are sized by time: the progress bar moves within about a
+    # second, and no launch takes more than twice the 500 ms budget (a row that alone costs
+    # more could not be split; none here does).
+    "$python" "$src/tools/many_spheres.py" 100000 > many.json
+    # PoCL compiles the kernel's work-group function at its first launches (with a cold cache,
+    # about a second, before any band exists): two small bands of the same width do that first.
+    "$clrender" sphere --scene many.json --size 96x2 --spp 1 --tile-rows 1 --quiet -o warm.png
+    "$clrender" sphere --scene many.json --size 96x54 --progress --timings -o many.png 2> err.txt
+    tr '\r' '\n' < err.txt > lines.txt
+    # The bar counts from the start, device set-up and kernel build included (long when
+    # PoCL's cache is cold): after those, it must move within about a second.
+    first=$(grep -m1 -o 'band [0-9]*/[0-9]*  [0-9.]* s' lines.txt | awk '{print $3}')
+    before=$(awk '/^(setup|build|upload):/ { ms += $2 } END { print ms / 1000 }' lines.txt)
+    echo "first progress line at ${first:-never} s, ${before} s of set-up and build"
+    awk -v t="${first:-99}" -v b="$before" 'BEGIN { exit !(t - b <= 1.5) }' ||
+        fail "no progress bar within about a second of the build"
+    longest=$(sed -n 's/^launches: [0-9]* in \([0-9]*\) bands, the longest \([0-9.]*\) ms/\2/p' lines.txt)
+    bands=$(sed -n 's/^launches: [0-9]* in \([0-9]*\) bands.*/\1/p' lines.txt)
+    echo "$bands bands, the longest launch $longest ms"
+    [ "${bands:-0}" -ge 4 ] || fail "the render was not split into bands"
+    awk -v t="${longest:-9999}" 'BEGIN { exit !(t <= 1000) }' || fail "a launch took $longest ms"
     ;;
 *)
     fail "unknown check $check"
