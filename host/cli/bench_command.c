@@ -281,11 +281,9 @@ int bench_command(const char *name, int argc, char **argv, int first, failure *f
     bench_options o = {.repeat = 5};
     const cli_table table = {bench_rows, ROW_COUNT, &o};
     cli_command_line line;
-    if (cli_scan(name, argc, argv, first, &table, 1, 1, &line, f) != 0)
+    if (cli_read(name, argc, argv, first, &table, 1, 1, &line, f) != 0)
         return f->status;
     int status = 0;
-    for (size_t i = 0; status == 0 && i < line.option_count; ++i)
-        status = cli_apply(name, &line.options[i], f);
     int chosen[WORKLOAD_COUNT] = {0}, any_chosen = 0;
     for (size_t i = 0; status == 0 && i < line.operand_count; ++i) {
         size_t w = 0;

@@ -62,14 +62,11 @@ int devices_command(const char *name, int argc, char **argv, int first, failure 
     devices_options o = {0};
     const cli_table table = {devices_rows, sizeof devices_rows / sizeof devices_rows[0], &o};
     cli_command_line line;
-    if (cli_scan(name, argc, argv, first, &table, 1, 0, &line, f) != 0)
+    if (cli_read(name, argc, argv, first, &table, 1, 0, &line, f) != 0)
         return f->status;
-    int status = 0;
-    for (size_t i = 0; status == 0 && i < line.option_count; ++i)
-        status = cli_apply(name, &line.options[i], f);
     cli_command_line_free(&line);
     size_t count = 0;
-    if (status != 0 || clr_list_devices(NULL, 0, &count, f) != CLR_OK)
+    if (clr_list_devices(NULL, 0, &count, f) != CLR_OK)
         return f->status;
     clr_device_info *items = calloc(count ? count : 1, sizeof *items);
     if (!items)

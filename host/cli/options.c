@@ -135,6 +135,18 @@ int cli_apply(const char *command, const cli_option *option, failure *f) {
     return failure_set(f, CLR_USAGE_ERROR, "%s: --%s: %s", command, option->row->name, why);
 }
 
+int cli_read(const char *command, int argc, char **argv, int first, const cli_table *tables,
+             size_t table_count, int operands_allowed, cli_command_line *line, failure *f) {
+    if (cli_scan(command, argc, argv, first, tables, table_count, operands_allowed, line, f) != 0)
+        return f->status;
+    for (size_t i = 0; i < line->option_count; ++i)
+        if (line->options[i].table->target && cli_apply(command, &line->options[i], f) != 0) {
+            cli_command_line_free(line);
+            return f->status;
+        }
+    return 0;
+}
+
 static int wants(int argc, char **argv, int first, const char *a, const char *b) {
     for (int i = first; i < argc; ++i) {
         if (!strcmp(argv[i], "--"))

@@ -43,6 +43,10 @@ void cli_command_line_free(cli_command_line *line);
 /* Applies an option of a struct-bound table; usage failure "CMD: --NAME 'VALUE': WHY". */
 int cli_apply(const char *command, const cli_option *option, failure *f);
 
+/* cli_scan(), then cli_apply() of every option whose table has a target. */
+int cli_read(const char *command, int argc, char **argv, int first, const cli_table *tables,
+             size_t table_count, int operands_allowed, cli_command_line *line, failure *f);
+
 /* 1 when argv[first..] asks for help ("--help", "-h") or the version ("--version",
  * "-V") before any "--". */
 int cli_wants_help(int argc, char **argv, int first);

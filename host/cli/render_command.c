@@ -159,11 +159,7 @@ static int read_command_line(const char *renderer, int argc, char **argv, int fi
         return failure_set(f, CLR_RUNTIME_ERROR, "out of memory");
     tables[0] = (cli_table){common_rows, COMMON_COUNT, o};
     tables[1] = (cli_table){params, param_count, NULL};
-    int status = cli_scan(renderer, argc, argv, first, tables, 2, 0, line, f);
-    for (size_t i = 0; status == 0 && i < line->option_count; ++i)
-        if (line->options[i].table->target)
-            status = cli_apply(renderer, &line->options[i], f);
-    return status;
+    return cli_read(renderer, argc, argv, first, tables, 2, 0, line, f);
 }
 
 static clr_session *open_session(const char *renderer, const render_options *o, console *out,

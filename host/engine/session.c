@@ -215,57 +215,63 @@ static clr_status after_set(clr_session *s, const param_spec *p, const char *sho
     return CLR_OK;
 }
 
-clr_status clr_set(clr_session *s, const char *name, const char *value, clr_error *error) {
+/* A value for a parameter: text, or typed. */
+typedef struct param_value {
+    enum { VALUE_TEXT, VALUE_UINT, VALUE_REAL, VALUE_REALS } kind;
+    const char *text;
+    uint64_t whole;
+    const double *reals;
+    size_t count;
+} param_value;
+
+static clr_status set_param(clr_session *s, const char *name, param_value v, clr_error *error) {
     failure scratch, *f = API_FAILURE(error, scratch);
     clear(f);
     const param_spec *p;
     if (find_param(s, name, &p, f) != 0)
         return f->status;
-    char why[512] = "";
-    int result = param_set_text(p, s->params, value, why, sizeof why);
-    return after_set(s, p, value, result, why, f);
+    char why[512] = "", shown[256] = "";
+    int result = -1;
+    switch (v.kind) {
+    case VALUE_TEXT:
+        result = param_set_text(p, s->params, v.text, why, sizeof why);
+        break;
+    case VALUE_UINT:
+        snprintf(shown, sizeof shown, "%llu", (unsigned long long)v.whole);
+        result = param_set_uint(p, s->params, v.whole, why, sizeof why);
+        break;
+    case VALUE_REAL:
+        snprintf(shown, sizeof shown, "%.17g", v.reals[0]);
+        result = param_set_real(p, s->params, v.reals[0], why, sizeof why);
+        break;
+    case VALUE_REALS:
+        if (!v.reals && v.count)
+            return failure_set(f, CLR_USAGE_ERROR, "--%s: no values given", p->name);
+        for (size_t i = 0, used = 0; i < v.count && used < sizeof shown; ++i)
+            used += (size_t)snprintf(shown + used, sizeof shown - used, "%s%.17g", i ? "," : "",
+                                     v.reals[i]);
+        result = param_set_reals(p, s->params, v.reals, v.count, why, sizeof why);
+        break;
+    }
+    return after_set(s, p, v.kind == VALUE_TEXT ? v.text : shown, result, why, f);
+}
+
+clr_status clr_set(clr_session *s, const char *name, const char *value, clr_error *error) {
+    return set_param(s, name, (param_value){.kind = VALUE_TEXT, .text = value}, error);
 }
 
 clr_status clr_set_uint(clr_session *s, const char *name, uint64_t value, clr_error *error) {
-    failure scratch, *f = API_FAILURE(error, scratch);
-    clear(f);
-    const param_spec *p;
-    if (find_param(s, name, &p, f) != 0)
-        return f->status;
-    char why[512] = "", shown[32];
-    snprintf(shown, sizeof shown, "%llu", (unsigned long long)value);
-    int result = param_set_uint(p, s->params, value, why, sizeof why);
-    return after_set(s, p, shown, result, why, f);
+    return set_param(s, name, (param_value){.kind = VALUE_UINT, .whole = value}, error);
 }
 
 clr_status clr_set_real(clr_session *s, const char *name, double value, clr_error *error) {
-    failure scratch, *f = API_FAILURE(error, scratch);
-    clear(f);
-    const param_spec *p;
-    if (find_param(s, name, &p, f) != 0)
-        return f->status;
-    char why[512] = "", shown[40];
-    snprintf(shown, sizeof shown, "%.17g", value);
-    int result = param_set_real(p, s->params, value, why, sizeof why);
-    return after_set(s, p, shown, result, why, f);
+    return set_param(s, name, (param_value){.kind = VALUE_REAL, .reals = &value}, error);
 }
 
 clr_status clr_set_reals(clr_session *s, const char *name, const double *values, size_t count,
                          clr_error *error) {
-    failure scratch, *f = API_FAILURE(error, scratch);
-    clear(f);
-    const param_spec *p;
-    if (find_param(s, name, &p, f) != 0)
-        return f->status;
-    if (!values && count)
-        return failure_set(f, CLR_USAGE_ERROR, "--%s: no values given", p->name);
-    char why[512] = "", shown[256] = "";
-    size_t used = 0;
-    for (size_t i = 0; i < count && used < sizeof shown; ++i)
-        used +=
-            (size_t)snprintf(shown + used, sizeof shown - used, "%s%.17g", i ? "," : "", values[i]);
-    int result = param_set_reals(p, s->params, values, count, why, sizeof why);
-    return after_set(s, p, shown, result, why, f);
+    return set_param(s, name, (param_value){.kind = VALUE_REALS, .reals = values, .count = count},
+                     error);
 }
 
 clr_status clr_reset(clr_session *s, clr_error *error) {
@@ -512,6 +518,14 @@ clr_status clr_session_prepare(clr_session *s, clr_error *error) {
     return CLR_OK;
 }
 
+static int check_device_index(const clr_session *s, size_t index, failure *f) {
+    clear(f);
+    if (index >= s->device_count)
+        return failure_set(f, CLR_USAGE_ERROR, "the session has %zu devices, not %zu",
+                           s->device_count, index + 1);
+    return 0;
+}
+
 size_t clr_session_device_count(const clr_session *s) {
     return s->device_count;
 }
@@ -519,10 +533,8 @@ size_t clr_session_device_count(const clr_session *s) {
 clr_status clr_session_device(const clr_session *s, size_t index, clr_device_info *info,
                               clr_error *error) {
     failure scratch, *f = API_FAILURE(error, scratch);
-    clear(f);
-    if (index >= s->device_count)
-        return failure_set(f, CLR_USAGE_ERROR, "the session has %zu devices, not %zu",
-                           s->device_count, index + 1);
+    if (check_device_index(s, index, f) != 0)
+        return f->status;
     *info = device_info(s->devices[index].entry);
     return CLR_OK;
 }
@@ -561,10 +573,8 @@ void clr_timings_reset(clr_session *s) {
 clr_status clr_session_device_share(const clr_session *s, size_t index, clr_device_share *share,
                                     clr_error *error) {
     failure scratch, *f = API_FAILURE(error, scratch);
-    clear(f);
-    if (index >= s->device_count)
-        return failure_set(f, CLR_USAGE_ERROR, "the session has %zu devices, not %zu",
-                           s->device_count, index + 1);
+    if (check_device_index(s, index, f) != 0)
+        return f->status;
     pthread_mutex_lock((pthread_mutex_t *)&s->timings_lock);
     *share = s->devices[index].share;
     pthread_mutex_unlock((pthread_mutex_t *)&s->timings_lock);
