@@ -17,6 +17,7 @@
 #include "engine/session.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -498,6 +499,74 @@ static void julia_through_the_api_equals_the_command_lines_npy(void **state) {
     clr_session_close(s);
 }
 
+/* ---- sessions in threads ------------------------------------------------------------------ */
+
+typedef struct threaded {
+    const char *renderer, *size, *path;
+    int status;
+    char message[CLR_MESSAGE_SIZE];
+} threaded;
+
+/* One whole session on its own thread: open, set, render a PNG (stb's encoder), commit. */
+static void *render_png(void *argument) {
+    threaded *t = argument;
+    clr_error err = {CLR_OK, ""};
+    clr_session *s = clr_session_open(t->renderer, &(clr_session_options){.devices = "cpu"}, &err);
+    clr_sink *file = NULL;
+    t->status = !s || clr_set(s, "size", t->size, &err) != CLR_OK ||
+                !(file = clr_sink_file(s, t->path, 0, &err)) ||
+                clr_render(s, &file, 1, &err) != CLR_OK || clr_sink_commit(file, &err) != CLR_OK;
+    snprintf(t->message, sizeof t->message, "%s", err.message);
+    clr_sink_free(file);
+    clr_session_close(s);
+    return NULL;
+}
+
+static int same_file(const char *a, const char *b) {
+    FILE *x = fopen(a, "rb"), *y = fopen(b, "rb");
+    int same = x && y;
+    while (same) {
+        int c = fgetc(x), d = fgetc(y);
+        same = c == d;
+        if (c == EOF)
+            break;
+    }
+    if (x)
+        fclose(x);
+    if (y)
+        fclose(y);
+    return same;
+}
+
+static void sessions_render_in_separate_threads_at_once(void **state) {
+    (void)state;
+    /* Four renders at once (two renderers, PNG for all), then the same one after another:
+     * the files must be the same. */
+    threaded jobs[4] = {
+        {.renderer = "julia", .size = "301x203", .path = "/tmp/clrender-thread-0.png"},
+        {.renderer = "sphere", .size = "120x80", .path = "/tmp/clrender-thread-1.png"},
+        {.renderer = "julia", .size = "200x100", .path = "/tmp/clrender-thread-2.png"},
+        {.renderer = "sphere", .size = "64x48", .path = "/tmp/clrender-thread-3.png"}};
+    pthread_t threads[4];
+    for (int i = 0; i < 4; ++i)
+        assert_int_equal(pthread_create(&threads[i], NULL, render_png, &jobs[i]), 0);
+    for (int i = 0; i < 4; ++i)
+        assert_int_equal(pthread_join(threads[i], NULL), 0);
+    for (int i = 0; i < 4; ++i) {
+        if (jobs[i].status)
+            fail_msg("thread %d: %s", i, jobs[i].message);
+        char alone[64];
+        snprintf(alone, sizeof alone, "/tmp/clrender-alone-%d.png", i);
+        threaded one = jobs[i];
+        one.path = alone;
+        render_png(&one);
+        assert_int_equal(one.status, 0);
+        assert_true(same_file(jobs[i].path, alone));
+        unlink(alone);
+        unlink(jobs[i].path);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(float_frames_render_into_memory_as_the_formula_says),
@@ -512,6 +581,7 @@ int main(void) {
         cmocka_unit_test(parameters_are_checked_as_they_are_set),
         cmocka_unit_test(file_sinks_refuse_formats_that_cannot_hold_floats),
         cmocka_unit_test(julia_through_the_api_equals_the_command_lines_npy),
+        cmocka_unit_test(sessions_render_in_separate_threads_at_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
