@@ -298,6 +298,8 @@ int bench_command(const char *name, int argc, char **argv, int first, failure *f
     }
     cli_command_line_free(&line);
 
+    if (status == 0)
+        signals_after_driver();
     clr_session_options environment = {0};
     cli_environment(&environment);
     const char *spec = o.device_spec ? o.device_spec : environment.devices;

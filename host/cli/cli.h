@@ -10,6 +10,7 @@
 #include "cli/options.h"
 #include "clrender/clrender.h"
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -52,6 +53,24 @@ param_spec *cli_renderer_rows(const char *renderer, size_t *count);
  * spec), CLRENDER_KERNEL_DIR, and the test hooks CLRENDER_TEST_MAX_ALLOC and
  * CLRENDER_TEST_FAIL_LAUNCHES. */
 void cli_environment(clr_session_options *options);
+
+/* What may keep the OpenCL driver from working, as one clause for a message (empty
+ * when nothing is found): PoCL's kernel cache directory not writable, no linker on
+ * PATH. */
+void cli_driver_hint(char *hint, size_t size);
+
+/* Replaces the generic hint of a failure that the driver's environment explains
+ * (no device, a failed build) by the real cause, when one is found. */
+void cli_explain_failure(failure *f);
+
+/* Signal handling (signals.c): installed once by main(); a render guards the file it
+ * writes, so that a signal drops it and says which file was left as it was. */
+void signals_install(void);
+/* Starts the OpenCL driver, whose own handlers replace ours, and installs ours again. */
+void signals_after_driver(void);
+void signals_guard(clr_sink *sink, const char *path_shown, bool existed);
+void signals_unguard(void);
+extern volatile sig_atomic_t console_bar_open;
 
 /* Where log lines and the progress bar go: stderr, as --quiet and --progress say. */
 struct console {

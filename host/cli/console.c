@@ -36,6 +36,7 @@ void console_progress(void *user, const clr_progress *p) {
             bar, 100 * fraction, p->bands_done, p->bands_estimated, p->elapsed_ms / 1e3,
             p->remaining_ms / 1e3, p->longest_launch_ms);
     c->bar_shown = true;
+    console_bar_open = !done;
     if (done)
         fputc('\n', stderr);
     fflush(stderr);

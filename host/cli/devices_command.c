@@ -65,6 +65,7 @@ int devices_command(const char *name, int argc, char **argv, int first, failure 
     if (cli_read(name, argc, argv, first, &table, 1, 0, &line, f) != 0)
         return f->status;
     cli_command_line_free(&line);
+    signals_after_driver();
     size_t count = 0;
     if (clr_list_devices(NULL, 0, &count, f) != CLR_OK)
         return f->status;

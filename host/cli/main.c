@@ -2,8 +2,11 @@
  *
  * main() looks the command up in one table: the fixed commands below, then every
  * renderer of the library, each a render command. */
+#define _GNU_SOURCE /* __fpending */
 #include "cli/cli.h"
 
+#include <errno.h>
+#include <stdio_ext.h>
 #include <string.h>
 
 typedef struct command {
@@ -89,10 +92,29 @@ static int run(int argc, char **argv, failure *f) {
     return c ? c->run(c->name, argc, argv, 2, f) : render_command(renderer, argc, argv, 2, f);
 }
 
+/* Standard output could not take what was printed (a full disk, a closed pipe): as GNU's
+ * close_stdout, a closed descriptor that was never written to is no error. */
+static int stdout_failed(int *error) {
+    int pending = __fpending(stdout) != 0, failed_before = ferror(stdout);
+    errno = 0;
+    int close_failed = fclose(stdout) != 0;
+    *error = errno ? errno : EIO;
+    return failed_before || (close_failed && (pending || *error != EBADF));
+}
+
 int main(int argc, char **argv) {
-    failure f = {CLR_OK, ""};
+    signals_install();
+    failure f = {0};
     int status = run(argc, argv, &f);
-    if (status != 0)
+    if (status != 0) {
+        cli_explain_failure(&f);
         fprintf(stderr, "clrender: %s\n", f.message);
+    }
+    int error;
+    if (stdout_failed(&error)) {
+        fprintf(stderr, "clrender: write error on standard output: %s\n", strerror(error));
+        if (status == 0)
+            status = CLR_RUNTIME_ERROR;
+    }
     return status;
 }

@@ -11,6 +11,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *const backend_names[] = {"device", "reference", NULL};
@@ -233,9 +234,17 @@ int render_command(const char *renderer, int argc, char **argv, int first, failu
     int status = render_parse(renderer, argc, argv, first, &o, &out, &s, f);
     if (status == 0 && o.verify && !(sinks[sink_count++] = clr_sink_verify(s, f)))
         status = f->status;
+    struct stat before;
+    bool existed = status == 0 && lstat(o.output, &before) == 0;
     if (status == 0 &&
         !(sinks[sink_count++] = clr_sink_file(s, o.output, compression_levels[o.compression], f)))
         status = f->status;
+    char shown[TEXT_SHOWN_SIZE];
+    if (status == 0) {
+        if (o.backend == 0)
+            signals_after_driver();
+        signals_guard(sinks[sink_count - 1], text_shown(o.output, shown), existed);
+    }
     if (status == 0)
         status = clr_render(s, sinks, sink_count, f);
     if (status == 0 && o.verify)
@@ -245,6 +254,7 @@ int render_command(const char *renderer, int argc, char **argv, int first, failu
         status = clr_sink_commit(sinks[sink_count - 1], f);
     if (s && o.timings && (status == 0 || status == CLR_VERIFY_FAILED))
         print_timings(s, &o, clock_ms() - start);
+    signals_unguard();
     for (size_t i = 0; i < sink_count; ++i)
         clr_sink_free(sinks[i]);
     clr_session_close(s);

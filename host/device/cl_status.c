@@ -96,6 +96,8 @@ static const char *hint_for(cl_int status) {
 }
 
 int cl_fail(failure *f, const char *call, cl_int status) {
-    return failure_set(f, CLR_RUNTIME_ERROR, "%s failed: %s (%d): %s", call, cl_status_name(status),
-                       (int)status, hint_for(status));
+    failure_set(f, CLR_RUNTIME_ERROR, "%s failed: %s (%d): %s", call, cl_status_name(status),
+                (int)status, hint_for(status));
+    f->opencl_status = (int)status;
+    return f->status;
 }

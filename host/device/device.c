@@ -63,11 +63,13 @@ int device_list_query(device_list *list, uint64_t max_allocation, failure *f) {
 
     cl_int status = clGetPlatformIDs(MAX_PLATFORMS, platforms, &platform_count);
     if (status == -1001 /* CL_PLATFORM_NOT_FOUND_KHR */ ||
-        (status == CL_SUCCESS && !platform_count))
-        return failure_set(
-            f, CLR_RUNTIME_ERROR,
-            "no OpenCL platform found: install pocl-opencl-icd (CPU) or a GPU driver, and "
-            "check OCL_ICD_VENDORS if set");
+        (status == CL_SUCCESS && !platform_count)) {
+        failure_set(f, CLR_RUNTIME_ERROR,
+                    "no OpenCL platform found: install pocl-opencl-icd (CPU) or a GPU driver, "
+                    "and check OCL_ICD_VENDORS if set");
+        f->opencl_status = -1001;
+        return f->status;
+    }
     CL_CHECK_STATUS(f, failed, "clGetPlatformIDs", status);
     if (platform_count > MAX_PLATFORMS)
         platform_count = MAX_PLATFORMS;
@@ -98,8 +100,9 @@ int device_list_query(device_list *list, uint64_t max_allocation, failure *f) {
     }
     if (list->count == 0) {
         failure_set(f, CLR_RUNTIME_ERROR,
-                    "OpenCL platforms found but no devices: install pocl-opencl-icd (CPU) or a GPU "
-                    "driver");
+                    "OpenCL platforms found but no devices: a driver is installed but offers no "
+                    "device; install pocl-opencl-icd (CPU) or a GPU driver");
+        f->opencl_status = CL_DEVICE_NOT_FOUND;
         goto failed;
     }
     return 0;

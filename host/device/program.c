@@ -3,6 +3,7 @@
 
 #include "device/cl_status.h"
 #include "device/embedded_files.h"
+#include "util/file.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,23 +36,13 @@ static int append(text_buffer *b, const char *text, size_t length) {
 static int read_kernel_file(const char *dir, const char *name, char **source, size_t *length,
                             failure *f) {
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *file = fopen(path, "rb");
-    if (!file)
-        return failure_set(f, CLR_RUNTIME_ERROR, "cannot open kernel source %s (kernel directory)",
-                           path);
-    char *buffer = malloc(MAX_KERNEL_FILE_BYTES + 1);
-    size_t n = buffer ? fread(buffer, 1, MAX_KERNEL_FILE_BYTES + 1, file) : 0;
-    int read_error = ferror(file);
-    fclose(file);
-    if (!buffer || read_error || n > MAX_KERNEL_FILE_BYTES) {
-        free(buffer);
-        return failure_set(f, CLR_RUNTIME_ERROR, "cannot read kernel source %s", path);
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
+        char shown[TEXT_SHOWN_SIZE];
+        return failure_set(f, CLR_RUNTIME_ERROR, "kernel directory '%s': path too long",
+                           text_shown(dir, shown));
     }
-    buffer[n] = '\0';
-    *source = buffer;
-    *length = n;
-    return 0;
+    return file_read_regular(path, MAX_KERNEL_FILE_BYTES, "kernel source", CLR_RUNTIME_ERROR,
+                             source, length, f);
 }
 
 static int load_raw(const char *kernel_dir, const char *name, char **text, size_t *length,
@@ -189,6 +180,7 @@ int program_build(const device_context *ctx, const char *kernel_dir, const char 
         report_build_log(ctx, *built, file, log, user);
         failure_set(f, CLR_RUNTIME_ERROR, "kernels/%s failed to build on %s (build log above)",
                     file, ctx->entry->name);
+        f->opencl_status = CL_BUILD_PROGRAM_FAILURE;
         goto failed;
     }
     CL_CHECK_STATUS(f, failed, "clBuildProgram", status);

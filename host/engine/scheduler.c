@@ -175,8 +175,9 @@ static bool push_retry(run *r, band b) {
     return true;
 }
 
-/* Rows the worker's next band should have. */
-static size_t band_rows(const worker *w) {
+/* Rows the worker's next band should have; `behind` when it is queued behind one still running,
+ * whose time is not known yet. */
+static size_t band_rows(const worker *w, bool behind) {
     const run *r = w->run;
     if (r->fixed_rows)
         return round_down(r->fixed_rows < w->max_rows ? r->fixed_rows : w->max_rows, r->granule);
@@ -187,8 +188,9 @@ static size_t band_rows(const worker *w) {
     double rise = w->previous_ms_per_row > 0 ? w->ms_per_row / w->previous_ms_per_row : 1;
     double cost = w->ms_per_row * (rise < 1 ? 1 : rise > 4 ? 4 : rise);
     /* Aim at half the budget: the budget is a limit, and a band's rows may cost twice what
-     * the last band's did (noise, a sharper rise) and still end within it. */
-    double by_budget = r->budget_ms / 2 / cost;
+     * the last band's did (noise, a sharper rise) and still end within it. Behind a running
+     * band the last measurement is one band old: aim at an eighth. */
+    double by_budget = r->budget_ms / (behind ? 8 : 2) / cost;
     double growth = 4.0 * (double)w->last_rows, small = r->budget_ms / 4 / cost;
     double cap = growth > small ? growth : small;
     double rows = by_budget < cap ? by_budget : cap;
@@ -394,15 +396,16 @@ static void *worker_main(void *argument) {
     pthread_mutex_lock(&r->lock);
     while (!r->failed) {
         slot *free_slot = slot_in(w, SLOT_FREE), *oldest = slot_in(w, SLOT_QUEUED);
-        /* The probe goes alone: its time sizes the next band. So do expensive bands: a band
-         * queued behind a running one is sized before that one's time is known, and where
-         * launches take long the host's work between them is too short to be worth hiding. */
+        /* The probe goes alone: its time sizes the next band. So do all but short bands: a band
+         * queued behind a running one is sized before that one's time is known (a crowd of
+         * spheres at the horizon made one cost six times the last), and where launches take
+         * long the host's work between them is too short to be worth hiding. */
         bool probing = w->ms_per_row <= 0 && !r->fixed_rows;
-        bool expensive = !r->fixed_rows && w->ms_per_row * (double)w->last_rows > r->budget_ms / 4;
+        bool expensive = !r->fixed_rows && w->ms_per_row * (double)w->last_rows > r->budget_ms / 8;
         band b;
         bool got = false;
         if (free_slot && !((probing || expensive) && oldest)) {
-            got = w->has_first || take_band(r, band_rows(w), &b);
+            got = w->has_first || take_band(r, band_rows(w, oldest != NULL), &b);
             if (w->has_first)
                 b = w->first, w->has_first = false;
         }
@@ -684,7 +687,8 @@ static int render_devices(run *r, failure *f) {
     /* Every device's first band (its probe) is handed out now, in turn: each device renders
      * and measures its cost, however late its thread starts. */
     for (size_t i = 0; i < r->worker_count; ++i)
-        r->workers[i].has_first = take_band(r, band_rows(&r->workers[i]), &r->workers[i].first);
+        r->workers[i].has_first =
+            take_band(r, band_rows(&r->workers[i], false), &r->workers[i].first);
     r->live_workers = r->worker_count;
     for (size_t i = 0; i < r->worker_count; ++i) {
         worker *w = &r->workers[i];

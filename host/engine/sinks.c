@@ -62,6 +62,7 @@ static void output_layout(const renderer *r, const void *params, const clr_layou
  * this machine's memory, and a file larger than the free space of its filesystem. */
 static int check_resources(const char *path, output_format format, const clr_layout *l,
                            unsigned channels, clr_sample sample, failure *f) {
+    char shown[TEXT_SHOWN_SIZE];
     double file_bytes = (double)l->frames * (double)l->width * (double)l->height * channels *
                         (double)clr_sample_size(sample);
     long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
@@ -82,7 +83,8 @@ static int check_resources(const char *path, output_format format, const clr_lay
         if (file_bytes * 1.01 + 4096 > free_bytes)
             return failure_set(f, CLR_RUNTIME_ERROR,
                                "'%s' needs up to %.1f MiB but its filesystem has %.1f MiB free",
-                               path, file_bytes / 1048576.0, free_bytes / 1048576.0);
+                               text_shown(path, shown), file_bytes / 1048576.0,
+                               free_bytes / 1048576.0);
     }
     return 0;
 }
@@ -112,10 +114,10 @@ clr_sink *clr_sink_file(clr_session *s, const char *path, int compression, clr_e
     if (f->status != CLR_OK ||
         output_format_accepts(path, sink->format, l->frames, l->width, l->height, channels, sample,
                               f) != 0 ||
-        output_directory_writable(path, f) != 0 ||
+        output_target_check(path, f) != 0 ||
         check_resources(path, sink->format, l, channels, sample, f) != 0 ||
         image_stream_open(path, sink->format, l->frames, l->width, l->height, sink->compression,
-                          &sink->stream, f) != 0) {
+                          !s->options.test_named_temp_files, &sink->stream, f) != 0) {
         free(sink);
         return NULL;
     }
@@ -131,13 +133,18 @@ clr_status clr_sink_commit(clr_sink *sink, clr_error *error) {
     if (!sink->finished)
         return failure_set(f, CLR_USAGE_ERROR,
                            "'%s' cannot be committed: no render has completed it",
-                           sink->stream.path ? sink->stream.path : "the file");
+                           sink->stream.shown);
     write_timings t = {0, 0};
     int status = image_stream_commit(&sink->stream, &t, f);
     sink->stream_open = false;
     sink->finished = false;
     session_add_time(sink->session, &sink->session->timings.write_ms, t.write_ms);
     return status;
+}
+
+void clr_sink_discard(clr_sink *sink) {
+    if (sink && sink->kind == SINK_FILE)
+        image_stream_discard(&sink->stream);
 }
 
 /* ---- Verification ------------------------------------------------------------------------ */

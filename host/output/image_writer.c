@@ -1,4 +1,4 @@
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* O_TMPFILE */
 #include "output/image_writer.h"
 
 #include "output/npy.h"
@@ -23,12 +23,14 @@ int output_format_from_path(const char *path, output_format *format, failure *f)
         output_format format;
     } known[] = {
         {".png", OUTPUT_PNG}, {".pgm", OUTPUT_PGM}, {".ppm", OUTPUT_PPM}, {".npy", OUTPUT_NPY}};
+    char shown[TEXT_SHOWN_SIZE];
+    text_shown(path, shown);
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
     const char *dot = strrchr(base, '.');
     if (*base == '\0')
         return failure_set(f, CLR_USAGE_ERROR, "output path '%s' names a directory, not a file",
-                           path);
+                           shown);
     for (size_t i = 0; dot && dot != base && i < sizeof known / sizeof known[0]; ++i)
         if (text_equal_nocase(dot, known[i].extension)) {
             *format = known[i].format;
@@ -36,35 +38,37 @@ int output_format_from_path(const char *path, output_format *format, failure *f)
         }
     return failure_set(
         f, CLR_USAGE_ERROR,
-        "output '%s': unknown file type; use a name ending in .png, .pgm, .ppm or .npy", path);
+        "output '%s': unknown file type; use a name ending in .png, .pgm, .ppm or .npy", shown);
 }
 
 int output_format_accepts(const char *path, output_format format, size_t frames, size_t width,
                           size_t height, unsigned channels, clr_sample sample, failure *f) {
+    char shown[TEXT_SHOWN_SIZE];
+    text_shown(path, shown);
     if (format == OUTPUT_NPY)
         return 0;
     if (format == OUTPUT_PGM && channels != 1)
         return failure_set(f, CLR_USAGE_ERROR,
-                           "output '%s': .pgm holds gray images; use .ppm or .png", path);
+                           "output '%s': .pgm holds gray images; use .ppm or .png", shown);
     if (format == OUTPUT_PPM && channels != 3)
         return failure_set(f, CLR_USAGE_ERROR,
-                           "output '%s': .ppm holds RGB images; use .pgm or .png", path);
+                           "output '%s': .ppm holds RGB images; use .pgm or .png", shown);
     if (format == OUTPUT_PNG && channels != 1 && channels != 3)
         return failure_set(f, CLR_USAGE_ERROR,
-                           "output '%s': PNG holds gray or RGB images; use .npy", path);
+                           "output '%s': PNG holds gray or RGB images; use .npy", shown);
     if (sample != CLR_SAMPLE_U8)
         return failure_set(f, CLR_USAGE_ERROR,
-                           "output '%s': this format holds 8-bit samples, not %s; use .npy", path,
+                           "output '%s': this format holds 8-bit samples, not %s; use .npy", shown,
                            sample == CLR_SAMPLE_F32 ? "floats" : "wide integers");
     if (frames != 1)
         return failure_set(f, CLR_USAGE_ERROR,
-                           "output '%s': %zu frames need .npy, which stacks them", path, frames);
+                           "output '%s': %zu frames need .npy, which stacks them", shown, frames);
     /* stb sizes its buffers as (width * channels + 1) * height in an int. */
     if (format == OUTPUT_PNG && ((double)width * channels + 1) * (double)height > (double)INT_MAX)
         return failure_set(f, CLR_USAGE_ERROR,
                            "output '%s': %zux%zu is too large for the PNG encoder (2 GiB at "
                            "most); use .pgm or .npy",
-                           path, width, height);
+                           shown, width, height);
     return 0;
 }
 
@@ -78,16 +82,58 @@ void output_directory(const char *path, char *dir, size_t size) {
         snprintf(dir, size, "%.*s", (int)(slash - path), path);
 }
 
-int output_directory_writable(const char *path, failure *f) {
-    char dir[4096];
+static const char *kind_of(mode_t mode) {
+    return S_ISFIFO(mode)   ? "a FIFO (named pipe)"
+           : S_ISCHR(mode)  ? "a character device"
+           : S_ISBLK(mode)  ? "a block device"
+           : S_ISSOCK(mode) ? "a socket"
+                            : "not a regular file";
+}
+
+int output_target_check(const char *path, failure *f) {
+    char dir[4096], shown[TEXT_SHOWN_SIZE], shown_dir[TEXT_SHOWN_SIZE];
+    text_shown(path, shown);
+    if (strlen(path) >= PATH_MAX)
+        return failure_set(f, CLR_USAGE_ERROR, "output '%s': the path is longer than %d bytes",
+                           shown, PATH_MAX - 1);
     output_directory(path, dir, sizeof dir);
-    struct stat info;
-    if (stat(dir, &info) != 0 || !S_ISDIR(info.st_mode))
+    text_shown(dir, shown_dir);
+    struct stat dir_info, info;
+    if (stat(dir, &dir_info) != 0 || !S_ISDIR(dir_info.st_mode))
         return failure_set(f, CLR_RUNTIME_ERROR, "cannot write '%s': directory '%s' does not exist",
-                           path, dir);
+                           shown, shown_dir);
     if (access(dir, W_OK | X_OK) != 0)
         return failure_set(f, CLR_RUNTIME_ERROR,
-                           "cannot write '%s': directory '%s' is not writable", path, dir);
+                           "cannot write '%s': directory '%s' is not writable", shown, shown_dir);
+    const char *slash = strrchr(path, '/');
+    const char *name = slash ? slash + 1 : path;
+    long name_max = pathconf(dir, _PC_NAME_MAX);
+    if (name_max > 0 && strlen(name) > (size_t)name_max)
+        return failure_set(f, CLR_USAGE_ERROR,
+                           "output '%s': the file name is %zu bytes, more than the %ld its file "
+                           "system allows",
+                           shown, strlen(name), name_max);
+    if (lstat(path, &info) != 0)
+        return 0; /* a new file */
+    if (S_ISDIR(info.st_mode))
+        return failure_set(f, CLR_USAGE_ERROR, "output '%s' is a directory; name a file in it",
+                           shown);
+    if (!S_ISREG(info.st_mode) && !S_ISLNK(info.st_mode))
+        return failure_set(f, CLR_USAGE_ERROR,
+                           "output '%s' is %s; clrender writes regular files only", shown,
+                           kind_of(info.st_mode));
+    if (S_ISREG(info.st_mode) && access(path, W_OK) != 0)
+        return failure_set(f, CLR_RUNTIME_ERROR,
+                           "output '%s' exists and is read-only for you; remove it or choose "
+                           "another name",
+                           shown);
+    /* In a sticky directory (such as /tmp) only a file's owner may replace it. */
+    uid_t me = geteuid();
+    if ((dir_info.st_mode & S_ISVTX) && me != 0 && info.st_uid != me && dir_info.st_uid != me)
+        return failure_set(f, CLR_RUNTIME_ERROR,
+                           "output '%s' belongs to another user in the sticky directory '%s', "
+                           "where only its owner may replace it; choose another name",
+                           shown, shown_dir);
     return 0;
 }
 
@@ -149,47 +195,101 @@ static int encode_png_for(const image *img, png_compression compression, png_byt
 
 /* ---- The temporary file ---------------------------------------------------------------- */
 
-/* Creates `.NAME.tmp-XXXXXX` beside `path` with O_EXCL and mode 0666 (the umask applies, as
- * to any new file, without reading or changing the process-wide umask). */
-static int create_temp(image_stream *stream, failure *f) {
+/* A fresh name for the temporary file beside the target, into stream->temp: ".NAME.tmp-XXXXXX",
+ * or ".clrender-XXXXXX.tmp" when that would be longer than the file system allows. */
+static void temp_name(image_stream *stream, unsigned long *seed) {
     const char *slash = strrchr(stream->path, '/');
     size_t dir_length = slash ? (size_t)(slash - stream->path) + 1 : 0;
-    size_t size = strlen(stream->path) + 32;
-    stream->temp = malloc(size);
-    if (!stream->temp)
-        return failure_set(f, CLR_RUNTIME_ERROR, "out of memory writing '%s'", stream->path);
+    const char *name = stream->path + dir_length;
+    char dir[4096];
+    output_directory(stream->path, dir, sizeof dir);
+    long name_max = pathconf(dir, _PC_NAME_MAX);
+    static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    char suffix[7];
+    for (int i = 0; i < 6; ++i) {
+        *seed = *seed * 6364136223846793005ul + 1442695040888963407ul;
+        suffix[i] = letters[(*seed >> 33) % (sizeof letters - 1)];
+    }
+    suffix[6] = '\0';
+    if (name_max <= 0 || strlen(name) + 13 <= (size_t)name_max)
+        snprintf(stream->temp, stream->temp_size, "%.*s.%s.tmp-%s", (int)dir_length, stream->path,
+                 name, suffix);
+    else
+        snprintf(stream->temp, stream->temp_size, "%.*s.clrender-%s.tmp", (int)dir_length,
+                 stream->path, suffix);
+}
+
+static unsigned long fresh_seed(const image_stream *stream) {
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
-    unsigned long seed = (unsigned long)now.tv_nsec ^ ((unsigned long)getpid() << 16) ^
-                         (unsigned long)(uintptr_t)stream;
-    static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    for (int attempt = 0; attempt < 100; ++attempt) {
-        char suffix[7];
-        for (int i = 0; i < 6; ++i) {
-            seed = seed * 6364136223846793005ul + 1442695040888963407ul;
-            suffix[i] = letters[(seed >> 33) % (sizeof letters - 1)];
-        }
-        suffix[6] = '\0';
-        snprintf(stream->temp, size, "%.*s.%s.tmp-%s", (int)dir_length, stream->path,
-                 stream->path + dir_length, suffix);
-        int fd = open(stream->temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd >= 0) {
-            stream->file = fdopen(fd, "wb");
-            if (stream->file)
-                return 0;
-            close(fd);
-            unlink(stream->temp);
-            break;
-        }
-        if (errno != EEXIST)
-            break;
+    return (unsigned long)now.tv_nsec ^ ((unsigned long)getpid() << 16) ^
+           (unsigned long)(uintptr_t)stream;
+}
+
+static int cannot_create(image_stream *stream, int error, failure *f) {
+    return failure_set(f, CLR_RUNTIME_ERROR, "cannot create a file beside '%s': %s", stream->shown,
+                       strerror(error));
+}
+
+/* Opens the file the rows go into. Where the file system can, it has no name until it is
+ * complete (O_TMPFILE): a process killed even by SIGKILL leaves nothing behind. Elsewhere it
+ * is a named file created with O_EXCL and mode 0666 (the umask applies, as to any new file,
+ * without reading or changing the process-wide umask). */
+static int create_temp(image_stream *stream, failure *f) {
+    int fd = -1;
+#ifdef O_TMPFILE
+    if (stream->unnamed_allowed) {
+        char dir[4096];
+        output_directory(stream->path, dir, sizeof dir);
+        fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+        if (fd < 0 && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL && errno != ENOENT)
+            return cannot_create(stream, errno, f);
     }
-    int saved = errno;
-    failure_set(f, CLR_RUNTIME_ERROR, "cannot create a file beside '%s': %s", stream->path,
-                strerror(saved));
-    free(stream->temp);
-    stream->temp = NULL;
-    return f->status;
+#endif
+    if (fd < 0) {
+        unsigned long seed = fresh_seed(stream);
+        for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
+            temp_name(stream, &seed);
+            stream->named = 1; /* before it exists: a signal now removes a name not yet there */
+            fd = open(stream->temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+            if (fd < 0)
+                stream->named = 0;
+            if (fd < 0 && errno != EEXIST)
+                return cannot_create(stream, errno, f);
+        }
+        if (fd < 0)
+            return cannot_create(stream, EEXIST, f);
+    }
+    stream->file = fdopen(fd, "wb");
+    if (!stream->file) {
+        int saved = errno;
+        close(fd);
+        if (stream->named)
+            unlink(stream->temp);
+        stream->named = 0;
+        return cannot_create(stream, saved, f);
+    }
+    return 0;
+}
+
+/* Gives the complete unnamed file a temporary name beside the target. */
+static int link_temp(image_stream *stream, failure *f) {
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fileno(stream->file));
+    unsigned long seed = fresh_seed(stream);
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        temp_name(stream, &seed);
+        stream->named = 1;
+        if (linkat(AT_FDCWD, proc, AT_FDCWD, stream->temp, AT_SYMLINK_FOLLOW) == 0)
+            return 0;
+        int saved = errno;
+        stream->named = 0;
+        if (saved != EEXIST)
+            return failure_set(f, CLR_RUNTIME_ERROR, "cannot write '%s': %s", stream->shown,
+                               strerror(saved));
+    }
+    return failure_set(f, CLR_RUNTIME_ERROR, "cannot write '%s': %s", stream->shown,
+                       strerror(EEXIST));
 }
 
 /* ---- Streams ---------------------------------------------------------------------------- */
@@ -215,22 +315,29 @@ static int write_header(image_stream *stream, const image *rows) {
 }
 
 int image_stream_open(const char *path, output_format format, size_t frames, size_t width,
-                      size_t height, png_compression compression, image_stream *stream,
-                      failure *f) {
+                      size_t height, png_compression compression, bool unnamed_allowed,
+                      image_stream *stream, failure *f) {
     memset(stream, 0, sizeof *stream);
     stream->format = format;
     stream->compression = compression;
     stream->frames = frames;
     stream->width = width;
     stream->height = height;
+    stream->unnamed_allowed = unnamed_allowed;
+    text_shown(path, stream->shown);
+    /* Every name the file will have is made now: a signal handler may need it. */
     stream->path = strdup(path);
-    if (!stream->path)
-        return failure_set(f, CLR_RUNTIME_ERROR, "out of memory writing '%s'", path);
+    stream->temp_size = strlen(path) + 32;
+    stream->temp = calloc(1, stream->temp_size);
+    if (!stream->path || !stream->temp) {
+        image_stream_abort(stream);
+        return failure_set(f, CLR_RUNTIME_ERROR, "out of memory writing '%s'", stream->shown);
+    }
     return 0;
 }
 
 static int stream_failed(image_stream *stream, failure *f) {
-    failure_set(f, CLR_RUNTIME_ERROR, "cannot write '%s': %s", stream->path,
+    failure_set(f, CLR_RUNTIME_ERROR, "cannot write '%s': %s", stream->shown,
                 errno ? strerror(errno) : "encoder failed");
     image_stream_abort(stream);
     return f->status;
@@ -276,7 +383,7 @@ int image_stream_finish(image_stream *stream, write_timings *timings, failure *f
     errno = 0;
     if (!stream->file || stream->rows_written != stream->frames * stream->height)
         return failure_set(f, CLR_RUNTIME_ERROR, "cannot write '%s': %zu of %zu rows arrived",
-                           stream->path, stream->rows_written, stream->frames * stream->height);
+                           stream->shown, stream->rows_written, stream->frames * stream->height);
     if (stream->format == OUTPUT_PNG) {
         png_bytes png;
         double start = clock_ms();
@@ -291,43 +398,62 @@ int image_stream_finish(image_stream *stream, write_timings *timings, failure *f
         if (!written)
             return stream_failed(stream, f);
     }
+    /* Everything reaches the file now (a full disk says so here); it stays open, as an
+     * unnamed file must until it is linked. */
     double start = clock_ms();
-    int close_failed = fclose(stream->file) != 0;
-    stream->file = NULL;
+    int flushed = fflush(stream->file) == 0 && !ferror(stream->file);
     timings->write_ms += clock_ms() - start;
-    if (close_failed)
+    if (!flushed)
         return stream_failed(stream, f);
+    stream->finished = true;
     return 0;
 }
 
 int image_stream_commit(image_stream *stream, write_timings *timings, failure *f) {
     double start = clock_ms();
-    if (!stream->temp || stream->file)
+    if (!stream->finished || !stream->file)
         return failure_set(f, CLR_RUNTIME_ERROR, "'%s' is not finished, so it cannot be renamed",
-                           stream->path);
-    if (rename(stream->temp, stream->path) != 0) {
-        failure_set(f, CLR_RUNTIME_ERROR, "cannot rename the finished file to '%s': %s",
-                    stream->path, strerror(errno));
+                           stream->shown);
+    if (!stream->named && link_temp(stream, f) != 0) {
         image_stream_abort(stream);
         return f->status;
     }
-    free(stream->temp);
-    stream->temp = NULL;
+    int close_failed = fclose(stream->file) != 0;
+    stream->file = NULL;
+    if (close_failed) {
+        failure_set(f, CLR_RUNTIME_ERROR, "cannot write '%s': %s", stream->shown, strerror(errno));
+        image_stream_abort(stream);
+        return f->status;
+    }
+    if (rename(stream->temp, stream->path) != 0) {
+        failure_set(f, CLR_RUNTIME_ERROR, "cannot rename the finished file to '%s': %s",
+                    stream->shown, strerror(errno));
+        image_stream_abort(stream);
+        return f->status;
+    }
+    stream->named = 0; /* the name is the target's now */
     image_stream_abort(stream);
     timings->write_ms += clock_ms() - start;
     return 0;
 }
 
+void image_stream_discard(image_stream *stream) {
+    if (stream->named)
+        unlink(stream->temp); /* async-signal-safe, as are the reads before it */
+}
+
 void image_stream_abort(image_stream *stream) {
     if (stream->file)
         fclose(stream->file);
-    if (stream->temp)
+    if (stream->named && stream->temp)
         unlink(stream->temp);
+    stream->named = 0;
     free(stream->temp);
     free(stream->path);
     image_free(&stream->whole);
     stream->file = NULL;
     stream->temp = stream->path = NULL;
+    stream->finished = false;
 }
 
 int image_write_file(const char *path, output_format format, const image *img,
@@ -337,7 +463,8 @@ int image_write_file(const char *path, output_format format, const image *img,
     if (output_format_accepts(path, format, 1, img->width, img->height, img->channels, img->sample,
                               f) != 0)
         return f->status;
-    if (image_stream_open(path, format, 1, img->width, img->height, compression, &stream, f) != 0 ||
+    if (image_stream_open(path, format, 1, img->width, img->height, compression, true, &stream,
+                          f) != 0 ||
         image_stream_rows(&stream, img, timings, f) != 0 ||
         image_stream_finish(&stream, timings, f) != 0 ||
         image_stream_commit(&stream, timings, f) != 0) {

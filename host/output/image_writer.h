@@ -4,16 +4,20 @@
  *   .pgm  8-bit gray (binary P5);  .ppm  8-bit RGB (binary P6)
  *   .npy  NumPy array of any sample type (see npy.h), several frames stacked
  *
- * A file is written to a temporary file beside its target, created when the
- * first rows arrive, and renamed over the target only by image_stream_commit()
- * once everything was written, so a failed run never leaves a partial file
- * and never touches an existing one.
+ * A file is written to a temporary file, created when the first rows arrive:
+ * unnamed where the file system allows (O_TMPFILE), so that even a process
+ * killed by SIGKILL leaves nothing behind, else named beside the target
+ * (".NAME.tmp-XXXXXX", or ".clrender-XXXXXX.tmp" for a long NAME). Only
+ * image_stream_commit(), once everything was written, gives it the target's
+ * name: a failed run never leaves a partial file and never touches an existing one.
  */
 #ifndef CLRENDER_IMAGE_WRITER_H
 #define CLRENDER_IMAGE_WRITER_H
 
 #include "util/image.h"
 
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 typedef enum output_format {
@@ -35,9 +39,13 @@ int output_format_accepts(const char *path, output_format format, size_t frames,
 /* The directory `path` names a file in: "." for a bare name. */
 void output_directory(const char *path, char *dir, size_t size);
 
-/* Runtime failure when the directory of `path` does not exist or cannot be
- * written, checked before rendering so no work is wasted. */
-int output_directory_writable(const char *path, failure *f);
+/* What can be known before rendering about writing `path`: its directory exists
+ * and is writable, its name fits the file system, and an existing target is a
+ * regular file (or a link, which is replaced) that the user may replace (not
+ * read-only, not another user's in a sticky directory). Usage failure for a
+ * path that cannot be a file (a directory, a FIFO, a device, a name too long);
+ * runtime failure for permissions. */
+int output_target_check(const char *path, failure *f);
 
 /* PNG compression: fast (libdeflate level 1), default (level 6) or best (level
  * 12, slow). Other formats are not compressed. */
@@ -53,29 +61,40 @@ typedef struct write_timings {
  * encodes whole images) gathers the 8-bit image and encodes it at the end. */
 typedef struct image_stream {
     char *path, *temp;
+    size_t temp_size;
+    char shown[TEXT_SHOWN_SIZE]; /* the path as messages show it */
     output_format format;
     png_compression compression;
     size_t frames, width, height, rows_written; /* rows over all frames */
     FILE *file;
+    bool unnamed_allowed;        /* may use an unnamed temporary file (O_TMPFILE) */
+    volatile sig_atomic_t named; /* the temporary file has the name in `temp` */
+    bool finished;
     image whole; /* PNG only */
 } image_stream;
 
-/* Prepares a stream of `frames` width x height images for `path`; no file yet. */
+/* Prepares a stream of `frames` width x height images for `path`; no file yet.
+ * `unnamed_allowed` false keeps to named temporary files (a test of that path). */
 int image_stream_open(const char *path, output_format format, size_t frames, size_t width,
-                      size_t height, png_compression compression, image_stream *stream, failure *f);
+                      size_t height, png_compression compression, bool unnamed_allowed,
+                      image_stream *stream, failure *f);
 
 /* Appends the next rows (of the frames in order); all must have the same
  * channels and sample type, which the first set (and with them the header). */
 int image_stream_rows(image_stream *stream, const image *rows, write_timings *timings, failure *f);
 
-/* Encodes (PNG) and closes the complete temporary file. */
+/* Encodes (PNG) and flushes the complete temporary file. */
 int image_stream_finish(image_stream *stream, write_timings *timings, failure *f);
 
-/* Renames the finished file over its target. */
+/* Renames the finished file over its target (an unnamed one is linked first). */
 int image_stream_commit(image_stream *stream, write_timings *timings, failure *f);
 
 /* Drops the temporary file, if any; safe after a failed or committed stream. */
 void image_stream_abort(image_stream *stream);
+
+/* Removes the temporary file's name, if it has one, and nothing else: async-signal-
+ * safe, for a process about to die of a signal. */
+void image_stream_discard(image_stream *stream);
 
 /* Writes `img` to `path` whole: open, rows, finish, commit. */
 int image_write_file(const char *path, output_format format, const image *img,

@@ -92,6 +92,10 @@ typedef enum clr_status {
 typedef struct clr_error {
     clr_status status;
     char message[CLR_MESSAGE_SIZE]; /* one line, no trailing newline */
+    /* The OpenCL status behind a runtime error (CL_BUILD_PROGRAM_FAILURE, -1001 when
+     * no platform was found, CL_DEVICE_NOT_FOUND when platforms had no device), else 0:
+     * a caller that can look at the driver's environment may explain it further. */
+    int opencl_status;
 } clr_error;
 
 /* ---- Devices --------------------------------------------------------------------------- */
@@ -201,6 +205,9 @@ typedef struct clr_session_options {
      * out of resources would. */
     uint64_t test_max_allocation;
     unsigned test_fail_launches;
+    /* For tests: write files through named temporary files even where the file
+     * system offers unnamed ones (the fallback of file systems without O_TMPFILE). */
+    int test_named_temp_files;
 } clr_session_options;
 
 /* Opens a session of `renderer` on the devices `options` names (NULL: all
@@ -277,6 +284,12 @@ typedef struct clr_sink clr_sink;
 CLR_API clr_sink *clr_sink_file(clr_session *session, const char *path, int compression,
                                 clr_error *error);
 CLR_API clr_status clr_sink_commit(clr_sink *sink, clr_error *error);
+
+/* Removes the file sink's temporary file where it has a name on disk, and does
+ * nothing else: async-signal-safe, for a signal handler of a process that is
+ * about to end (the sink must then only be freed, or not at all). An unnamed
+ * temporary file (O_TMPFILE) vanishes with the process by itself. */
+CLR_API void clr_sink_discard(clr_sink *sink);
 
 /* A sink that stores the render in the caller's memory (`bytes` must hold clr_layout.bytes). */
 CLR_API clr_sink *clr_sink_memory(clr_session *session, void *buffer, size_t bytes,

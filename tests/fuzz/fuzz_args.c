@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     render_options options;
     console out = {.quiet = true};
     clr_session *session = NULL;
-    failure f = {CLR_OK, ""};
+    failure f = {0};
     int status = render_parse(renderer, argc, argv, 2, &options, &out, &session, &f);
     if (status != 0 && (status != CLR_USAGE_ERROR || strchr(f.message, '\n')))
         abort(); /* only one-line usage failures are allowed */

@@ -11,7 +11,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     scene s;
-    failure f = {0, ""};
+    failure f = {0};
     int status = scene_parse((const char *)data, size, "fuzz", &s, NULL, NULL, &f);
     if (status != 0) {
         if (status != CLR_USAGE_ERROR || strchr(f.message, '\n') || s.spheres || s.lights)

@@ -46,7 +46,7 @@ static void fake_devices(device_entry devices[5]) {
 static int describe_variant(const renderer *r, const char *variant, const device_entry *devices) {
     char words[512];
     snprintf(words, sizeof words, "%s", variant);
-    failure f = {CLR_OK, ""};
+    failure f = {0};
     /* The reference backend: no device is opened, the launches are only described. */
     clr_session *s = clr_session_open(r->name, &(clr_session_options){.reference = 1}, &f);
     int status = s ? 0 : 1;

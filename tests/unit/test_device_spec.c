@@ -44,7 +44,7 @@ static void make_workstation(device_entry devices[4]) {
 static void expect_selects(const device_entry *devices, size_t count, const char *spec,
                            size_t expected, int line) {
     size_t index[8] = {NO_INDEX}, chosen = 0;
-    failure f = {0, ""};
+    failure f = {0};
     int status = device_choose(devices, count, spec, NULL, index, &chosen, &f);
     if (status != 0 || chosen != 1 || index[0] != expected) {
         print_error("line %d: spec '%s' gave status %d, %zu devices, the first %zu; expected "
@@ -62,7 +62,7 @@ static void expect_selects(const device_entry *devices, size_t count, const char
 static void expect_chooses(const device_entry *devices, size_t count, const char *spec,
                            const size_t *expected, size_t expected_count, int line) {
     size_t index[8], chosen = 0;
-    failure f = {0, ""};
+    failure f = {0};
     int status = device_choose(devices, count, spec, NULL, index, &chosen, &f);
     int same = status == 0 && chosen == expected_count;
     for (size_t i = 0; same && i < chosen; ++i)
@@ -80,7 +80,7 @@ static void expect_chooses(const device_entry *devices, size_t count, const char
 
 static void expect_no_match(const device_entry *devices, size_t count, const char *spec, int line) {
     size_t index[8] = {NO_INDEX}, chosen = 0;
-    failure f = {0, ""};
+    failure f = {0};
     int status = device_choose(devices, count, spec, NULL, index, &chosen, &f);
     char quoted[64];
     snprintf(quoted, sizeof quoted, "'%s'", spec);
@@ -131,7 +131,7 @@ static void default_takes_the_first_device_when_there_is_no_gpu_or_cpu(void **st
 static void default_fails_when_there_are_no_devices(void **state) {
     (void)state;
     size_t index[1] = {NO_INDEX}, chosen = 0;
-    failure f = {0, ""};
+    failure f = {0};
     assert_int_equal(device_choose(NULL, 0, NULL, NULL, index, &chosen, &f), CLR_RUNTIME_ERROR);
     assert_int_equal(chosen, 0);
     assert_true(f.message[0] != '\0');
@@ -200,7 +200,7 @@ static void digits_are_an_index_and_a_name_of_digits_needs_the_name_prefix(void 
     /* An index that does not exist fails, and says how to match a name of digits. */
     EXPECT_NO_MATCH(devices, 4, "4090");
     size_t index[8], chosen = 0;
-    failure f = {0, ""};
+    failure f = {0};
     assert_int_equal(device_choose(devices, 4, "4090", NULL, index, &chosen, &f),
                      CLR_RUNTIME_ERROR);
     assert_non_null(strstr(f.message, "there is no device 4090"));
@@ -232,7 +232,7 @@ static void a_spec_from_the_environment_says_so(void **state) {
     device_entry devices[4];
     make_workstation(devices);
     size_t index[8], chosen = 0;
-    failure f = {0, ""};
+    failure f = {0};
     assert_int_equal(device_choose(devices, 4, "7", "CLRENDER_DEVICE", index, &chosen, &f),
                      CLR_RUNTIME_ERROR);
     assert_non_null(strstr(f.message, "'7' (from CLRENDER_DEVICE)"));

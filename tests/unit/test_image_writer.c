@@ -31,7 +31,7 @@
 
 static void expect_format(const char *path, output_format expected, int line) {
     output_format format = NO_FORMAT;
-    failure f = {0, ""};
+    failure f = {0};
     int status = output_format_from_path(path, &format, &f);
     if (status != 0 || format != expected) {
         print_error("line %d: '%s' gave status %d, format %d; expected format %d (%s)\n", line,
@@ -45,7 +45,7 @@ static void expect_format(const char *path, output_format expected, int line) {
 /* A usage error that quotes the path and says what is wrong with it. */
 static void expect_no_format(const char *path, const char *reason_part, int line) {
     output_format format = NO_FORMAT;
-    failure f = {0, ""};
+    failure f = {0};
     int status = output_format_from_path(path, &format, &f);
     char quoted[256];
     snprintf(quoted, sizeof quoted, "'%s'", path);
@@ -96,7 +96,7 @@ static void format_rejects_a_path_that_names_a_directory(void **state) {
 
 static void formats_accept_only_the_channel_counts_they_hold(void **state) {
     (void)state;
-    failure f = {0, ""};
+    failure f = {0};
     assert_int_equal(output_format_accepts("a.pgm", OUTPUT_PGM, 1, 64, 48, 1, CLR_SAMPLE_U8, &f),
                      0);
     assert_int_equal(output_format_accepts("a.ppm", OUTPUT_PPM, 1, 64, 48, 3, CLR_SAMPLE_U8, &f),
@@ -122,7 +122,7 @@ static void formats_accept_only_the_channel_counts_they_hold(void **state) {
 
 static void png_refuses_images_its_encoder_cannot_size(void **state) {
     (void)state;
-    failure f = {0, ""};
+    failure f = {0};
     /* stb computes (width * channels + 1) * height in an int: 46339^2 fits, 65536^2 wraps. */
     assert_int_equal(
         output_format_accepts("a.png", OUTPUT_PNG, 1, 46339, 46339, 1, CLR_SAMPLE_U8, &f), 0);
@@ -274,7 +274,7 @@ static void pgm_file_has_the_exact_expected_bytes(void **state) {
     scratch *s = *state;
     char path[256];
     write_timings timings;
-    failure f = {0, ""};
+    failure f = {0};
     in_dir(s, "gray.pgm", path, sizeof path);
     assert_int_equal(image_write_file(path, OUTPUT_PGM, &gray_image, PNG_DEFAULT, &timings, &f), 0);
     static const char expected[] = "P5\n3 2\n255\n\x00\x7f\xff\x01\x02\x03";
@@ -287,7 +287,7 @@ static void ppm_file_has_the_exact_expected_bytes(void **state) {
     scratch *s = *state;
     char path[256];
     write_timings timings;
-    failure f = {0, ""};
+    failure f = {0};
     uint8_t rgb[2 * 1 * 3] = {255, 0, 0, 0, 128, 255};
     const image img = {2, 1, 3, CLR_SAMPLE_U8, rgb};
     in_dir(s, "color.ppm", path, sizeof path);
@@ -322,7 +322,7 @@ static void png_files_carry_the_signature_size_and_color_type(void **state) {
     scratch *s = *state;
     char path[256];
     write_timings timings;
-    failure f = {0, ""};
+    failure f = {0};
     in_dir(s, "gray.png", path, sizeof path);
     assert_int_equal(image_write_file(path, OUTPUT_PNG, &gray_image, PNG_DEFAULT, &timings, &f), 0);
     check_png(path, 3, 2, 0); /* color type 0: gray */
@@ -339,7 +339,7 @@ static void npy_file_is_the_header_then_little_endian_samples(void **state) {
     scratch *s = *state;
     char path[256];
     write_timings timings;
-    failure f = {0, ""};
+    failure f = {0};
     uint16_t counts[2][3] = {{0, 80, 0x1234}, {65535, 7, 256}};
     const image img = {3, 2, 1, CLR_SAMPLE_U16, counts};
     in_dir(s, "counts.npy", path, sizeof path);
@@ -363,7 +363,7 @@ static void writing_replaces_an_existing_file(void **state) {
     scratch *s = *state;
     char path[256];
     write_timings timings;
-    failure f = {0, ""};
+    failure f = {0};
     in_dir(s, "gray.pgm", path, sizeof path);
     write_text_file(path, "an older, longer file that must not leave a tail behind\n");
     assert_int_equal(image_write_file(path, OUTPUT_PGM, &gray_image, PNG_DEFAULT, &timings, &f), 0);
@@ -376,7 +376,7 @@ static void new_file_gets_the_usual_permissions_not_the_temporary_files(void **s
     scratch *s = *state;
     char path[256];
     write_timings timings;
-    failure f = {0, ""};
+    failure f = {0};
     in_dir(s, "gray.pgm", path, sizeof path);
     /* An output file should be 0666 less the umask, like fopen's, never a temporary 0600. */
     mode_t saved = umask(022);
@@ -391,7 +391,7 @@ static void new_file_gets_the_usual_permissions_not_the_temporary_files(void **s
 static void relative_path_is_written_in_the_current_directory(void **state) {
     scratch *s = *state;
     write_timings timings;
-    failure f = {0, ""};
+    failure f = {0};
     char previous[4096];
     assert_non_null(getcwd(previous, sizeof previous));
     assert_int_equal(chdir(s->dir), 0);
@@ -405,7 +405,7 @@ static void missing_directory_fails_without_leaving_files(void **state) {
     scratch *s = *state;
     char path[256];
     write_timings timings;
-    failure f = {0, ""};
+    failure f = {0};
     in_dir(s, "missing/out.pgm", path, sizeof path);
     assert_int_equal(image_write_file(path, OUTPUT_PGM, &gray_image, PNG_DEFAULT, &timings, &f),
                      CLR_RUNTIME_ERROR);
@@ -418,7 +418,7 @@ static void parent_that_is_a_file_fails_without_leaving_files(void **state) {
     scratch *s = *state;
     char path[256], parent[256];
     write_timings timings;
-    failure f = {0, ""};
+    failure f = {0};
     write_text_file(in_dir(s, "notes.txt", parent, sizeof parent), "keep\n");
     in_dir(s, "notes.txt/out.pgm", path, sizeof path);
     assert_int_equal(image_write_file(path, OUTPUT_PGM, &gray_image, PNG_DEFAULT, &timings, &f),
@@ -432,7 +432,7 @@ static void target_that_is_a_directory_is_left_alone_and_the_temporary_file_remo
     scratch *s = *state;
     char path[256], inside[256];
     write_timings timings;
-    failure f = {0, ""};
+    failure f = {0};
     /* The temporary file is written in full before the rename fails: this is the late
      * failure that must clean up after itself. */
     in_dir(s, "out.pgm", path, sizeof path);
@@ -452,7 +452,7 @@ static void refused_image_layout_leaves_an_existing_file_untouched(void **state)
     scratch *s = *state;
     char path[256];
     write_timings timings;
-    failure f = {0, ""};
+    failure f = {0};
 
     /* PNG needs 8-bit samples: a usage error, found before any file is created. */
     uint16_t wide[2] = {1, 2};
@@ -478,10 +478,11 @@ static void refused_image_layout_leaves_an_existing_file_untouched(void **state)
 static void a_stream_creates_no_file_before_its_first_rows(void **state) {
     scratch *s = *state;
     char path[256];
-    failure f = {0, ""};
+    failure f = {0};
     image_stream stream;
     in_dir(s, "late.pgm", path, sizeof path);
-    assert_int_equal(image_stream_open(path, OUTPUT_PGM, 1, 3, 2, PNG_DEFAULT, &stream, &f), 0);
+    assert_int_equal(image_stream_open(path, OUTPUT_PGM, 1, 3, 2, PNG_DEFAULT, true, &stream, &f),
+                     0);
     /* Nothing on disk yet: a render that fails before its first band leaves nothing. */
     assert_dir_holds(s, "");
     image_stream_abort(&stream);
@@ -491,12 +492,13 @@ static void a_stream_creates_no_file_before_its_first_rows(void **state) {
 static void a_finished_stream_replaces_the_target_only_when_committed(void **state) {
     scratch *s = *state;
     char path[256];
-    failure f = {0, ""};
+    failure f = {0};
     write_timings timings = {0, 0};
     image_stream stream;
     in_dir(s, "verified.pgm", path, sizeof path);
     write_text_file(path, "old\n");
-    assert_int_equal(image_stream_open(path, OUTPUT_PGM, 1, 3, 2, PNG_DEFAULT, &stream, &f), 0);
+    assert_int_equal(image_stream_open(path, OUTPUT_PGM, 1, 3, 2, PNG_DEFAULT, true, &stream, &f),
+                     0);
     assert_int_equal(image_stream_rows(&stream, &gray_image, &timings, &f), 0);
     assert_int_equal(image_stream_finish(&stream, &timings, &f), 0);
     /* Finished but not committed (a failed --verify): dropping it keeps the old file. */
@@ -504,7 +506,8 @@ static void a_finished_stream_replaces_the_target_only_when_committed(void **sta
     assert_file_is(path, "old\n", 4);
     assert_dir_holds(s, "verified.pgm");
 
-    assert_int_equal(image_stream_open(path, OUTPUT_PGM, 1, 3, 2, PNG_DEFAULT, &stream, &f), 0);
+    assert_int_equal(image_stream_open(path, OUTPUT_PGM, 1, 3, 2, PNG_DEFAULT, true, &stream, &f),
+                     0);
     assert_int_equal(image_stream_rows(&stream, &gray_image, &timings, &f), 0);
     assert_int_equal(image_stream_finish(&stream, &timings, &f), 0);
     assert_int_equal(image_stream_commit(&stream, &timings, &f), 0);
@@ -516,11 +519,12 @@ static void a_finished_stream_replaces_the_target_only_when_committed(void **sta
 static void a_stream_missing_rows_cannot_finish(void **state) {
     scratch *s = *state;
     char path[256];
-    failure f = {0, ""};
+    failure f = {0};
     write_timings timings = {0, 0};
     image_stream stream;
     in_dir(s, "short.pgm", path, sizeof path);
-    assert_int_equal(image_stream_open(path, OUTPUT_PGM, 1, 3, 4, PNG_DEFAULT, &stream, &f), 0);
+    assert_int_equal(image_stream_open(path, OUTPUT_PGM, 1, 3, 4, PNG_DEFAULT, true, &stream, &f),
+                     0);
     assert_int_equal(image_stream_rows(&stream, &gray_image, &timings, &f), 0);
     assert_int_equal(image_stream_finish(&stream, &timings, &f), CLR_RUNTIME_ERROR);
     assert_non_null(strstr(f.message, "2 of 4 rows"));

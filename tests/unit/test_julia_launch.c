@@ -29,7 +29,7 @@ static int describe(precision precision, launch *l, failure *f) {
     p.precision = precision;
     device_entry d = test_device(CL_DEVICE_TYPE_GPU, true);
     memset(l, 0, sizeof *l);
-    *f = (failure){0, ""};
+    *f = (failure){0};
     return julia_renderer.launch(&p, &d, 0, l, f);
 }
 
@@ -97,7 +97,7 @@ static void cpu_devices_get_the_simd_kernel_with_their_vector_width(void **state
     d.vector_width_float = 16;
     launch l;
     memset(&l, 0, sizeof l);
-    failure f = {0, ""};
+    failure f = {0};
     assert_int_equal(julia_renderer.launch(&p, &d, 0, &l, &f), 0);
     assert_string_equal(l.entry_point, "julia_simd");
     assert_non_null(strstr(l.build_options, "-DLANES=8"));

@@ -43,7 +43,7 @@ static void includes_are_replaced_by_the_header_with_line_markers(void **state) 
     write_file("k.cl", "// first\n#include \"layout.h\"\n__kernel void k(void) {}\n");
     char *text;
     size_t length;
-    failure f = {0, ""};
+    failure f = {0};
     assert_int_equal(kernel_source_load(dir, "k.cl", &text, &length, &f), 0);
     assert_int_equal(strlen(text), length);
     assert_string_equal(text, "// first\n"
@@ -61,7 +61,7 @@ static void nested_includes_expand_and_a_missing_one_is_named(void **state) {
     write_file("n.cl", "  #  include \"a.h\"\n");
     char *text;
     size_t length;
-    failure f = {0, ""};
+    failure f = {0};
     assert_int_equal(kernel_source_load(dir, "n.cl", &text, &length, &f), 0);
     assert_non_null(strstr(text, "int b;\n"));
     assert_true(strstr(text, "int b;") < strstr(text, "int a;"));
@@ -77,7 +77,7 @@ static void an_include_cycle_stops_with_a_message(void **state) {
     write_file("c.cl", "#include \"loop.h\"\n");
     char *text = NULL;
     size_t length;
-    failure f = {0, ""};
+    failure f = {0};
     assert_int_equal(kernel_source_load(dir, "c.cl", &text, &length, &f), CLR_RUNTIME_ERROR);
     assert_non_null(strstr(f.message, "nest more than"));
 }
@@ -86,7 +86,7 @@ static void built_in_kernels_carry_their_layout_headers(void **state) {
     (void)state;
     char *text;
     size_t length;
-    failure f = {0, ""};
+    failure f = {0};
     assert_int_equal(kernel_source_load(NULL, "raytrace.cl", &text, &length, &f), 0);
     assert_non_null(strstr(text, "#define RAYTRACE_SPHERE_STRIDE"));
     assert_null(strstr(text, "#include \"raytrace_layout.h\""));

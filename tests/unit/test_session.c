@@ -132,7 +132,7 @@ static clr_session *open_ramp(clr_session_options options) {
     options.kernel_dir = TEST_KERNEL_DIR;
     if (!options.devices)
         options.devices = "cpu";
-    failure f = {0, ""};
+    failure f = {0};
     clr_session *s = session_open_renderer(&ramp_renderer, &options, &f);
     assert_non_null(s);
     for (size_t i = 0; i < 64; ++i)
@@ -143,7 +143,7 @@ static clr_session *open_ramp(clr_session_options options) {
 }
 
 static float *render_ramp(clr_session *s, clr_layout *layout) {
-    failure f = {0, ""};
+    failure f = {0};
     assert_int_equal(clr_layout_get(s, layout, &f), CLR_OK);
     float *out = malloc(layout->bytes);
     assert_non_null(out);
@@ -171,7 +171,7 @@ static void expect_ramp(const clr_session *s, const float *out, const clr_layout
 static void float_frames_render_into_memory_as_the_formula_says(void **state) {
     (void)state;
     clr_session *s = open_ramp((clr_session_options){0});
-    failure f = {0, ""};
+    failure f = {0};
     assert_int_equal(clr_set(s, "frames", "3", &f), CLR_OK);
     assert_int_equal(clr_set(s, "rows-per-item", "4", &f), CLR_OK);
     clr_layout l;
@@ -190,7 +190,7 @@ static void bands_of_any_height_give_the_same_floats(void **state) {
     size_t bytes = 0;
     for (size_t rows = 1; rows <= 29; rows += 7) {
         clr_session *s = open_ramp((clr_session_options){.band_rows = rows});
-        failure f = {0, ""};
+        failure f = {0};
         assert_int_equal(clr_set(s, "frames", "2", &f), CLR_OK);
         assert_int_equal(clr_set(s, "rows-per-item", "3", &f), CLR_OK);
         clr_layout l;
@@ -215,7 +215,7 @@ static void bands_of_any_height_give_the_same_floats(void **state) {
 static void the_verifier_finds_the_kernel_and_reference_agree(void **state) {
     (void)state;
     clr_session *s = open_ramp((clr_session_options){0});
-    failure f = {0, ""};
+    failure f = {0};
     clr_layout l;
     assert_int_equal(clr_layout_get(s, &l, &f), CLR_OK);
     clr_sink *verify = clr_sink_verify(s, &f);
@@ -250,7 +250,7 @@ static void a_changed_kernel_fails_verification_by_its_difference(void **state) 
     fclose(in);
     fclose(out);
     clr_session_options options = {.kernel_dir = dir, .devices = "cpu"};
-    failure f = {0, ""};
+    failure f = {0};
     clr_session *s = session_open_renderer(&ramp_renderer, &options, &f);
     const size_t dims[1] = {37};
     assert_int_equal(clr_set_input(s, "weights", weights, CLR_SAMPLE_F32, dims, 1, &f), CLR_OK);
@@ -271,7 +271,7 @@ static void inputs_a_device_cannot_hold_are_refused_before_any_launch(void **sta
     (void)state;
     /* 37 weights are 148 bytes; this device allocates 128 at once. */
     clr_session *s = open_ramp((clr_session_options){.test_max_allocation = 128});
-    failure f = {0, ""};
+    failure f = {0};
     clr_layout l;
     assert_int_equal(clr_layout_get(s, &l, &f), CLR_OK);
     float *out = malloc(l.bytes);
@@ -288,7 +288,7 @@ static void inputs_a_device_cannot_hold_are_refused_before_any_launch(void **sta
 static void a_launch_that_does_not_cover_the_image_is_an_error(void **state) {
     (void)state;
     clr_session *s = open_ramp((clr_session_options){0});
-    failure f = {0, ""};
+    failure f = {0};
     assert_int_equal(clr_set(s, "rows-per-item", "4", &f), CLR_OK);
     assert_int_equal(clr_set(s, "lie", NULL, &f), CLR_OK);
     clr_layout l;
@@ -309,7 +309,7 @@ static void a_session_builds_and_uploads_once_for_many_renders(void **state) {
     clr_session_timings(s, &first);
     assert_true(first.build_ms > 0);
     assert_true(first.setup_ms > 0);
-    failure f = {0, ""};
+    failure f = {0};
     /* Another scale: the same kernel and weights, so no build and no upload again. */
     assert_int_equal(clr_set_real(s, "scale", 3.0, &f), CLR_OK);
     clr_timings_reset(s);
@@ -337,7 +337,7 @@ static void two_devices_share_the_bands_and_give_the_same_bytes(void **state) {
     (void)state;
     clr_session *one = open_ramp((clr_session_options){.band_rows = 4});
     clr_session *two = open_ramp((clr_session_options){.band_rows = 4, .devices = "all"});
-    failure f = {0, ""};
+    failure f = {0};
     for (int i = 0; i < 2; ++i) {
         clr_session *s = i ? two : one;
         assert_int_equal(clr_set(s, "frames", "4", &f), CLR_OK);
@@ -398,7 +398,7 @@ static void progress_and_log_reach_the_caller(void **state) {
 static void parameters_are_checked_as_they_are_set(void **state) {
     (void)state;
     clr_session *s = open_ramp((clr_session_options){0});
-    failure f = {0, ""};
+    failure f = {0};
     assert_int_equal(clr_set(s, "nope", "1", &f), CLR_USAGE_ERROR);
     assert_non_null(strstr(f.message, "unknown parameter 'nope'"));
     assert_int_equal(clr_set_uint(s, "frames", 17, &f), CLR_USAGE_ERROR);
@@ -427,7 +427,7 @@ static void parameters_are_checked_as_they_are_set(void **state) {
 static void file_sinks_refuse_formats_that_cannot_hold_floats(void **state) {
     (void)state;
     clr_session *s = open_ramp((clr_session_options){0});
-    failure f = {0, ""};
+    failure f = {0};
     assert_null(clr_sink_file(s, "/tmp/ramp.png", 0, &f));
     assert_int_equal(f.status, CLR_USAGE_ERROR);
     assert_non_null(strstr(f.message, "8-bit samples, not floats"));
@@ -467,7 +467,7 @@ static void julia_through_the_api_equals_the_command_lines_npy(void **state) {
     assert_int_equal(waitpid(pid, &wstatus, 0), pid);
     assert_true(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
 
-    failure f = {0, ""};
+    failure f = {0};
     clr_session *s = clr_session_open("julia", &(clr_session_options){.devices = "cpu"}, &f);
     assert_non_null(s);
     assert_int_equal(clr_set_reals(s, "size", (double[]){203, 101}, 2, &f), CLR_OK);
@@ -510,7 +510,7 @@ typedef struct threaded {
 /* One whole session on its own thread: open, set, render a PNG (stb's encoder), commit. */
 static void *render_png(void *argument) {
     threaded *t = argument;
-    clr_error err = {CLR_OK, ""};
+    clr_error err = {0};
     clr_session *s = clr_session_open(t->renderer, &(clr_session_options){.devices = "cpu"}, &err);
     clr_sink *file = NULL;
     t->status = !s || clr_set(s, "size", t->size, &err) != CLR_OK ||

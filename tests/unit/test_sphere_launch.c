@@ -14,7 +14,7 @@
 
 /* A session with `settings` (name, value pairs) set and checked: the scene is loaded. */
 static clr_session *session_with(const char *const *settings, size_t count) {
-    failure f = {0, ""};
+    failure f = {0};
     clr_session *s = clr_session_open("sphere", NULL, &f);
     assert_non_null(s);
     for (size_t i = 0; i + 1 < count; i += 2)
@@ -31,7 +31,7 @@ static int describe(const clr_session *s, cl_device_type type, launch *l, failur
     strcpy(d.name, "Test device");
     d.fp64 = true;
     memset(l, 0, sizeof *l);
-    *f = (failure){0, ""};
+    *f = (failure){0};
     return sphere_renderer.launch(s->params, &d, 0, l, f);
 }
 

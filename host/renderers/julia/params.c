@@ -3,6 +3,8 @@
 #include "renderers/julia/julia.h"
 #include "util/values.h"
 
+#include <float.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -119,6 +121,41 @@ static void julia_init(void *params) {
                         .kernel = KERNEL_AUTO};
 }
 
+/* Denormal numbers (below the smallest normal) are flushed to zero by many devices (GPUs,
+ * CPUs in fast-math modes), while the reference keeps them: refused, with the reason. */
+static int check_normal(const char *what, double value, int is_float, failure *f) {
+    const double smallest = is_float ? (double)FLT_MIN : DBL_MIN;
+    double narrowed = is_float ? (double)(float)value : value;
+    if (value == 0 || fabs(narrowed) >= smallest)
+        return 0;
+    return failure_set(f, CLR_USAGE_ERROR,
+                       "julia: %s is %g, below the smallest normal %s (%g), which devices may "
+                       "flush to zero; %s",
+                       what, value, is_float ? "float" : "double", smallest,
+                       is_float ? "use --precision double or larger values" : "use larger values");
+}
+
+static int julia_finish(void *params, const renderer_context *context, failure *f) {
+    (void)context;
+    const julia_params *p = params;
+    const int is_float = p->precision == PRECISION_FLOAT;
+    const uint64_t w = p->size.width, h = p->size.height;
+    const double x_step = w > 1 ? (p->region[1] - p->region[0]) / (double)(w - 1) : 0;
+    const double y_step = h > 1 ? (p->region[3] - p->region[2]) / (double)(h - 1) : 0;
+    static const char *const region_names[4] = {"XMIN of --region", "XMAX of --region",
+                                                "YMIN of --region", "YMAX of --region"};
+    for (int i = 0; i < 4; ++i)
+        if (check_normal(region_names[i], p->region[i], is_float, f) != 0)
+            return f->status;
+    if (check_normal("the real part of --c", p->c[0], is_float, f) != 0 ||
+        check_normal("the imaginary part of --c", p->c[1], is_float, f) != 0 ||
+        check_normal("the column step of --region", x_step, is_float, f) != 0 ||
+        check_normal("the row step of --region", y_step, is_float, f) != 0 ||
+        check_normal("R^2, the square of --threshold", p->threshold * p->threshold, is_float, f))
+        return f->status;
+    return 0;
+}
+
 static void julia_layout(const void *params, clr_layout *layout) {
     const julia_params *p = params;
     *layout = (clr_layout){.frames = 1,
@@ -154,6 +191,7 @@ const renderer julia_renderer = {
     /* exact: the counts are integers computed in the same precision */
     .verify = {.unit = "count", .integer = true, .levels = 0},
     .init = julia_init,
+    .finish = julia_finish,
     .layout = julia_layout,
     .launch = julia_launch,
     .reference = julia_reference,

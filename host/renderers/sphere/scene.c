@@ -2,6 +2,8 @@
 #include "renderers/sphere/scene.h"
 
 #include "device/embedded_files.h"
+#include "util/file.h"
+#include "util/json_check.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -97,6 +99,13 @@ static int read_vec3(parser *p, const cJSON *object, const char *key, const char
         if (!isfinite(element->valuedouble))
             return field_error(p, where, "must hold finite numbers");
         v[i] = element->valuedouble;
+        /* The tracer squares differences of coordinates: beyond this they overflow. */
+        if (fabs(v[i]) > SCENE_MAX_COORDINATE) {
+            char problem[160];
+            snprintf(problem, sizeof problem,
+                     "must hold numbers within +-1e150, whose squares stay finite (got %g)", v[i]);
+            return field_error(p, where, problem);
+        }
     }
     *out = v3(v[0], v[1], v[2]);
     return 0;
@@ -113,11 +122,13 @@ static int check_range(parser *p, const char *path, const char *key, double valu
 }
 
 static int check_color(parser *p, const char *path, const char *key, vec3 c) {
-    if (c.x >= 0 && c.y >= 0 && c.z >= 0)
-        return 0;
     char where[256];
     snprintf(where, sizeof where, "%s%s%s", path, *path ? "." : "", key);
-    return field_error(p, where, "colour components must not be negative");
+    if (!(c.x >= 0 && c.y >= 0 && c.z >= 0))
+        return field_error(p, where, "colour components must not be negative");
+    if (c.x > SCENE_MAX_COLOR || c.y > SCENE_MAX_COLOR || c.z > SCENE_MAX_COLOR)
+        return field_error(p, where, "colour components must be at most 1e12");
+    return 0;
 }
 
 static int parse_camera(parser *p, const cJSON *root, scene *s) {
@@ -321,6 +332,15 @@ int scene_parse(const char *text, size_t length, const char *source, scene *out,
                            "text (a binary file?)",
                            source, line, column, (unsigned)(unsigned char)text[control]);
     }
+    /* Deeper than a scene can be: said before cJSON fails there with no reason. */
+    json_problem problem = json_check(text, length, SCENE_MAX_NESTING);
+    if (problem.kind == JSON_TOO_DEEP)
+        return failure_set(f, CLR_USAGE_ERROR,
+                           "scene '%s': line %zu, column %zu: nested deeper than %u levels (a "
+                           "scene needs 4)",
+                           source, problem.line, problem.column, SCENE_MAX_NESTING);
+    if (problem.kind == JSON_OUT_OF_MEMORY)
+        return failure_set(f, CLR_RUNTIME_ERROR, "out of memory reading scene '%s'", source);
     const char *end = NULL;
     pthread_mutex_lock(&cjson_lock);
     cJSON *root = cJSON_ParseWithLengthOpts(text, length, &end, false);
@@ -352,6 +372,16 @@ int scene_parse(const char *text, size_t length, const char *source, scene *out,
                              "scene '%s': line %zu, column %zu: unexpected text after the JSON "
                              "value",
                              source, line, column);
+    } else if (problem.kind == JSON_DUPLICATE_KEY) {
+        /* cJSON keeps both and a lookup takes the first: one of the two would be ignored. */
+        char where[300] = "the top-level object";
+        if (problem.path[0])
+            snprintf(where, sizeof where, "%s", problem.path);
+        status = failure_set(f, CLR_USAGE_ERROR,
+                             "scene '%s': line %zu, column %zu: key \"%s\" appears twice in %s "
+                             "(first at line %zu, column %zu)",
+                             source, problem.line, problem.column, problem.key, where,
+                             problem.first_line, problem.first_column);
     } else if (!cJSON_IsObject(root)) {
         status = failure_set(f, CLR_USAGE_ERROR,
                              "scene '%s': the top level must be an object {...}", source);
@@ -378,25 +408,13 @@ int scene_parse(const char *text, size_t length, const char *source, scene *out,
 
 int scene_load(const char *path, scene *out, scene_warn_fn warn, void *user, failure *f) {
     memset(out, 0, sizeof *out);
-    FILE *file = fopen(path, "rb");
-    if (!file)
-        return failure_set(f, CLR_USAGE_ERROR, "scene '%s': cannot open: %s", path,
-                           strerror(errno));
-    char *text = malloc(SCENE_MAX_FILE_BYTES + 1);
-    size_t length = text ? fread(text, 1, SCENE_MAX_FILE_BYTES + 1, file) : 0;
-    int read_error = ferror(file);
-    fclose(file);
-    int status;
-    if (!text)
-        status = failure_set(f, CLR_RUNTIME_ERROR, "out of memory reading scene '%s'", path);
-    else if (read_error)
-        status =
-            failure_set(f, CLR_USAGE_ERROR, "scene '%s': cannot read (is it a directory?)", path);
-    else if (length > SCENE_MAX_FILE_BYTES)
-        status = failure_set(f, CLR_USAGE_ERROR, "scene '%s': larger than the %u MiB limit", path,
-                             SCENE_MAX_FILE_BYTES >> 20);
-    else
-        status = scene_parse(text, length, path, out, warn, user, f);
+    char *text;
+    size_t length;
+    if (file_read_regular(path, SCENE_MAX_FILE_BYTES, "scene", CLR_USAGE_ERROR, &text, &length,
+                          f) != 0)
+        return f->status;
+    char shown[TEXT_SHOWN_SIZE];
+    int status = scene_parse(text, length, text_shown(path, shown), out, warn, user, f);
     free(text);
     return status;
 }
@@ -423,6 +441,11 @@ void scene_free(scene *s) {
 int camera_frame_make(const scene *s, size_t width, size_t height, camera_frame *frame,
                       failure *f) {
     vec3 back = v3_sub(s->camera_position, s->camera_look_at);
+    if (!isfinite(v3_length(back)) || !isfinite(v3_length(s->camera_up)))
+        return failure_set(f, CLR_USAGE_ERROR,
+                           "scene '%s': camera.position, camera.look_at or camera.up: the distance "
+                           "computation overflows; use smaller coordinates",
+                           s->source);
     if (v3_length(back) == 0)
         return failure_set(f, CLR_USAGE_ERROR, "scene '%s': camera.look_at equals camera.position",
                            s->source);

@@ -22,6 +22,9 @@
 #define SCENE_MAX_FILE_BYTES (16u << 20)
 #define SCENE_MAX_SPHERES    100000u
 #define SCENE_MAX_LIGHTS     1000u
+#define SCENE_MAX_NESTING    64u   /* levels of objects and arrays; a valid scene uses 4 */
+#define SCENE_MAX_COORDINATE 1e150 /* squared, still finite */
+#define SCENE_MAX_COLOR      1e12
 
 typedef struct scene_material {
     vec3 diffuse;

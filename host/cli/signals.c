@@ -1,0 +1,127 @@
+/* What happens when a signal ends clrender.
+ *
+ * SIGINT, SIGTERM and SIGHUP: the file being written is dropped (only its name
+ * needs removing; an unnamed temporary file goes with the process), one line says
+ * so, and the process exits with 128 + the signal. SIGABRT, SIGSEGV, SIGBUS,
+ * SIGFPE and SIGILL, raised inside an OpenCL driver as often as not: the same
+ * cleanup and line (with what is known about the driver's environment), then the
+ * signal's previous disposition runs (ASan's report in a sanitizer build) and the
+ * process dies of it. SIGPIPE is ignored, so that a closed pipe is a write error
+ * clrender reports. Everything a handler does is async-signal-safe: the lines are
+ * composed from text prepared beforehand.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "cli/cli.h"
+
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+static clr_sink *volatile guarded;            /* the file being written, if any */
+static char after_stop[TEXT_SHOWN_SIZE + 64]; /* "; 'x.png' was left as it was" */
+static char driver_hint[1024];                /* what may be wrong with the driver's environment */
+static struct sigaction previous[32];
+volatile sig_atomic_t console_bar_open; /* a progress bar line waits for its newline */
+
+static const struct {
+    int number;
+    const char *name;
+    int crash;
+} handled[] = {
+    {SIGINT, "SIGINT", 0},   {SIGTERM, "SIGTERM", 0}, {SIGHUP, "SIGHUP", 0},
+    {SIGABRT, "SIGABRT", 1}, {SIGSEGV, "SIGSEGV", 1}, {SIGBUS, "SIGBUS", 1},
+    {SIGFPE, "SIGFPE", 1},   {SIGILL, "SIGILL", 1},
+};
+#define HANDLED (sizeof handled / sizeof handled[0])
+
+static size_t append(char *out, size_t used, size_t size, const char *text) {
+    while (*text && used + 1 < size)
+        out[used++] = *text++;
+    out[used] = '\0';
+    return used;
+}
+
+static void on_signal(int number) {
+    const char *name = "a signal";
+    int crash = 0;
+    for (size_t i = 0; i < HANDLED; ++i)
+        if (handled[i].number == number)
+            name = handled[i].name, crash = handled[i].crash;
+    clr_sink_discard(guarded);
+    char line[2048];
+    size_t n = 0;
+    if (console_bar_open)
+        n = append(line, n, sizeof line, "\n");
+    n = append(line, n, sizeof line, "clrender: stopped by ");
+    n = append(line, n, sizeof line, name);
+    if (crash)
+        n = append(line, n, sizeof line,
+                   crash && number == SIGABRT ? " (an abort, most likely inside the OpenCL driver)"
+                                              : " (most likely inside the OpenCL driver)");
+    n = append(line, n, sizeof line, after_stop);
+    if (crash && driver_hint[0]) {
+        n = append(line, n, sizeof line, "; ");
+        n = append(line, n, sizeof line, driver_hint);
+    }
+    n = append(line, n, sizeof line, "\n");
+    ssize_t ignored = write(STDERR_FILENO, line, n);
+    (void)ignored;
+    if (!crash)
+        _exit(128 + number);
+    /* Die of the signal, through what handled it before (ASan's report, or the default). */
+    sigaction(number, &previous[number], NULL);
+    raise(number);
+    _exit(128 + number);
+}
+
+static bool ignored_at_start[32];
+
+void signals_install(void) {
+    static bool installed;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_signal;
+    sigemptyset(&action.sa_mask);
+    for (size_t i = 0; i < HANDLED; ++i) {
+        int number = handled[i].number;
+        struct sigaction old;
+        if (sigaction(number, NULL, &old) != 0)
+            continue;
+        /* A stop signal ignored by whoever started us (nohup, a background job) stays so. */
+        if (!installed)
+            ignored_at_start[number] = !handled[i].crash && old.sa_handler == SIG_IGN;
+        if (ignored_at_start[number] || old.sa_handler == on_signal)
+            continue;
+        previous[number] = old;
+        sigaction(number, &action, NULL);
+    }
+    installed = true;
+    struct sigaction ignore;
+    memset(&ignore, 0, sizeof ignore);
+    ignore.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ignore, NULL);
+    cli_driver_hint(driver_hint, sizeof driver_hint);
+    append(after_stop, 0, sizeof after_stop, "");
+}
+
+void signals_after_driver(void) {
+    /* The driver's LLVM installs handlers of its own when it starts; for SIGABRT they give
+     * way to abort()'s default action and ours never runs. Starting the driver now and
+     * installing ours again puts ours first; they pass crash signals on to LLVM's. */
+    size_t count;
+    clr_list_devices(NULL, 0, &count, NULL);
+    signals_install();
+}
+
+void signals_guard(clr_sink *sink, const char *path_shown, bool existed) {
+    size_t n = append(after_stop, 0, sizeof after_stop, "; '");
+    n = append(after_stop, n, sizeof after_stop, path_shown);
+    append(after_stop, n, sizeof after_stop,
+           existed ? "' was left as it was" : "' was not written");
+    guarded = sink;
+}
+
+void signals_unguard(void) {
+    guarded = NULL;
+    append(after_stop, 0, sizeof after_stop, "");
+}
