@@ -50,8 +50,9 @@ void render_options_free(render_options *o);
 param_spec *cli_renderer_rows(const char *renderer, size_t *count);
 
 /* Session options from the environment: CLRENDER_DEVICE (the default device
- * spec), CLRENDER_KERNEL_DIR, and the test hooks CLRENDER_TEST_MAX_ALLOC and
- * CLRENDER_TEST_FAIL_LAUNCHES. */
+ * spec), CLRENDER_KERNEL_DIR, and the test hooks CLRENDER_TEST_MAX_ALLOC,
+ * CLRENDER_TEST_DEVICE_MEMORY, CLRENDER_TEST_FAIL_LAUNCHES and
+ * CLRENDER_TEST_NAMED_TEMP. */
 void cli_environment(clr_session_options *options);
 
 /* What may keep the OpenCL driver from working, as one clause for a message (empty

@@ -28,6 +28,7 @@ void cli_environment(clr_session_options *options) {
     if (kernels && *kernels)
         options->kernel_dir = kernels;
     options->test_max_allocation = number("CLRENDER_TEST_MAX_ALLOC");
+    options->test_device_memory = number("CLRENDER_TEST_DEVICE_MEMORY");
     options->test_fail_launches = (unsigned)number("CLRENDER_TEST_FAIL_LAUNCHES");
     options->test_named_temp_files = number("CLRENDER_TEST_NAMED_TEMP") != 0;
 }

@@ -33,7 +33,8 @@ static const param_spec common_rows[] = {
     PARAM_FLAG("verify", render_options, verify,
                "also render with the reference and compare (exit 3 on mismatch)"),
     PARAM_REAL("tolerance", render_options, tolerance, 0, false, 1, NULL, "F",
-               "fraction of pixels --verify lets differ (default 0)"),
+               "fraction of pixels --verify lets differ (default 0), or the mean difference "
+               "from an exact solution (xray --reference analytic: default 0.02)"),
     PARAM_FLAG("timings", render_options, timings, "print the time of each phase on stderr"),
     PARAM_CHOICE("compression", render_options, compression, compression_names, "C",
                  "PNG compression: fast, default or best (slow, smallest)"),
@@ -127,11 +128,28 @@ static void print_timings(const clr_session *s, const render_options *o, double 
     }
 }
 
-/* Prints the verify line; CLR_VERIFY_FAILED when more pixels differ than --tolerance allows. */
+/* Prints the verify line; CLR_VERIFY_FAILED when more pixels differ than --tolerance allows,
+ * or, for a comparison with an exact solution, when the mean difference exceeds it. A
+ * negative tolerance stands for the renderer's default. */
 static int report_verify(const clr_sink *verifier, double tolerance, failure *f) {
     clr_verify_result v;
     if (clr_sink_verify_result(verifier, &v, f) != CLR_OK)
         return f->status;
+    if (tolerance < 0)
+        tolerance = v.default_tolerance;
+    if (v.judged_by_mean) {
+        printf("verify: %llu pixels compared with %s: mean %s difference %.3g, largest %.3g "
+               "(of its largest value, %.6g)\n",
+               (unsigned long long)v.compared, v.reference_name, v.unit, v.mean_difference,
+               v.largest_difference, v.largest_reference);
+        fflush(stdout);
+        if (v.mean_difference > tolerance)
+            return failure_set(f, CLR_VERIFY_FAILED,
+                               "verify failed: the mean %s difference from %s, %.3g, is more "
+                               "than --tolerance %g allows",
+                               v.unit, v.reference_name, v.mean_difference, tolerance);
+        return 0;
+    }
     double fraction = v.compared ? (double)v.differing / (double)v.compared : 0.0;
     printf("verify: %llu pixels compared, %llu differing (%.6f%%), largest %s difference ",
            (unsigned long long)v.compared, (unsigned long long)v.differing, 100.0 * fraction,
@@ -202,7 +220,7 @@ int render_parse(const char *renderer, int argc, char **argv, int first, render_
     cli_command_line line = {0};
     cli_table tables[2] = {{0}, {0}};
     clr_layout layout;
-    *o = (render_options){.compression = 1};
+    *o = (render_options){.compression = 1, .tolerance = -1}; /* -1: the renderer's default */
     *session = NULL;
     int status = read_command_line(renderer, argc, argv, first, o, tables, &line, f);
     if (status == 0 && !(*session = open_session(renderer, o, out, f)))

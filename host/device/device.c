@@ -17,7 +17,7 @@ static void read_string(cl_device_id device, cl_device_info what, char *out, siz
     out[size - 1] = '\0';
 }
 
-static int describe_device(device_entry *e, uint64_t max_allocation, failure *f) {
+static int describe_device(device_entry *e, uint64_t max_allocation, uint64_t memory, failure *f) {
     cl_device_fp_config double_config = 0;
     CL_CHECK(f, failed, clGetDeviceInfo,
              (e->device, CL_DEVICE_TYPE, sizeof e->type, &e->type, NULL));
@@ -43,6 +43,10 @@ static int describe_device(device_entry *e, uint64_t max_allocation, failure *f)
     e->fp64 = double_config != 0;
     if (max_allocation && max_allocation < e->max_allocation)
         e->max_allocation = max_allocation;
+    if (memory && memory < e->global_memory)
+        e->global_memory = memory;
+    if (e->max_allocation > e->global_memory)
+        e->max_allocation = e->global_memory;
     read_string(e->device, CL_DEVICE_NAME, e->name, sizeof e->name);
     read_string(e->device, CL_DEVICE_VERSION, e->version, sizeof e->version);
     read_string(e->device, CL_DRIVER_VERSION, e->driver_version, sizeof e->driver_version);
@@ -55,7 +59,7 @@ failed:
     return f->status;
 }
 
-int device_list_query(device_list *list, uint64_t max_allocation, failure *f) {
+int device_list_query(device_list *list, uint64_t max_allocation, uint64_t memory, failure *f) {
     cl_platform_id platforms[MAX_PLATFORMS];
     cl_uint platform_count = 0;
     list->items = NULL;
@@ -93,7 +97,7 @@ int device_list_query(device_list *list, uint64_t max_allocation, failure *f) {
             e->device = devices[d];
             e->platform_index = p;
             e->device_index = d;
-            if (describe_device(e, max_allocation, f) != 0)
+            if (describe_device(e, max_allocation, memory, f) != 0)
                 goto failed;
             list->count++;
         }

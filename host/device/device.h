@@ -37,9 +37,11 @@ typedef struct device_list {
 
 /* Queries every platform and device. No platform at all is a runtime failure
  * with an installation hint; a platform that fails to enumerate is skipped.
- * A non-zero `max_allocation` caps what each device says it allocates at once
- * (a test hook: it makes small images need several bands). */
-int device_list_query(device_list *list, uint64_t max_allocation, failure *f);
+ * Test hooks: a non-zero `max_allocation` caps what each device says it
+ * allocates at once (small images need several bands, small volumes several
+ * slabs), a non-zero `memory` caps its memory (inputs are dropped and uploaded
+ * again). */
+int device_list_query(device_list *list, uint64_t max_allocation, uint64_t memory, failure *f);
 void device_list_free(device_list *list);
 
 /* "GPU", "CPU", "ACCELERATOR", ... */

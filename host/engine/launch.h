@@ -7,9 +7,17 @@
  * band by band: each band is a range of work-item rows starting at the global
  * offset of its first row, and writes only that band's rows.
  *
+ * A frame may take several passes over the same rows (pass_count, set by pass
+ * 0's description): each pass is described by its own call with its own
+ * arguments, launched in order on the same output buffer, so a later pass can
+ * add to what the earlier ones wrote. A volume larger than one allocation is
+ * projected slab by slab this way.
+ *
  * Input buffers are uploaded once per device and kept while their data,
  * size and generation stay the same; a renderer bumps the generation when it
- * rewrites data in place.
+ * rewrites data in place. When the inputs of all passes together do not fit
+ * in a device's memory, the least recently used are dropped and uploaded
+ * again when a pass needs them.
  */
 #ifndef CLRENDER_LAUNCH_H
 #define CLRENDER_LAUNCH_H
@@ -36,6 +44,7 @@ typedef struct launch {
     char build_options[256];
     size_t items_wide, items_high;    /* global work size of the whole frame */
     size_t rows_per_item;             /* image rows one row of work-items covers (0 means 1) */
+    size_t pass_count;                /* launches per band (0 means 1); pass 0 says */
     bool needs_fp64;                  /* refused on devices without double precision */
     const char *fp64_hint;            /* what to do then, or NULL: "use --precision float" */
     launch_arg args[LAUNCH_MAX_ARGS]; /* arguments 1.. of the kernel */

@@ -51,8 +51,8 @@ typedef struct slot {
     cl_mem buffer;
     image host; /* where the rows are read back: owned, or a view of the caller's memory */
     bool host_owned;
-    cl_event kernel_done, read_done;
-    double kernel_ms;
+    cl_event kernel_started, kernel_done, read_done; /* first and last pass, read-back */
+    double kernel_ms;                                 /* from the first pass's start to the last's end */
 } slot;
 
 typedef struct run run;
@@ -61,9 +61,10 @@ typedef struct worker {
     run *run;
     size_t index;
     engine_device *dev;
-    cl_kernel kernel;
-    size_t frame;    /* the frame the kernel's arguments are set for */
-    launch desc;     /* that frame's launch */
+    size_t frame;       /* the frame the kernels' arguments are set for */
+    size_t pass_count;  /* that frame's passes */
+    cl_kernel *kernels; /* one per pass */
+    launch *descs;      /* each pass's launch */
     size_t local[2]; /* the work-group size of its launches, or {0, 0} for the driver's */
     size_t max_rows; /* the largest band its buffers hold, a multiple of the granule */
     slot slots[SLOTS];
@@ -214,28 +215,59 @@ static int check_launch(const run *r, const launch *l, failure *f) {
     return 0;
 }
 
-/* Sets the worker's kernel up for `frame`. */
-static int set_frame(worker *w, size_t frame, failure *f) {
+static void release_kernels(worker *w) {
+    for (size_t p = 0; p < w->pass_count; ++p)
+        if (w->kernels[p])
+            clReleaseKernel(w->kernels[p]);
+    free(w->kernels);
+    free(w->descs);
+    w->kernels = NULL, w->descs = NULL, w->pass_count = 0;
+}
+
+/* Describes and prepares one pass of `frame` on the worker's device. */
+static int prepare_pass(worker *w, size_t frame, size_t pass, launch *l, cl_kernel *kernel,
+                        failure *f) {
     run *r = w->run;
     clr_session *s = r->s;
-    launch l;
-    memset(&l, 0, sizeof l);
-    cl_kernel kernel = NULL;
-    if (s->r->launch(s->params, w->dev->entry, frame, &l, f) != 0 || check_launch(r, &l, f) != 0)
+    memset(l, 0, sizeof *l);
+    if (s->r->launch(s->params, w->dev->entry, frame, pass, l, f) != 0 ||
+        check_launch(r, l, f) != 0)
         return f->status;
-    size_t step = l.rows_per_item ? l.rows_per_item : 1;
+    size_t step = l->rows_per_item ? l->rows_per_item : 1;
     if (r->granule % step)
         return failure_set(f, CLR_RUNTIME_ERROR,
                            "internal error: frame %zu of %s covers %zu rows per work-item, which "
                            "bands of %zu rows cannot follow",
-                           frame, l.entry_point, step, r->granule);
-    if (session_prepare_launch(s, w->dev, &l, &kernel, f) != 0)
+                           frame, l->entry_point, step, r->granule);
+    return session_prepare_launch(s, w->dev, l, kernel, f);
+}
+
+/* Sets the worker's kernels up for `frame`, one per pass. */
+static int set_frame(worker *w, size_t frame, failure *f) {
+    launch first;
+    cl_kernel kernel = NULL;
+    if (prepare_pass(w, frame, 0, &first, &kernel, f) != 0)
         return f->status;
-    if (w->kernel)
-        clReleaseKernel(w->kernel);
-    w->kernel = kernel;
-    w->desc = l;
+    release_kernels(w);
+    size_t passes = first.pass_count ? first.pass_count : 1;
+    w->kernels = calloc(passes, sizeof *w->kernels);
+    w->descs = calloc(passes, sizeof *w->descs);
+    if (!w->kernels || !w->descs) {
+        clReleaseKernel(kernel);
+        free(w->kernels), free(w->descs);
+        w->kernels = NULL, w->descs = NULL;
+        return failure_set(f, CLR_RUNTIME_ERROR, "out of memory preparing %zu passes", passes);
+    }
+    w->pass_count = passes;
+    w->kernels[0] = kernel;
+    w->descs[0] = first;
+    for (size_t p = 1; p < passes; ++p)
+        if (prepare_pass(w, frame, p, &w->descs[p], &w->kernels[p], f) != 0) {
+            w->frame = (size_t)-1;
+            return f->status;
+        }
     w->frame = frame;
+    const launch *l = &w->descs[0];
     w->local[0] = w->local[1] = 0;
     if (w->dev->entry->type & CL_DEVICE_TYPE_CPU) {
         /* PoCL compiles a work-group function for each work-group size, which it derives from
@@ -243,7 +275,7 @@ static int set_frame(worker *w, size_t frame, failure *f) {
          * (7 objects and 2.2 s more for a cold render of 16 bands). One size per launch width,
          * one row high, serves every band; kernel times did not change measurably. */
         size_t wide = 64;
-        while (wide > 1 && l.items_wide % wide)
+        while (wide > 1 && l->items_wide % wide)
             --wide;
         w->local[0] = wide, w->local[1] = 1;
     }
@@ -255,7 +287,9 @@ static void release_events(slot *sl) {
         clReleaseEvent(sl->read_done);
     if (sl->kernel_done)
         clReleaseEvent(sl->kernel_done);
-    sl->read_done = sl->kernel_done = NULL;
+    if (sl->kernel_started)
+        clReleaseEvent(sl->kernel_started);
+    sl->read_done = sl->kernel_done = sl->kernel_started = NULL;
 }
 
 static int enqueue(worker *w, slot *sl, cl_int *why, failure *f) {
@@ -264,7 +298,7 @@ static int enqueue(worker *w, slot *sl, cl_int *why, failure *f) {
     *why = CL_SUCCESS;
     if (sl->b.frame != w->frame && set_frame(w, sl->b.frame, f) != 0)
         return f->status;
-    const launch *l = &w->desc;
+    const launch *l = &w->descs[0];
     const size_t step = l->rows_per_item ? l->rows_per_item : 1;
     const size_t first_item = sl->b.row / step;
     size_t items = (sl->b.rows + step - 1) / step;
@@ -275,22 +309,34 @@ static int enqueue(worker *w, slot *sl, cl_int *why, failure *f) {
         sl->host.pixels = r->direct + (sl->b.frame * r->height + sl->b.row) * r->row_bytes;
         sl->host.height = sl->b.rows;
     }
-    cl_int status = clSetKernelArg(w->kernel, 0, sizeof sl->buffer, &sl->buffer);
-    *why = status;
-    CL_CHECK_STATUS(f, failed, "clSetKernelArg", status);
-    pthread_mutex_lock(&r->s->timings_lock);
-    bool fake = r->s->fake_failures_left > 0; /* the test hook */
-    r->s->fake_failures_left -= fake;
-    pthread_mutex_unlock(&r->s->timings_lock);
-    pthread_mutex_lock(&r->lock);
-    ++r->launches;
-    pthread_mutex_unlock(&r->lock);
-    status = fake
-                 ? CL_OUT_OF_RESOURCES
-                 : clEnqueueNDRangeKernel(ctx->queue, w->kernel, 2, offset, global,
-                                          w->local[0] ? w->local : NULL, 0, NULL, &sl->kernel_done);
-    *why = status;
-    CL_CHECK_STATUS(f, failed, "clEnqueueNDRangeKernel", status);
+    cl_int status = CL_SUCCESS;
+    for (size_t p = 0; p < w->pass_count; ++p) {
+        cl_kernel kernel = w->kernels[p];
+        /* Another pass may have dropped this one's inputs to make room. */
+        if (w->pass_count > 1 && session_bind_inputs(r->s, w->dev, &w->descs[p], kernel, f) != 0)
+            goto failed;
+        status = clSetKernelArg(kernel, 0, sizeof sl->buffer, &sl->buffer);
+        *why = status;
+        CL_CHECK_STATUS(f, failed, "clSetKernelArg", status);
+        pthread_mutex_lock(&r->s->timings_lock);
+        bool fake = r->s->fake_failures_left > 0; /* the test hook */
+        r->s->fake_failures_left -= fake;
+        pthread_mutex_unlock(&r->s->timings_lock);
+        pthread_mutex_lock(&r->lock);
+        ++r->launches;
+        pthread_mutex_unlock(&r->lock);
+        cl_event done = NULL;
+        status = fake ? CL_OUT_OF_RESOURCES
+                      : clEnqueueNDRangeKernel(ctx->queue, kernel, 2, offset, global,
+                                               w->local[0] ? w->local : NULL, 0, NULL, &done);
+        *why = status;
+        CL_CHECK_STATUS(f, failed, "clEnqueueNDRangeKernel", status);
+        if (sl->kernel_done && sl->kernel_started)
+            clReleaseEvent(sl->kernel_done); /* a middle pass */
+        else if (sl->kernel_done)
+            sl->kernel_started = sl->kernel_done;
+        sl->kernel_done = done;
+    }
     status = clEnqueueReadBuffer(ctx->queue, sl->buffer, CL_FALSE, 0, sl->b.rows * r->row_bytes,
                                  sl->host.pixels, 1, &sl->kernel_done, &sl->read_done);
     *why = status;
@@ -331,7 +377,16 @@ static int wait_band(worker *w, slot *sl, cl_int *why, failure *f) {
         return cl_fail(f, "clWaitForEvents", status);
     }
     int failed = 0;
-    sl->kernel_ms = event_ms(sl->kernel_done, &failed);
+    if (sl->kernel_started) { /* several passes: from the first's start to the last's end */
+        cl_ulong start = 0, end = 0;
+        failed = clGetEventProfilingInfo(sl->kernel_started, CL_PROFILING_COMMAND_START,
+                                         sizeof start, &start, NULL) != CL_SUCCESS ||
+                 clGetEventProfilingInfo(sl->kernel_done, CL_PROFILING_COMMAND_END, sizeof end,
+                                         &end, NULL) != CL_SUCCESS;
+        sl->kernel_ms = end > start ? (double)(end - start) * 1e-6 : 0;
+    } else {
+        sl->kernel_ms = event_ms(sl->kernel_done, &failed);
+    }
     double transfer_ms = event_ms(sl->read_done, &failed);
     release_events(sl);
     if (failed)
@@ -521,8 +576,7 @@ static void teardown_worker(worker *w) {
         if (w->slots[i].host_owned)
             image_free(&w->slots[i].host);
     }
-    if (w->kernel)
-        clReleaseKernel(w->kernel);
+    release_kernels(w);
 }
 
 /* Rows per band at most: within the memory budget (or --tile-rows), on the granule. */
@@ -666,7 +720,7 @@ static int render_devices(run *r, failure *f) {
         w->run = r, w->index = i, w->dev = &s->devices[i];
         launch l;
         memset(&l, 0, sizeof l);
-        if (s->r->launch(s->params, w->dev->entry, 0, &l, f) != 0 || check_launch(r, &l, f) != 0)
+        if (s->r->launch(s->params, w->dev->entry, 0, 0, &l, f) != 0 || check_launch(r, &l, f) != 0)
             return f->status;
         size_t step = l.rows_per_item ? l.rows_per_item : 1;
         r->granule = r->granule / gcd(r->granule, step) * step;
@@ -742,7 +796,12 @@ int scheduler_render(clr_session *s, clr_sink *const *sinks, size_t sink_count, 
     pthread_mutex_init(&r.lock, NULL);
     pthread_cond_init(&r.changed, NULL);
 
-    int status = s->options.reference ? render_reference(&r, f) : render_devices(&r, f);
+    /* A reference that is the exact solution (not the kernels' maths) is the render itself
+     * unless it is there to be compared with. */
+    bool by_reference = s->options.reference || (renderer_verify_rule(s->r, s->params)
+                                                      .reference_is_truth &&
+                                                  !sinks_verify(sinks, sink_count));
+    int status = by_reference ? render_reference(&r, f) : render_devices(&r, f);
     for (size_t i = 0; i < r.worker_count; ++i)
         teardown_worker(&r.workers[i]);
     free(r.workers);

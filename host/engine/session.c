@@ -45,7 +45,7 @@ clr_status clr_list_devices(clr_device_info *devices, size_t capacity, size_t *c
     clear(f);
     device_list list;
     *count = 0;
-    if (device_list_query(&list, 0, f) != 0)
+    if (device_list_query(&list, 0, 0, f) != 0)
         return f->status;
     for (size_t i = 0; i < list.count && i < capacity; ++i)
         devices[i] = device_info(&list.items[i]);
@@ -163,9 +163,8 @@ clr_session *session_open_renderer(const renderer *r, const clr_session_options 
 static void close_devices(clr_session *s) {
     for (size_t i = 0; i < s->device_count; ++i) {
         engine_device *d = &s->devices[i];
-        for (size_t a = 0; a < LAUNCH_MAX_ARGS; ++a)
-            if (d->inputs[a].buffer)
-                clReleaseMemObject(d->inputs[a].buffer);
+        for (size_t a = 0; a < d->input_count; ++a)
+            clReleaseMemObject(d->inputs[a].buffer);
         for (size_t p = 0; p < d->program_count; ++p)
             clReleaseProgram(d->programs[p].object);
         if (d->open)
@@ -360,7 +359,8 @@ int session_open_devices(clr_session *s, failure *f) {
     if (s->devices_open || s->options.reference)
         return 0;
     double start = clock_ms();
-    if (device_list_query(&s->list, s->options.test_max_allocation, f) != 0)
+    if (device_list_query(&s->list, s->options.test_max_allocation, s->options.test_device_memory,
+                          f) != 0)
         return f->status;
     size_t *chosen = calloc(s->list.count ? s->list.count : 1, sizeof *chosen);
     size_t count = 0;
@@ -419,6 +419,10 @@ static double mib(uint64_t bytes) {
     return (double)bytes / 1048576.0;
 }
 
+uint64_t session_input_budget(const engine_device *d) {
+    return d->entry->global_memory / 4 * 3;
+}
+
 /* Refuses inputs the device cannot hold, before any work, naming the sizes and the limit. */
 static int check_inputs(const engine_device *d, const launch *l, failure *f) {
     uint64_t total = 0;
@@ -434,33 +438,90 @@ static int check_inputs(const engine_device *d, const launch *l, failure *f) {
                                a->name, mib(a->size), d->entry->name,
                                mib(d->entry->max_allocation));
     }
-    if (total > d->entry->global_memory)
+    if (total > session_input_budget(d))
         return failure_set(f, CLR_RUNTIME_ERROR,
-                           "the inputs take %.1f MiB, more than the %.1f MiB of memory of %s; "
-                           "make them smaller or choose another --device",
-                           mib(total), mib(d->entry->global_memory), d->entry->name);
+                           "the inputs of one launch take %.1f MiB, more than the %.1f MiB that "
+                           "%s keeps for inputs (3/4 of its memory); make them smaller or choose "
+                           "another --device",
+                           mib(total), mib(session_input_budget(d)), d->entry->name);
     return 0;
 }
 
-static int upload_input(clr_session *s, engine_device *d, size_t index, const launch_arg *a,
-                        failure *f) {
-    uploaded_input *u = &d->inputs[index];
-    if (u->buffer && u->data == a->data && u->size == a->size && u->generation == a->generation)
-        return 0;
-    if (u->buffer)
-        clReleaseMemObject(u->buffer);
-    *u = (uploaded_input){0};
+static void drop_input(engine_device *d, size_t index) {
+    clReleaseMemObject(d->inputs[index].buffer); /* freed once the launches using it end */
+    d->input_bytes -= d->inputs[index].size;
+    d->inputs[index] = d->inputs[--d->input_count];
+}
+
+/* Whether input `index` of the device is one that `l` needs. */
+static bool needed_by(const engine_device *d, size_t index, const launch *l) {
+    const uploaded_input *u = &d->inputs[index];
+    for (size_t i = 0; i < l->arg_count; ++i) {
+        const launch_arg *a = &l->args[i];
+        if (a->kind == LAUNCH_ARG_INPUT && u->data == a->data && u->size == a->size &&
+            u->generation == a->generation)
+            return true;
+    }
+    return false;
+}
+
+/* The device's buffer holding `a`, uploaded now if it has none. */
+static int input_buffer(clr_session *s, engine_device *d, const launch *l, const launch_arg *a,
+                        cl_mem *buffer, failure *f) {
+    for (size_t i = 0; i < d->input_count; ++i) {
+        uploaded_input *u = &d->inputs[i];
+        if (u->data == a->data && u->size == a->size && u->generation == a->generation) {
+            u->last_used = d->uses;
+            *buffer = u->buffer;
+            return 0;
+        }
+    }
+    /* An older version of the same data is stale: its host memory changed since. */
+    for (size_t i = 0; i < d->input_count;)
+        if (d->inputs[i].data == a->data && !needed_by(d, i, l))
+            drop_input(d, i);
+        else
+            ++i;
+    /* Room: the least recently used inputs this launch does not need go first. */
+    while (d->input_count == SESSION_MAX_INPUTS ||
+           (d->input_count && d->input_bytes + a->size > session_input_budget(d))) {
+        size_t oldest = SIZE_MAX;
+        for (size_t i = 0; i < d->input_count; ++i)
+            if (!needed_by(d, i, l) &&
+                (oldest == SIZE_MAX || d->inputs[i].last_used < d->inputs[oldest].last_used))
+                oldest = i;
+        if (oldest == SIZE_MAX)
+            break; /* check_inputs() made sure that this launch's inputs fit together */
+        drop_input(d, oldest);
+    }
     double start = clock_ms();
     cl_int status;
-    u->buffer = clCreateBuffer(d->ctx.context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, a->size,
-                               (void *)a->data, &status);
-    if (status != CL_SUCCESS) {
-        u->buffer = NULL;
+    cl_mem made = clCreateBuffer(d->ctx.context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, a->size,
+                                 (void *)a->data, &status);
+    if (status != CL_SUCCESS)
         return cl_fail(f, "clCreateBuffer", status);
-    }
-    u->data = a->data, u->size = a->size, u->generation = a->generation;
+    d->inputs[d->input_count++] = (uploaded_input){a->data, a->size, a->generation, made, d->uses};
+    d->input_bytes += a->size;
     session_add_time(s, &s->timings.upload_ms, clock_ms() - start);
+    *buffer = made;
     return 0;
+}
+
+int session_bind_inputs(clr_session *s, engine_device *d, const launch *l, cl_kernel kernel,
+                        failure *f) {
+    ++d->uses;
+    for (size_t i = 0; i < l->arg_count; ++i) {
+        const launch_arg *a = &l->args[i];
+        cl_mem buffer;
+        if (a->kind != LAUNCH_ARG_INPUT)
+            continue;
+        if (input_buffer(s, d, l, a, &buffer, f) != 0)
+            return f->status;
+        CL_CHECK(f, failed, clSetKernelArg, (kernel, (cl_uint)(i + 1), sizeof buffer, &buffer));
+    }
+    return 0;
+failed:
+    return f->status;
 }
 
 int session_prepare_launch(clr_session *s, engine_device *d, const launch *l, cl_kernel *kernel,
@@ -484,15 +545,11 @@ int session_prepare_launch(clr_session *s, engine_device *d, const launch *l, cl
     CL_CHECK_STATUS(f, failed, "clCreateKernel", status);
     for (size_t i = 0; i < l->arg_count; ++i) {
         const launch_arg *a = &l->args[i];
-        if (a->kind == LAUNCH_ARG_INPUT) {
-            if (upload_input(s, d, i, a, f) != 0)
-                goto failed;
-            CL_CHECK(f, failed, clSetKernelArg,
-                     (*kernel, (cl_uint)(i + 1), sizeof d->inputs[i].buffer, &d->inputs[i].buffer));
-        } else {
+        if (a->kind == LAUNCH_ARG_VALUE)
             CL_CHECK(f, failed, clSetKernelArg, (*kernel, (cl_uint)(i + 1), a->size, a->bytes));
-        }
     }
+    if (session_bind_inputs(s, d, l, *kernel, f) != 0)
+        goto failed;
     return 0;
 failed:
     if (*kernel)
@@ -506,15 +563,18 @@ clr_status clr_session_prepare(clr_session *s, clr_error *error) {
     clear(f);
     if (session_finish(s, f) != 0 || session_open_devices(s, f) != 0)
         return f->status;
-    for (size_t i = 0; i < s->device_count; ++i) {
-        launch l;
-        memset(&l, 0, sizeof l);
-        cl_kernel kernel;
-        if (s->r->launch(s->params, s->devices[i].entry, 0, &l, f) != 0 ||
-            session_prepare_launch(s, &s->devices[i], &l, &kernel, f) != 0)
-            return f->status;
-        clReleaseKernel(kernel);
-    }
+    for (size_t i = 0; i < s->device_count; ++i)
+        for (size_t pass = 0, passes = 1; pass < passes; ++pass) {
+            launch l;
+            memset(&l, 0, sizeof l);
+            cl_kernel kernel;
+            if (s->r->launch(s->params, s->devices[i].entry, 0, pass, &l, f) != 0 ||
+                session_prepare_launch(s, &s->devices[i], &l, &kernel, f) != 0)
+                return f->status;
+            clReleaseKernel(kernel);
+            if (pass == 0 && l.pass_count > 1)
+                passes = l.pass_count;
+        }
     return CLR_OK;
 }
 

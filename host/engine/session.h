@@ -22,13 +22,17 @@ typedef struct built_program {
     cl_program object;
 } built_program;
 
-/* An input buffer on a device, kept while its data, size and generation stay. */
+/* An input buffer on a device, kept while its data, size and generation stay
+ * and the device has room for it. */
 typedef struct uploaded_input {
     const void *data;
     size_t size;
     uint64_t generation;
     cl_mem buffer;
+    uint64_t last_used; /* the device's use count when a launch last needed it */
 } uploaded_input;
+
+#define SESSION_MAX_INPUTS 256
 
 typedef struct engine_device {
     const device_entry *entry;
@@ -36,7 +40,10 @@ typedef struct engine_device {
     bool open;
     built_program programs[SESSION_MAX_PROGRAMS];
     size_t program_count;
-    uploaded_input inputs[LAUNCH_MAX_ARGS]; /* by kernel argument */
+    uploaded_input inputs[SESSION_MAX_INPUTS]; /* the first input_count are in use */
+    size_t input_count;
+    uint64_t input_bytes; /* their sizes, summed */
+    uint64_t uses;        /* launches bound so far: the clock of last_used */
     clr_device_share share;
 } engine_device;
 
@@ -78,6 +85,17 @@ int session_open_devices(clr_session *s, failure *f);
  * callback there. */
 int session_prepare_launch(clr_session *s, engine_device *d, const launch *l, cl_kernel *kernel,
                            failure *f);
+
+/* Uploads the inputs of `l` that the device does not hold (making room by
+ * dropping the least recently used others) and sets them on `kernel`: before
+ * each pass of a launch in several, whose inputs may have been dropped. Only
+ * the thread that renders on `d` may call it. */
+int session_bind_inputs(clr_session *s, engine_device *d, const launch *l, cl_kernel kernel,
+                        failure *f);
+
+/* The bytes of inputs a device keeps at most: three quarters of its memory, the
+ * rest left to the bands' buffers and the driver. */
+uint64_t session_input_budget(const engine_device *d);
 
 /* Sends a message to the session's log callback, if it has one. */
 void session_log(const clr_session *s, clr_log_level level, const char *format, ...)

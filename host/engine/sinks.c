@@ -89,6 +89,116 @@ static int check_resources(const char *path, output_format format, const clr_lay
     return 0;
 }
 
+/* A %d in a file name: one file per frame. Returns the number of conversions (%d or %0Nd with
+ * N below 20) and fails for a pattern with another % than %%. A name with no conversion is
+ * taken as it is. */
+static int count_conversions(const char *path, failure *f) {
+    int conversions = 0, strays = 0;
+    for (const char *c = path; *c; ++c) {
+        if (*c != '%')
+            continue;
+        if (c[1] == '%') {
+            ++c;
+            continue;
+        }
+        const char *d = c + 1;
+        if (*d == '0')
+            ++d;
+        while (*d >= '0' && *d <= '9' && d - c < 3)
+            ++d;
+        if (*d == 'd' && (d == c + 1 || c[1] == '0'))
+            ++conversions, c = d;
+        else
+            ++strays;
+    }
+    char shown[TEXT_SHOWN_SIZE];
+    if (conversions > 1 || (conversions == 1 && strays > 0))
+        return failure_set(f, CLR_USAGE_ERROR,
+                           "output '%s': a name for one file per frame takes one %%d (or %%0Nd) "
+                           "and %%%% for a percent sign",
+                           text_shown(path, shown));
+    return conversions;
+}
+
+/* The pattern's name for `frame`, allocated. */
+static char *expand_pattern(const char *pattern, size_t frame) {
+    size_t size = strlen(pattern) + 32;
+    char *out = malloc(size), *o = out;
+    if (!out)
+        return NULL;
+    for (const char *c = pattern; *c; ++c) {
+        if (*c != '%') {
+            *o++ = *c;
+            continue;
+        }
+        if (c[1] == '%') {
+            *o++ = '%', ++c;
+            continue;
+        }
+        int width = 0;
+        const char *d = c + 1;
+        if (*d == '0')
+            ++d;
+        while (*d >= '0' && *d <= '9')
+            width = width * 10 + (*d++ - '0');
+        o += snprintf(o, size - (size_t)(o - out), "%0*zu", width, frame);
+        c = d;
+    }
+    *o = '\0';
+    return out;
+}
+
+static void free_streams(clr_sink *sink) {
+    for (size_t i = 0; i < sink->stream_count; ++i)
+        image_stream_abort(&sink->streams[i]);
+    free(sink->streams);
+    sink->streams = NULL;
+    sink->stream_count = 0;
+}
+
+/* Opens the sink's streams: one for `path`, or one per frame when it is a pattern. */
+static int open_streams(clr_sink *sink, const char *path, bool pattern, unsigned channels,
+                        clr_sample sample, failure *f) {
+    clr_session *s = sink->session;
+    const clr_layout *l = &sink->layout;
+    char shown[TEXT_SHOWN_SIZE];
+    if (pattern && l->frames > SINK_MAX_FILES)
+        return failure_set(f, CLR_USAGE_ERROR,
+                           "output '%s': %zu frames would be as many files, more than %d; use "
+                           ".npy or .mha",
+                           text_shown(path, shown), l->frames, SINK_MAX_FILES);
+    size_t count = pattern ? l->frames : 1;
+    sink->streams = calloc(count, sizeof *sink->streams);
+    if (!sink->streams)
+        return failure_set(f, CLR_RUNTIME_ERROR, "out of memory for %zu files", count);
+    double spacing[2] = {1, 1}, origin[2] = {0, 0};
+    if (s->r->pixel_geometry)
+        s->r->pixel_geometry(s->params, spacing, origin);
+    for (size_t i = 0; i < count; ++i) {
+        char *name = pattern ? expand_pattern(path, i) : strdup(path);
+        if (!name)
+            return failure_set(f, CLR_RUNTIME_ERROR, "out of memory for %zu files", count);
+        image_stream *stream = &sink->streams[i];
+        int status = output_format_accepts(name, sink->format, pattern ? 1 : l->frames, l->width,
+                                           l->height, channels, sample, f);
+        if (status == 0)
+            status = output_target_check(name, f);
+        if (status == 0)
+            status = image_stream_open(name, sink->format, pattern ? 1 : l->frames, l->width,
+                                       l->height, sink->compression,
+                                       !s->options.test_named_temp_files, stream, f);
+        free(name);
+        if (status != 0)
+            return status;
+        sink->stream_count = i + 1;
+        /* Many finished files wait for their commit: their descriptors are closed meanwhile. */
+        stream->close_at_finish = count > 16;
+        memcpy(stream->spacing, spacing, sizeof spacing);
+        memcpy(stream->origin, origin, sizeof origin);
+    }
+    return 0;
+}
+
 clr_sink *clr_sink_file(clr_session *s, const char *path, int compression, clr_error *error) {
     failure scratch, *f = API_FAILURE(error, scratch);
     clear(f);
@@ -107,20 +217,19 @@ clr_sink *clr_sink_file(clr_session *s, const char *path, int compression, clr_e
     static const png_compression levels[] = {PNG_DEFAULT, PNG_FAST, PNG_BEST};
     sink->compression = levels[compression];
     const clr_layout *l = &sink->layout;
-    unsigned channels;
-    clr_sample sample;
-    if (output_format_from_path(path, &sink->format, f) == 0)
+    unsigned channels = 1;
+    clr_sample sample = CLR_SAMPLE_U8;
+    int conversions = count_conversions(path, f);
+    if (conversions >= 0 && output_format_from_path(path, &sink->format, f) == 0)
         output_layout(s->r, s->params, l, sink->format, &channels, &sample);
     if (f->status != CLR_OK ||
-        output_format_accepts(path, sink->format, l->frames, l->width, l->height, channels, sample,
-                              f) != 0 ||
-        output_target_check(path, f) != 0 ||
-        check_resources(path, sink->format, l, channels, sample, f) != 0 ||
-        image_stream_open(path, sink->format, l->frames, l->width, l->height, sink->compression,
-                          !s->options.test_named_temp_files, &sink->stream, f) != 0) {
-        free(sink);
+        open_streams(sink, path, conversions == 1, channels, sample, f) != 0 ||
+        check_resources(sink->streams[0].path, sink->format, l, channels, sample, f) != 0) {
+        clr_sink_free(sink);
         return NULL;
     }
+    sink->whole_frames =
+        s->r->output_whole_frames && s->r->output_whole_frames(s->params, sink->format);
     sink->stream_open = true;
     return sink;
 }
@@ -133,9 +242,11 @@ clr_status clr_sink_commit(clr_sink *sink, clr_error *error) {
     if (!sink->finished)
         return failure_set(f, CLR_USAGE_ERROR,
                            "'%s' cannot be committed: no render has completed it",
-                           sink->stream.shown);
+                           sink->streams ? sink->streams[0].shown : "");
     write_timings t = {0, 0};
-    int status = image_stream_commit(&sink->stream, &t, f);
+    int status = 0;
+    for (size_t i = 0; i < sink->stream_count && status == 0; ++i)
+        status = image_stream_commit(&sink->streams[i], &t, f);
     sink->stream_open = false;
     sink->finished = false;
     session_add_time(sink->session, &sink->session->timings.write_ms, t.write_ms);
@@ -144,7 +255,8 @@ clr_status clr_sink_commit(clr_sink *sink, clr_error *error) {
 
 void clr_sink_discard(clr_sink *sink) {
     if (sink && sink->kind == SINK_FILE)
-        image_stream_discard(&sink->stream);
+        for (size_t i = 0; i < sink->stream_count; ++i)
+            image_stream_discard(&sink->streams[i]);
 }
 
 /* ---- Verification ------------------------------------------------------------------------ */
@@ -166,13 +278,16 @@ clr_status clr_sink_verify_result(const clr_sink *sink, clr_verify_result *resul
     clear(f);
     if (sink->kind != SINK_VERIFY)
         return failure_set(f, CLR_USAGE_ERROR, "not a verify sink");
-    const verify_rule *rule = &sink->session->r->verify;
-    *result = (clr_verify_result){.compared = sink->totals.compared,
-                                  .differing = sink->totals.differing,
-                                  .largest_difference = sink->totals.largest_difference,
-                                  .unit = rule->unit,
-                                  .integer = rule->integer};
+    verify_rule rule = renderer_verify_rule(sink->session->r, sink->session->params);
+    verify_result(&rule, &sink->totals, result);
     return CLR_OK;
+}
+
+bool sinks_verify(clr_sink *const *sinks, size_t count) {
+    for (size_t i = 0; i < count; ++i)
+        if (sinks[i]->kind == SINK_VERIFY)
+            return true;
+    return false;
 }
 
 /* ---- The scheduler's side ------------------------------------------------------------ */
@@ -190,18 +305,27 @@ int sink_begin(clr_sink *sink, size_t max_rows, failure *f) {
         if (!sink->stream_open)
             return failure_set(f, CLR_USAGE_ERROR,
                                "a file sink takes one render; make a new one for the next");
-        /* One buffer for the converted bands, kept for the whole render. */
+        /* Buffers for the whole render: a frame gathered, bands (or frames) converted. */
         unsigned channels;
         clr_sample sample;
         output_layout(sink->session->r, sink->session->params, now, sink->format, &channels,
                       &sample);
         image_free(&sink->converted);
+        image_free(&sink->frame);
+        size_t rows = sink->whole_frames ? now->height : max_rows;
+        if (sink->whole_frames &&
+            image_alloc(&sink->frame, now->width, now->height, (unsigned)now->channels,
+                        now->sample, f) != 0)
+            return f->status;
         if (channels == now->channels && sample == now->sample)
             return 0;
-        return image_alloc(&sink->converted, now->width, max_rows, channels, sample, f);
+        return image_alloc(&sink->converted, now->width, rows, channels, sample, f);
     }
     case SINK_VERIFY:
-        sink->totals = (verify_totals){0, 0, 0};
+        sink->rule = renderer_verify_rule(sink->session->r, sink->session->params);
+        if (verify_begin(&sink->rule, now->width * now->height * now->channels, &sink->totals,
+                         f) != 0)
+            return f->status;
         if (sink->reference.pixels && sink->reference.height >= max_rows)
             return 0;
         image_free(&sink->reference);
@@ -209,6 +333,31 @@ int sink_begin(clr_sink *sink, size_t max_rows, failure *f) {
                            now->sample, f);
     }
     return 0;
+}
+
+/* Writes rows of `frame` (a whole frame when the sink gathers them) to its file. */
+static int write_rows(clr_sink *sink, size_t frame, size_t first_row, const image *rows,
+                      failure *f) {
+    clr_session *s = sink->session;
+    image converted = *rows;
+    if (sink->converted.pixels) {
+        double start = clock_ms();
+        converted = image_rows(&sink->converted, 0, rows->height);
+        s->r->to_output(s->params, rows, sink->format, &converted);
+        session_add_time(s, &s->timings.convert_ms, clock_ms() - start);
+    }
+    const bool per_frame = sink->stream_count > 1;
+    image_stream *stream = &sink->streams[per_frame ? frame : 0];
+    write_timings t = {0, 0};
+    int status = image_stream_rows(stream, &converted, &t, f);
+    /* One file per frame: each is finished as soon as its frame is. */
+    if (status == 0 && per_frame && first_row + rows->height == sink->layout.height)
+        status = image_stream_finish(stream, &t, f);
+    session_add_time(s, &s->timings.convert_ms, t.encode_ms);
+    session_add_time(s, &s->timings.write_ms, t.write_ms);
+    if (status != 0)
+        sink->stream_open = false; /* the stream dropped its file */
+    return status;
 }
 
 int sink_rows(clr_sink *sink, size_t frame, size_t first_row, const image *rows, failure *f) {
@@ -223,26 +372,21 @@ int sink_rows(clr_sink *sink, size_t frame, size_t first_row, const image *rows,
         return 0;
     }
     case SINK_FILE: {
-        image converted = *rows;
-        if (sink->converted.pixels) {
-            double start = clock_ms();
-            converted = image_rows(&sink->converted, 0, rows->height);
-            s->r->to_output(s->params, rows, sink->format, &converted);
-            session_add_time(s, &s->timings.convert_ms, clock_ms() - start);
-        }
-        write_timings t = {0, 0};
-        int status = image_stream_rows(&sink->stream, &converted, &t, f);
-        session_add_time(s, &s->timings.write_ms, t.write_ms);
-        if (status != 0)
-            sink->stream_open = false; /* the stream dropped its file */
-        return status;
+        if (!sink->whole_frames)
+            return write_rows(sink, frame, first_row, rows, f);
+        size_t row_bytes = image_row_bytes(rows);
+        memcpy((unsigned char *)sink->frame.pixels + first_row * row_bytes, rows->pixels,
+               rows->height * row_bytes);
+        if (first_row + rows->height < l->height)
+            return 0;
+        return write_rows(sink, frame, 0, &sink->frame, f);
     }
     case SINK_VERIFY: {
         image check = image_rows(&sink->reference, 0, rows->height);
         double start = clock_ms();
         s->r->reference(s->params, frame, &check, first_row);
         session_add_time(s, &s->timings.reference_ms, clock_ms() - start);
-        verify_compare(&s->r->verify, rows, &check, &sink->totals);
+        verify_compare(&sink->rule, rows, &check, first_row, l->height, &sink->totals);
         return 0;
     }
     }
@@ -253,12 +397,14 @@ int sink_end(clr_sink *sink, failure *f) {
     if (sink->kind != SINK_FILE)
         return 0;
     write_timings t = {0, 0};
-    int status = image_stream_finish(&sink->stream, &t, f);
+    int status = 0;
+    for (size_t i = 0; i < sink->stream_count && status == 0; ++i)
+        if (!sink->streams[i].finished)
+            status = image_stream_finish(&sink->streams[i], &t, f);
     session_add_time(sink->session, &sink->session->timings.convert_ms, t.encode_ms);
     session_add_time(sink->session, &sink->session->timings.write_ms, t.write_ms);
     if (status != 0) {
-        image_stream_abort(&sink->stream);
-        sink->stream_open = false;
+        sink_abort(sink);
         return status;
     }
     sink->finished = true;
@@ -267,7 +413,8 @@ int sink_end(clr_sink *sink, failure *f) {
 
 void sink_abort(clr_sink *sink) {
     if (sink->kind == SINK_FILE && sink->stream_open) {
-        image_stream_abort(&sink->stream);
+        for (size_t i = 0; i < sink->stream_count; ++i)
+            image_stream_abort(&sink->streams[i]);
         sink->stream_open = false;
         sink->finished = false;
     }
@@ -276,9 +423,10 @@ void sink_abort(clr_sink *sink) {
 void clr_sink_free(clr_sink *sink) {
     if (!sink)
         return;
-    if (sink->kind == SINK_FILE)
-        image_stream_abort(&sink->stream);
+    free_streams(sink);
     image_free(&sink->converted);
+    image_free(&sink->frame);
     image_free(&sink->reference);
+    verify_free(&sink->totals);
     free(sink);
 }

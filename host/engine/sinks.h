@@ -1,4 +1,4 @@
-/* sinks.h — where a render's rows go: the caller's memory, a file, a verifier.
+/* sinks.h — where a render's rows go: the caller's memory, files, a verifier.
  *
  * The scheduler delivers every band of every frame to each sink in order
  * (frame by frame, top to bottom): sink_begin() before the first, sink_rows()
@@ -13,6 +13,9 @@
 
 typedef enum sink_kind { SINK_MEMORY, SINK_FILE, SINK_VERIFY } sink_kind;
 
+/* The most files one sink writes (one per frame through a %d pattern). */
+#define SINK_MAX_FILES 100000
+
 struct clr_sink {
     sink_kind kind;
     clr_session *session;
@@ -23,10 +26,14 @@ struct clr_sink {
     /* file */
     output_format format;
     png_compression compression;
-    image_stream stream;
+    image_stream *streams; /* one, or one per frame (a %d pattern) */
+    size_t stream_count;
     bool stream_open, finished;
-    image converted; /* a band in the file's layout, when it is not the rendered one */
+    bool whole_frames; /* the renderer converts whole frames: they are gathered first */
+    image frame;       /* the frame being gathered */
+    image converted;   /* a band (or frame) in the file's layout, when it is not the rendered one */
     /* verify */
+    verify_rule rule;
     image reference;
     verify_totals totals;
 };
@@ -37,5 +44,8 @@ int sink_begin(clr_sink *sink, size_t max_rows, failure *f);
 int sink_rows(clr_sink *sink, size_t frame, size_t first_row, const image *rows, failure *f);
 int sink_end(clr_sink *sink, failure *f);
 void sink_abort(clr_sink *sink);
+
+/* Whether one of `sinks` verifies. */
+bool sinks_verify(clr_sink *const *sinks, size_t count);
 
 #endif

@@ -22,7 +22,8 @@ int output_format_from_path(const char *path, output_format *format, failure *f)
         const char *extension;
         output_format format;
     } known[] = {
-        {".png", OUTPUT_PNG}, {".pgm", OUTPUT_PGM}, {".ppm", OUTPUT_PPM}, {".npy", OUTPUT_NPY}};
+        {".png", OUTPUT_PNG}, {".pgm", OUTPUT_PGM}, {".ppm", OUTPUT_PPM},
+        {".npy", OUTPUT_NPY}, {".mha", OUTPUT_MHA}};
     char shown[TEXT_SHOWN_SIZE];
     text_shown(path, shown);
     const char *slash = strrchr(path, '/');
@@ -38,14 +39,15 @@ int output_format_from_path(const char *path, output_format *format, failure *f)
         }
     return failure_set(
         f, CLR_USAGE_ERROR,
-        "output '%s': unknown file type; use a name ending in .png, .pgm, .ppm or .npy", shown);
+        "output '%s': unknown file type; use a name ending in .png, .pgm, .ppm, .npy or .mha",
+        shown);
 }
 
 int output_format_accepts(const char *path, output_format format, size_t frames, size_t width,
                           size_t height, unsigned channels, clr_sample sample, failure *f) {
     char shown[TEXT_SHOWN_SIZE];
     text_shown(path, shown);
-    if (format == OUTPUT_NPY)
+    if (format == OUTPUT_NPY || format == OUTPUT_MHA)
         return 0;
     if (format == OUTPUT_PGM && channels != 1)
         return failure_set(f, CLR_USAGE_ERROR,
@@ -62,7 +64,9 @@ int output_format_accepts(const char *path, output_format format, size_t frames,
                            sample == CLR_SAMPLE_F32 ? "floats" : "wide integers");
     if (frames != 1)
         return failure_set(f, CLR_USAGE_ERROR,
-                           "output '%s': %zu frames need .npy, which stacks them", shown, frames);
+                           "output '%s': %zu frames need .npy or .mha, which stack them, or a %%d "
+                           "in the name for one file per frame",
+                           shown, frames);
     /* stb sizes its buffers as (width * channels + 1) * height in an int. */
     if (format == OUTPUT_PNG && ((double)width * channels + 1) * (double)height > (double)INT_MAX)
         return failure_set(f, CLR_USAGE_ERROR,
@@ -294,6 +298,32 @@ static int link_temp(image_stream *stream, failure *f) {
 
 /* ---- Streams ---------------------------------------------------------------------------- */
 
+/* A MetaImage header (ITK's .mha): 2-D, or 3-D for a stack of frames; the samples follow,
+ * little-endian, as in .npy. */
+static int mha_header(image_stream *stream, const image *rows) {
+    static const char *const element[] = {"MET_UCHAR", "MET_USHORT", "MET_UINT", "MET_FLOAT"};
+    char dims[96], spacing[96], origin[96], channels[64] = "";
+    snprintf(dims, sizeof dims, "%zu %zu", stream->width, stream->height);
+    snprintf(spacing, sizeof spacing, "%.17g %.17g", stream->spacing[0], stream->spacing[1]);
+    snprintf(origin, sizeof origin, "%.17g %.17g", stream->origin[0], stream->origin[1]);
+    if (stream->frames > 1) { /* frames are the third axis, one unit apart */
+        snprintf(dims + strlen(dims), sizeof dims - strlen(dims), " %zu", stream->frames);
+        snprintf(spacing + strlen(spacing), sizeof spacing - strlen(spacing), " 1");
+        snprintf(origin + strlen(origin), sizeof origin - strlen(origin), " 0");
+    }
+    if (rows->channels > 1)
+        snprintf(channels, sizeof channels, "ElementNumberOfChannels = %u\n", rows->channels);
+    return fprintf(stream->file,
+                   "ObjectType = Image\nNDims = %d\nBinaryData = True\n"
+                   "BinaryDataByteOrderMSB = False\nCompressedData = False\nDimSize = %s\n"
+                   "ElementSpacing = %s\nOffset = %s\n%sElementType = %s\n"
+                   "ElementDataFile = LOCAL\n",
+                   stream->frames > 1 ? 3 : 2, dims, spacing, origin, channels,
+                   element[rows->sample]) < 0
+               ? -1
+               : 0;
+}
+
 static int write_header(image_stream *stream, const image *rows) {
     switch (stream->format) {
     case OUTPUT_PGM:
@@ -308,6 +338,8 @@ static int write_header(image_stream *stream, const image *rows) {
                                    rows->sample, header, sizeof header);
         return length && fwrite(header, 1, length, stream->file) == length ? 0 : -1;
     }
+    case OUTPUT_MHA:
+        return mha_header(stream, rows);
     case OUTPUT_PNG:
         break;
     }
@@ -324,6 +356,7 @@ int image_stream_open(const char *path, output_format format, size_t frames, siz
     stream->width = width;
     stream->height = height;
     stream->unnamed_allowed = unnamed_allowed;
+    stream->spacing[0] = stream->spacing[1] = 1;
     text_shown(path, stream->shown);
     /* Every name the file will have is made now: a signal handler may need it. */
     stream->path = strdup(path);
@@ -368,7 +401,7 @@ int image_stream_rows(image_stream *stream, const image *rows, write_timings *ti
     if (stream->format == OUTPUT_PNG) {
         memcpy((unsigned char *)stream->whole.pixels + stream->rows_written * row_bytes,
                rows->pixels, bytes);
-    } else if (stream->format == OUTPUT_NPY) {
+    } else if (stream->format == OUTPUT_NPY || stream->format == OUTPUT_MHA) {
         if (npy_write_samples(stream->file, rows) != 0)
             return stream_failed(stream, f);
     } else if (fwrite(rows->pixels, 1, bytes, stream->file) != bytes) {
@@ -405,20 +438,31 @@ int image_stream_finish(image_stream *stream, write_timings *timings, failure *f
     timings->write_ms += clock_ms() - start;
     if (!flushed)
         return stream_failed(stream, f);
+    if (stream->close_at_finish) {
+        /* Its descriptor is freed now: many files may wait for their commit at once. */
+        if (!stream->named && link_temp(stream, f) != 0) {
+            image_stream_abort(stream);
+            return f->status;
+        }
+        int closed = fclose(stream->file) == 0;
+        stream->file = NULL;
+        if (!closed)
+            return stream_failed(stream, f);
+    }
     stream->finished = true;
     return 0;
 }
 
 int image_stream_commit(image_stream *stream, write_timings *timings, failure *f) {
     double start = clock_ms();
-    if (!stream->finished || !stream->file)
+    if (!stream->finished || (!stream->file && !stream->named))
         return failure_set(f, CLR_RUNTIME_ERROR, "'%s' is not finished, so it cannot be renamed",
                            stream->shown);
     if (!stream->named && link_temp(stream, f) != 0) {
         image_stream_abort(stream);
         return f->status;
     }
-    int close_failed = fclose(stream->file) != 0;
+    int close_failed = stream->file && fclose(stream->file) != 0;
     stream->file = NULL;
     if (close_failed) {
         failure_set(f, CLR_RUNTIME_ERROR, "cannot write '%s': %s", stream->shown, strerror(errno));

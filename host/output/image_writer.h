@@ -3,6 +3,8 @@
  *   .png  8-bit gray or RGB, through stb_image_write, compressed by libdeflate
  *   .pgm  8-bit gray (binary P5);  .ppm  8-bit RGB (binary P6)
  *   .npy  NumPy array of any sample type (see npy.h), several frames stacked
+ *   .mha  MetaImage (ITK), any sample type, 2-D or a 3-D stack of frames, with
+ *         the pixels' spacing and origin
  *
  * A file is written to a temporary file, created when the first rows arrive:
  * unnamed where the file system allows (O_TMPFILE), so that even a process
@@ -25,6 +27,7 @@ typedef enum output_format {
     OUTPUT_PGM,
     OUTPUT_PPM,
     OUTPUT_NPY,
+    OUTPUT_MHA,
 } output_format;
 
 /* Usage failure for a missing or unknown extension (case-insensitive). */
@@ -32,7 +35,7 @@ int output_format_from_path(const char *path, output_format *format, failure *f)
 
 /* Usage failure when `format` cannot hold `frames` images of width x height
  * pixels of `channels` samples of type `sample`: .pgm is 8-bit gray, .ppm 8-bit
- * RGB, PNG 8-bit gray or RGB of at most 2 GiB, one frame except in .npy. */
+ * RGB, PNG 8-bit gray or RGB of at most 2 GiB, one frame except in .npy and .mha. */
 int output_format_accepts(const char *path, output_format format, size_t frames, size_t width,
                           size_t height, unsigned channels, clr_sample sample, failure *f);
 
@@ -68,6 +71,8 @@ typedef struct image_stream {
     size_t frames, width, height, rows_written; /* rows over all frames */
     FILE *file;
     bool unnamed_allowed;        /* may use an unnamed temporary file (O_TMPFILE) */
+    bool close_at_finish;        /* name and close the file once finished (saves descriptors) */
+    double spacing[2], origin[2]; /* .mha: of columns and rows, and of pixel (0, 0) */
     volatile sig_atomic_t named; /* the temporary file has the name in `temp` */
     bool finished;
     image whole; /* PNG only */

@@ -1,12 +1,14 @@
 /* The registry: one line per renderer. */
 #include "renderers/julia/julia.h"
 #include "renderers/sphere/sphere.h"
+#include "renderers/xray/xray.h"
 
 #include <string.h>
 
 const renderer *const renderer_registry[] = {
     &julia_renderer,
     &sphere_renderer,
+    &xray_renderer,
     NULL,
 };
 
@@ -22,4 +24,11 @@ bool renderer_was_set(const renderer *r, const renderer_context *context, const 
         if (!strcmp(r->params[i].name, name))
             return context->was_set[i];
     return false;
+}
+
+verify_rule renderer_verify_rule(const renderer *r, const void *params) {
+    verify_rule rule = r->verify;
+    if (r->verify_rule_for)
+        r->verify_rule_for(params, &rule);
+    return rule;
 }

@@ -17,12 +17,29 @@
 #include "util/image.h"
 #include "util/params.h"
 
+/* How --verify judges a render: by the pixels that differ from the reference
+ * (the render fails when more than --tolerance of them do), or by the mean
+ * difference (it fails when that exceeds --tolerance). */
+typedef enum verify_judge { VERIFY_PIXELS, VERIFY_MEAN } verify_judge;
+
 /* How --verify compares the device's samples with the reference's. */
 typedef struct verify_rule {
     const char *unit;          /* what a difference is counted in: "count", "channel level" */
     bool integer;              /* integer samples, compared in levels */
     uint32_t levels;           /* integer: a sample differs when off by more than this */
     double absolute, relative; /* real: differs when |a - b| > absolute + relative * |ref| */
+    /* real: `relative` scales the largest |ref| of the frame instead of each |ref|, and
+     * differences are reported relative to it: for values that pass through zero, whose
+     * rounding follows the frame's scale */
+    bool relative_to_frame_max;
+    verify_judge judge;
+    /* VERIFY_MEAN: differences are relative to the largest |ref| of the render; the mean is
+     * judged against --tolerance, this when none is given */
+    double default_tolerance;
+    /* The reference computes what the kernels approximate (an exact solution), not the
+     * same maths: a render without a verifier gives the reference's result. */
+    bool reference_is_truth;
+    const char *reference_name; /* for messages: "the analytic projection"; NULL: "the reference" */
 } verify_rule;
 
 /* Input data a caller attaches by name (clr_set_input): a volume, say. */
@@ -62,6 +79,8 @@ typedef struct renderer {
      * each for a GPU target on every kind of device launch() distinguishes. */
     const char *const *kernel_variants;
     verify_rule verify;
+    /* The rule when it depends on the parameters, or NULL: `verify`. */
+    void (*verify_rule_for)(const void *params, verify_rule *rule);
 
     /* Fills defaults. */
     void (*init)(void *params);
@@ -75,9 +94,10 @@ typedef struct renderer {
     /* What a render produces: frames, height, width, channels, sample. */
     void (*layout)(const void *params, clr_layout *layout);
 
-    /* Describes the launch of `frame` on `device`. */
-    int (*launch)(const void *params, const device_entry *device, size_t frame, launch *l,
-                  failure *f);
+    /* Describes the launch of `frame` on `device`: pass 0, or a later pass when the
+     * launch of pass 0 asked for several (launch.h). */
+    int (*launch)(const void *params, const device_entry *device, size_t frame, size_t pass,
+                  launch *l, failure *f);
 
     /* The scalar C reference, no OpenCL: rows first_row .. first_row +
      * rows->height - 1 of `frame`, into `rows`. */
@@ -93,7 +113,16 @@ typedef struct renderer {
                           clr_sample *sample);
     /* Converts rendered rows into `out`, which holds as many rows of the output layout. */
     void (*to_output)(const void *params, const image *raw, output_format format, image *out);
+    /* Whether to_output needs whole frames for `format` (a grey scale fitted to each frame's
+     * values); NULL: bands will do. */
+    bool (*output_whole_frames)(const void *params, output_format format);
+    /* What a file that records where its pixels are (.mha) says: the spacing of columns and
+     * rows and the position of pixel (0, 0). NULL: 1 and 0. */
+    void (*pixel_geometry)(const void *params, double spacing[2], double origin[2]);
 } renderer;
+
+/* The rule --verify applies to the renderer with these parameters. */
+verify_rule renderer_verify_rule(const renderer *r, const void *params);
 
 /* NULL-terminated table of every renderer (host/renderers/registry.c). */
 extern const renderer *const renderer_registry[];

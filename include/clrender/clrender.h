@@ -208,6 +208,10 @@ typedef struct clr_session_options {
     /* For tests: write files through named temporary files even where the file
      * system offers unnamed ones (the fallback of file systems without O_TMPFILE). */
     int test_named_temp_files;
+    /* For tests: pretend each device has at most this many bytes of memory (0:
+     * as it says), so that inputs that do not fit together are dropped and
+     * uploaded again. */
+    uint64_t test_device_memory;
 } clr_session_options;
 
 /* Opens a session of `renderer` on the devices `options` names (NULL: all
@@ -275,12 +279,14 @@ CLR_API clr_status clr_set_input(clr_session *session, const char *name, const v
 typedef struct clr_sink clr_sink;
 
 /* A sink that writes `path` in the format its extension names (.png, .pgm,
- * .ppm, .npy), converting the renderer's samples as that format needs. What
- * can be checked is checked now: the format takes this layout, the directory
- * exists and is writable, the file fits. The file is written beside its
- * target while rendering and renamed over it by clr_sink_commit(); a sink
- * freed uncommitted leaves no file and any existing target untouched.
- * `compression` is for PNG: 0 default, 1 fast, 2 best (smallest, slow). */
+ * .ppm, .npy, .mha), converting the renderer's samples as that format needs.
+ * .npy and .mha stack several frames; a name with a %d (or %0Nd; %% for a
+ * percent sign) writes one file per frame, numbered from 0. What can be
+ * checked is checked now: the format takes this layout, the directory exists
+ * and is writable, the files fit. Files are written beside their targets
+ * while rendering and renamed over them by clr_sink_commit(); a sink freed
+ * uncommitted leaves no file and any existing target untouched. `compression`
+ * is for PNG: 0 default, 1 fast, 2 best (smallest, slow). */
 CLR_API clr_sink *clr_sink_file(clr_session *session, const char *path, int compression,
                                 clr_error *error);
 CLR_API clr_status clr_sink_commit(clr_sink *sink, clr_error *error);
@@ -303,8 +309,16 @@ typedef struct clr_verify_result {
     uint64_t compared;         /* pixels */
     uint64_t differing;        /* pixels with a sample beyond the tolerance */
     double largest_difference; /* over all samples, in `unit` */
-    const char *unit;          /* "count", "channel level", ... */
+    const char *unit;          /* "count", "channel level", "of the largest p", ... */
     int integer;               /* the samples are integers (levels), not reals */
+    double mean_difference;    /* over all samples, in `unit` */
+    double largest_reference;  /* the largest |sample| of the reference */
+    /* How to judge: 0, fail when more than a tolerance's fraction of pixels differ;
+     * 1, fail when mean_difference exceeds the tolerance (a comparison with an exact
+     * solution, which a discretisation approaches but never meets). */
+    int judged_by_mean;
+    double default_tolerance;   /* the renderer's tolerance when the caller gives none */
+    const char *reference_name; /* "the reference", "the analytic projection" */
 } clr_verify_result;
 
 CLR_API clr_status clr_sink_verify_result(const clr_sink *sink, clr_verify_result *result,

@@ -61,7 +61,7 @@ static int describe_variant(const renderer *r, const char *variant, const device
     for (int d = 0; status == 0 && d < 5; ++d) {
         launch request;
         memset(&request, 0, sizeof request);
-        status = r->launch(s->params, &devices[d], 0, &request, &f);
+        status = r->launch(s->params, &devices[d], 0, 0, &request, &f);
         if (status == 0)
             print_once(&request);
     }

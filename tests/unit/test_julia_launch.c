@@ -30,7 +30,7 @@ static int describe(precision precision, launch *l, failure *f) {
     device_entry d = test_device(CL_DEVICE_TYPE_GPU, true);
     memset(l, 0, sizeof *l);
     *f = (failure){0};
-    return julia_renderer.launch(&p, &d, 0, l, f);
+    return julia_renderer.launch(&p, &d, 0, 0, l, f);
 }
 
 static void double_on_a_device_without_fp64_is_refused_with_a_hint(void **state) {
@@ -98,7 +98,7 @@ static void cpu_devices_get_the_simd_kernel_with_their_vector_width(void **state
     launch l;
     memset(&l, 0, sizeof l);
     failure f = {0};
-    assert_int_equal(julia_renderer.launch(&p, &d, 0, &l, &f), 0);
+    assert_int_equal(julia_renderer.launch(&p, &d, 0, 0, &l, &f), 0);
     assert_string_equal(l.entry_point, "julia_simd");
     assert_non_null(strstr(l.build_options, "-DLANES=8"));
     assert_int_equal(l.items_wide, 125);  /* ceil(1000 / 8 lanes) */
@@ -107,7 +107,7 @@ static void cpu_devices_get_the_simd_kernel_with_their_vector_width(void **state
 
     memset(&l, 0, sizeof l);
     p.kernel = KERNEL_PER_PIXEL;
-    assert_int_equal(julia_renderer.launch(&p, &d, 0, &l, &f), 0);
+    assert_int_equal(julia_renderer.launch(&p, &d, 0, 0, &l, &f), 0);
     assert_string_equal(l.entry_point, "julia");
     assert_int_equal(l.items_wide, 1000);
 }

@@ -73,9 +73,9 @@ static void ramp_layout(const void *params, clr_layout *layout) {
                            .sample = CLR_SAMPLE_F32};
 }
 
-static int ramp_launch(const void *params, const device_entry *device, size_t frame, launch *l,
-                       failure *f) {
-    (void)device, (void)f;
+static int ramp_launch(const void *params, const device_entry *device, size_t frame, size_t pass,
+                       launch *l, failure *f) {
+    (void)device, (void)pass, (void)f;
     const ramp_params *p = params;
     const cl_uint width = (cl_uint)p->size.width, height = (cl_uint)p->size.height;
     const cl_uint frame32 = (cl_uint)frame, rows = (cl_uint)p->rows_per_item;

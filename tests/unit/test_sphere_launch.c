@@ -32,7 +32,7 @@ static int describe(const clr_session *s, cl_device_type type, launch *l, failur
     d.fp64 = true;
     memset(l, 0, sizeof *l);
     *f = (failure){0};
-    return sphere_renderer.launch(s->params, &d, 0, l, f);
+    return sphere_renderer.launch(s->params, &d, 0, 0, l, f);
 }
 
 static void cpu_devices_get_the_simd_kernel_over_eight_pixel_columns(void **state) {

@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-int julia_launch(const void *params, const device_entry *device, size_t frame, launch *l,
-                 failure *f) {
-    (void)frame, (void)f;
+int julia_launch(const void *params, const device_entry *device, size_t frame, size_t pass,
+                 launch *l, failure *f) {
+    (void)frame, (void)pass, (void)f; /* one frame, one pass */
     const julia_params *p = params;
     const uint64_t width = p->size.width, height = p->size.height;
     const double reals[9] = {
@@ -63,10 +63,10 @@ void julia_output_layout(const void *params, output_format format, unsigned *cha
                          clr_sample *sample) {
     const julia_params *p = params;
     *channels = 1;
-    /* .npy: the raw counts, as narrow as MAX allows; images: the gray level */
-    *sample = format != OUTPUT_NPY  ? CLR_SAMPLE_U8
-              : p->iter_max > 65535 ? CLR_SAMPLE_U32
-                                    : CLR_SAMPLE_U16;
+    /* .npy and .mha: the raw counts, as narrow as MAX allows; images: the gray level */
+    *sample = format != OUTPUT_NPY && format != OUTPUT_MHA ? CLR_SAMPLE_U8
+              : p->iter_max > 65535                        ? CLR_SAMPLE_U32
+                                                           : CLR_SAMPLE_U16;
 }
 
 void julia_to_output(const void *params, const image *raw, output_format format, image *out) {

@@ -166,8 +166,8 @@ static void julia_layout(const void *params, clr_layout *layout) {
 }
 
 /* Defined in launch.c */
-int julia_launch(const void *params, const device_entry *device, size_t frame, launch *l,
-                 failure *f);
+int julia_launch(const void *params, const device_entry *device, size_t frame, size_t pass,
+                 launch *l, failure *f);
 void julia_output_layout(const void *params, output_format format, unsigned *channels,
                          clr_sample *sample);
 void julia_to_output(const void *params, const image *raw, output_format format, image *out);

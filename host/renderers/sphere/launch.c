@@ -3,9 +3,9 @@
 #include "kernels/raytrace_layout.h"
 #include "renderers/sphere/sphere.h"
 
-int sphere_launch(const void *params, const device_entry *device, size_t frame, launch *l,
-                  failure *f) {
-    (void)frame, (void)f;
+int sphere_launch(const void *params, const device_entry *device, size_t frame, size_t pass,
+                  launch *l, failure *f) {
+    (void)frame, (void)pass, (void)f; /* one frame, one pass */
     const sphere_params *p = params;
     const cl_uint width = (cl_uint)p->size.width, height = (cl_uint)p->size.height;
     l->needs_fp64 = true; /* all of the maths is in double */

@@ -164,8 +164,8 @@ static void sphere_layout(const void *params, clr_layout *layout) {
 }
 
 /* Defined in launch.c */
-int sphere_launch(const void *params, const device_entry *device, size_t frame, launch *l,
-                  failure *f);
+int sphere_launch(const void *params, const device_entry *device, size_t frame, size_t pass,
+                  launch *l, failure *f);
 void sphere_reference(const void *params, size_t frame, image *rows, size_t first_row);
 
 static const char *const sphere_kernel_variants[] = {"preset=pyconde", "preset=pyo3",
