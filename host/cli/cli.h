@@ -65,11 +65,12 @@ void cli_driver_hint(char *hint, size_t size);
 void cli_explain_failure(failure *f);
 
 /* Signal handling (signals.c): installed once by main(); a render guards the file it
- * writes, so that a signal drops it and says which file was left as it was. */
+ * writes, so that a signal drops it and says what became of the target
+ * (`what_happens`: "'x.png' was left as it was"). */
 void signals_install(void);
 /* Starts the OpenCL driver, whose own handlers replace ours, and installs ours again. */
 void signals_after_driver(void);
-void signals_guard(clr_sink *sink, const char *path_shown, bool existed);
+void signals_guard(clr_sink *sink, const char *what_happens);
 void signals_unguard(void);
 extern volatile sig_atomic_t console_bar_open;
 

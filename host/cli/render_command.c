@@ -25,7 +25,8 @@ static const param_spec common_rows[] = {
      .type = CLR_PARAM_TEXT,
      .offset = offsetof(render_options, output),
      .metavar = "FILE",
-     .help = "write FILE: .png (encoded whole, in memory), or .pgm, .ppm, .npy (band by band)"},
+     .help = "write FILE: .png (encoded whole, in memory), or .pgm, .ppm, .npy, .mha (band by "
+             "band); a %d in the name writes one file per frame"},
     PARAM_TEXT("device", render_options, device_spec, "SPEC",
                "gpu, cpu, P:D, an index, name:TEXT, a list a,b or all ($CLRENDER_DEVICE)"),
     PARAM_CHOICE("backend", render_options, backend, backend_names, "B",
@@ -242,6 +243,23 @@ void render_options_free(render_options *o) {
     o->output = o->device_spec = NULL;
 }
 
+/* What a render stopped now leaves of its files, for the signal handler's line. */
+static void describe_abandoned(const clr_sink *sink, const char *output, char *what,
+                               size_t size) {
+    char shown[TEXT_SHOWN_SIZE];
+    size_t files = clr_sink_file_count(sink);
+    if (files > 1) {
+        snprintf(what, size, "none of the %zu files '%s' was written; existing ones were left "
+                 "as they were", files, text_shown(output, shown));
+        return;
+    }
+    struct stat before;
+    const char *path = clr_sink_file_path(sink, 0);
+    bool existed = lstat(path, &before) == 0;
+    snprintf(what, size, "'%s' %s", text_shown(path, shown),
+             existed ? "was left as it was" : "was not written");
+}
+
 int render_command(const char *renderer, int argc, char **argv, int first, failure *f) {
     double start = clock_ms();
     render_options o;
@@ -252,16 +270,15 @@ int render_command(const char *renderer, int argc, char **argv, int first, failu
     int status = render_parse(renderer, argc, argv, first, &o, &out, &s, f);
     if (status == 0 && o.verify && !(sinks[sink_count++] = clr_sink_verify(s, f)))
         status = f->status;
-    struct stat before;
-    bool existed = status == 0 && lstat(o.output, &before) == 0;
     if (status == 0 &&
         !(sinks[sink_count++] = clr_sink_file(s, o.output, compression_levels[o.compression], f)))
         status = f->status;
-    char shown[TEXT_SHOWN_SIZE];
     if (status == 0) {
         if (o.backend == 0)
             signals_after_driver();
-        signals_guard(sinks[sink_count - 1], text_shown(o.output, shown), existed);
+        char what[TEXT_SHOWN_SIZE + 128];
+        describe_abandoned(sinks[sink_count - 1], o.output, what, sizeof what);
+        signals_guard(sinks[sink_count - 1], what);
     }
     if (status == 0)
         status = clr_render(s, sinks, sink_count, f);

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 static clr_sink *volatile guarded;            /* the file being written, if any */
-static char after_stop[TEXT_SHOWN_SIZE + 64]; /* "; 'x.png' was left as it was" */
+static char after_stop[TEXT_SHOWN_SIZE + 128]; /* "; 'x.png' was left as it was" */
 static char driver_hint[1024];                /* what may be wrong with the driver's environment */
 static struct sigaction previous[32];
 volatile sig_atomic_t console_bar_open; /* a progress bar line waits for its newline */
@@ -113,11 +113,9 @@ void signals_after_driver(void) {
     signals_install();
 }
 
-void signals_guard(clr_sink *sink, const char *path_shown, bool existed) {
-    size_t n = append(after_stop, 0, sizeof after_stop, "; '");
-    n = append(after_stop, n, sizeof after_stop, path_shown);
-    append(after_stop, n, sizeof after_stop,
-           existed ? "' was left as it was" : "' was not written");
+void signals_guard(clr_sink *sink, const char *what_happens) {
+    size_t n = append(after_stop, 0, sizeof after_stop, "; ");
+    append(after_stop, n, sizeof after_stop, what_happens);
     guarded = sink;
 }
 

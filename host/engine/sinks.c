@@ -253,6 +253,14 @@ clr_status clr_sink_commit(clr_sink *sink, clr_error *error) {
     return status;
 }
 
+size_t clr_sink_file_count(const clr_sink *sink) {
+    return sink && sink->kind == SINK_FILE ? sink->stream_count : 0;
+}
+
+const char *clr_sink_file_path(const clr_sink *sink, size_t index) {
+    return index < clr_sink_file_count(sink) ? sink->streams[index].path : NULL;
+}
+
 void clr_sink_discard(clr_sink *sink) {
     if (sink && sink->kind == SINK_FILE)
         for (size_t i = 0; i < sink->stream_count; ++i)

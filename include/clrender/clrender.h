@@ -291,6 +291,11 @@ CLR_API clr_sink *clr_sink_file(clr_session *session, const char *path, int comp
                                 clr_error *error);
 CLR_API clr_status clr_sink_commit(clr_sink *sink, clr_error *error);
 
+/* The files a file sink writes (one, or one per frame), and the path of file
+ * `index` (NULL past the last, or for another kind of sink). */
+CLR_API size_t clr_sink_file_count(const clr_sink *sink);
+CLR_API const char *clr_sink_file_path(const clr_sink *sink, size_t index);
+
 /* Removes the file sink's temporary file where it has a name on disk, and does
  * nothing else: async-signal-safe, for a signal handler of a process that is
  * about to end (the sink must then only be freed, or not at all). An unnamed

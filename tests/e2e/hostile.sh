@@ -111,6 +111,28 @@ sigkill-leaves-nothing)
     expect_precious keep.png
     expect_files "keep.png many.json"
     ;;
+sigint-pattern)
+    # One file per angle: a signal after some of them are finished (and named, waiting for
+    # the commit) removes every one, and the existing first file stays as it was.
+    precious proj_0.png
+    env --default-signal "$clrender" xray --voxels 192 --detector 384,384 --angles 48 \
+        -o 'proj_%d.png' > "$out" 2> "$errors" &
+    pid=$!
+    for i in $(seq 600); do
+        ls -A | grep -q '^\.proj_3\.png\.tmp-' && break
+        kill -0 "$pid" 2> /dev/null || fail "the render ended before it wrote four files"
+        sleep 0.1
+    done
+    ls -A | grep -q '^\.proj_3\.png\.tmp-' || fail "no finished file waits for its commit"
+    kill -INT "$pid"
+    wait "$pid"
+    status=$?
+    cat "$errors"
+    expect_status 130
+    expect_line "^clrender: stopped by SIGINT; none of the 48 files 'proj_%d.png' was written; existing ones were left as they were$"
+    expect_precious proj_0.png
+    expect_files "proj_0.png"
+    ;;
 driver-without-linker)
     # PoCL links a new kernel with the system linker: without one on PATH (and no cached
     # kernel) it aborts inside the first launch. One line says so; nothing is written.

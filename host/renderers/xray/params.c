@@ -182,7 +182,8 @@ static const param_spec xray_params_table[] = {
     PARAM_CHOICE("projector", xray_params, projector, projector_names, "P",
                  "siddon: exact path lengths through each voxel (default)"),
     PARAM_CHOICE("reference", xray_params, truth, truth_names, "R",
-                 "what --verify compares with: voxels (the scalar walk, default) or analytic"),
+                 "voxels (the scalar walk, default) or analytic: the phantom's exact projection, "
+                 "rendered, or with --verify compared with"),
     PARAM_REALS("window", xray_params, window, 2, check_window, "LO,HI",
                 "grey window of .png and .pgm outputs (default each projection's min..max)"),
     PARAM_CHOICE("precision", xray_params, precision, precision_names, "P",
