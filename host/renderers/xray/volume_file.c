@@ -519,9 +519,10 @@ static int parse_nrrd(const source *src, const char *head, size_t length, volume
             for (int a = 0; a < 3; ++a) {
                 while (*c == ' ')
                     ++c;
-                if (sscanf(c, "(%lf,%lf,%lf)", &d[a][0], &d[a][1], &d[a][2]) != 3)
+                const char *close = strchr(c, ')');
+                if (sscanf(c, "(%lf,%lf,%lf)", &d[a][0], &d[a][1], &d[a][2]) != 3 || !close)
                     return bad(src, f, "the NRRD space directions are not three vectors (x,y,z)");
-                c = strchr(c, ')') + 1;
+                c = close + 1;
                 for (int b = 0; b < 3; ++b)
                     if (!isfinite(d[a][b]) || (a != b && fabs(d[a][b]) > 1e-9 * fabs(d[a][a])))
                         return bad(src, f, "the volume is rotated (its space directions are not "
