@@ -21,6 +21,9 @@ static const workload workloads[] = {
     {"julia-blog-overview", "julia", {{"preset", "blog-overview"}}},
     {"sphere-pyconde", "sphere", {{"preset", "pyconde"}}},
     {"sphere-default", "sphere", {{"size", "1920x1080"}, {"spp", "4"}}},
+    {"xray-bisulco", "xray", {{"preset", "bisulco"}}},
+    {"xray-256", "xray", {{"voxels", "256"}}},
+    {"xray-512", "xray", {{"voxels", "512"}, {"voxel-size", "0.5"}}},
 };
 #define WORKLOAD_COUNT (sizeof workloads / sizeof workloads[0])
 
@@ -47,8 +50,9 @@ void bench_print_help(const char *name, FILE *out) {
             "devices) and build (compiling the kernels) once, then medians of the renders:\n"
             "kernel ms (OpenCL profiling; the whole render for the reference; for several\n"
             "devices together, the busiest device's), total ms (the render call: launches,\n"
-            "read-back), Mpixel/s, G-iterations/s for Julia, and the speed-up of the kernel\n"
-            "over the reference. No files are written.\n\nworkloads (default: all):\n",
+            "read-back), Mpixel/s, G-iterations/s (Julia's iterations, the voxels X-rays\n"
+            "pass through) and the speed-up of the kernel over the reference. No files are\n"
+            "written.\n\nworkloads (default: all):\n",
             name);
     for (size_t i = 0; i < WORKLOAD_COUNT; ++i) {
         fprintf(out, "  %-22s clrender %s", workloads[i].name, workloads[i].renderer);

@@ -609,7 +609,7 @@ double clr_render_iterations(clr_session *s, const void *buffer, size_t bytes) {
     for (size_t i = 0; i < l->frames; ++i) {
         image frame = {l->width, l->height, (unsigned)l->channels, l->sample,
                        (unsigned char *)buffer + i * frame_bytes};
-        total += s->r->iterations(s->params, &frame);
+        total += s->r->iterations(s->params, i, &frame);
     }
     return total;
 }

@@ -103,8 +103,9 @@ typedef struct renderer {
      * rows->height - 1 of `frame`, into `rows`. */
     void (*reference)(const void *params, size_t frame, image *rows, size_t first_row);
 
-    /* The iterations a frame took, for bench's G-iterations/s; may be NULL. */
-    double (*iterations)(const void *params, const image *raw);
+    /* The iterations frame `frame` took (escape-time steps, voxels walked), for bench's
+     * G-iterations/s; may be NULL. */
+    double (*iterations)(const void *params, size_t frame, const image *raw);
 
     /* What `format` stores, when it is not the rendered samples as they are (then
      * to_output converts): channels and sample type. NULL: every format stores the

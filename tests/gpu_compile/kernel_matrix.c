@@ -29,15 +29,19 @@ static void print_once(const launch *request) {
     printf("%s\n", line);
 }
 
-/* The devices prepare() tells apart: a GPU (no preferred vector width) and CPUs preferring
- * 2, 4, 8 and 16 lanes; all with fp64, which every renderer's double variants need. */
-static void fake_devices(device_entry devices[5]) {
-    const cl_uint widths[5] = {1, 2, 4, 8, 16};
-    for (int i = 0; i < 5; ++i) {
+#define DEVICES 6
+
+/* The devices launch() tells apart: a GPU (no preferred vector width) and CPUs preferring
+ * 2, 4, 8 and 16 lanes, all with fp64, which every renderer's double variants need; and a GPU
+ * without fp64, for the kernels that use double only where the device has it. */
+static void fake_devices(device_entry devices[DEVICES]) {
+    const cl_uint widths[DEVICES] = {1, 2, 4, 8, 16, 1};
+    for (int i = 0; i < DEVICES; ++i) {
+        bool gpu = i == 0 || i == DEVICES - 1;
         memset(&devices[i], 0, sizeof devices[i]);
-        devices[i].type = i == 0 ? CL_DEVICE_TYPE_GPU : CL_DEVICE_TYPE_CPU;
-        snprintf(devices[i].name, sizeof devices[i].name, "fake %s", i == 0 ? "GPU" : "CPU");
-        devices[i].fp64 = true;
+        devices[i].type = gpu ? CL_DEVICE_TYPE_GPU : CL_DEVICE_TYPE_CPU;
+        snprintf(devices[i].name, sizeof devices[i].name, "fake %s", gpu ? "GPU" : "CPU");
+        devices[i].fp64 = i != DEVICES - 1;
         devices[i].vector_width_float = devices[i].vector_width_double = widths[i];
         devices[i].max_allocation = devices[i].global_memory = 1ull << 30;
     }
@@ -58,7 +62,7 @@ static int describe_variant(const renderer *r, const char *variant, const device
     }
     if (status == 0)
         status = session_finish(s, &f);
-    for (int d = 0; status == 0 && d < 5; ++d) {
+    for (int d = 0; status == 0 && d < DEVICES; ++d) {
         launch request;
         memset(&request, 0, sizeof request);
         status = r->launch(s->params, &devices[d], 0, 0, &request, &f);
@@ -72,7 +76,7 @@ static int describe_variant(const renderer *r, const char *variant, const device
 }
 
 int main(void) {
-    device_entry devices[5];
+    device_entry devices[DEVICES];
     fake_devices(devices);
     for (const renderer *const *r = renderer_registry; *r; ++r) {
         if (!(*r)->kernel_variants) {

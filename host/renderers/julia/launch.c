@@ -85,7 +85,8 @@ void julia_to_output(const void *params, const image *raw, output_format format,
         gray[i] = julia_gray(counts[i], (uint32_t)p->iter_min, (uint32_t)p->iter_max);
 }
 
-double julia_iterations(const void *params, const image *raw) {
+double julia_iterations(const void *params, size_t frame, const image *raw) {
+    (void)frame; /* one frame */
     const julia_params *p = params;
     const uint32_t *counts = raw->pixels;
     double total = 0;

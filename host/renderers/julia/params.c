@@ -171,7 +171,7 @@ int julia_launch(const void *params, const device_entry *device, size_t frame, s
 void julia_output_layout(const void *params, output_format format, unsigned *channels,
                          clr_sample *sample);
 void julia_to_output(const void *params, const image *raw, output_format format, image *out);
-double julia_iterations(const void *params, const image *raw);
+double julia_iterations(const void *params, size_t frame, const image *raw);
 
 static const char *const julia_kernel_variants[] = {
     "precision=double kernel=per-pixel", "precision=float kernel=per-pixel",

@@ -585,6 +585,7 @@ const renderer xray_renderer = {
     .layout = xray_layout,
     .launch = xray_launch,
     .reference = xray_reference,
+    .iterations = xray_iterations,
     .output_layout = xray_output_layout,
     .output_whole_frames = xray_whole_frames,
     .to_output = xray_to_output,

@@ -5,10 +5,18 @@
 
 #include <math.h>
 
-double xray_siddon(const float *voxels, const size_t dims[3], const double *view, size_t row,
-                   size_t col) {
-    /* The ray o + t·d in the voxel frame, t in mm over [t_in, t_out], o its anchor. */
-    double o[3], d[3], t_in, t_out;
+/* A ray clipped to the volume, in the voxel frame: it enters at e, runs along the unit (in mm)
+ * direction d for `length` mm, and starts in cell `index`. */
+typedef struct clipped_ray {
+    double e[3], d[3], inverse[3], lo[3], length;
+    long index[3];
+} clipped_ray;
+
+/* Pixel (row, col)'s ray through the volume; false when it misses. */
+static bool clip_ray(const size_t dims[3], const double *view, size_t row, size_t col,
+                     clipped_ray *ray) {
+    /* The ray o + t·d, t in mm over [t_in, t_out], o its anchor. */
+    double o[3], *d = ray->d, t_in, t_out;
     for (int a = 0; a < 3; ++a)
         o[a] = view[XRAY_VIEW_ANCHOR00 + a] + (double)col * view[XRAY_VIEW_COLUMN_STEP + a] +
                (double)row * view[XRAY_VIEW_ROW_STEP + a];
@@ -25,26 +33,25 @@ double xray_siddon(const float *voxels, const size_t dims[3], const double *view
         }
         length = sqrt(length);
         if (!(length > 0))
-            return 0; /* the anchor is the source */
+            return false; /* the anchor is the source */
         for (int a = 0; a < 3; ++a)
             d[a] /= length;
         t_in = -length, t_out = view[XRAY_VIEW_PIXEL_BEYOND] * length;
     }
 
     /* Clip to the volume's box [-N/2, N/2) on each axis. */
-    double lo[3], inverse[3];
     int entry_axis = -1;
     for (int a = 0; a < 3; ++a) {
-        lo[a] = -(double)dims[a] / 2;
-        double hi = lo[a] + (double)dims[a];
+        ray->lo[a] = -(double)dims[a] / 2;
+        double hi = ray->lo[a] + (double)dims[a];
         if (d[a] == 0) {
-            if (!(lo[a] <= o[a] && o[a] < hi))
-                return 0;
-            inverse[a] = INFINITY;
+            if (!(ray->lo[a] <= o[a] && o[a] < hi))
+                return false;
+            ray->inverse[a] = INFINITY;
             continue;
         }
-        inverse[a] = 1 / d[a];
-        double ta = (lo[a] - o[a]) * inverse[a], tb = (hi - o[a]) * inverse[a];
+        ray->inverse[a] = 1 / d[a];
+        double ta = (ray->lo[a] - o[a]) * ray->inverse[a], tb = (hi - o[a]) * ray->inverse[a];
         double near = fmin(ta, tb), far = fmax(ta, tb);
         if (near > t_in)
             t_in = near, entry_axis = a;
@@ -52,23 +59,48 @@ double xray_siddon(const float *voxels, const size_t dims[3], const double *view
             t_out = far;
     }
     if (!(t_in < t_out))
-        return 0;
-
-    /* Walk from the entry point e, where t restarts at 0: the boundaries' distances then stay
-     * as small as the volume, and so do their rounding errors. */
-    const double length = t_out - t_in;
-    double e[3], next[3];
-    long index[3], step[3];
+        return false;
+    /* The walk starts from the entry point e, where t restarts at 0: the boundaries' distances
+     * then stay as small as the volume, and so do their rounding errors. */
+    ray->length = t_out - t_in;
     for (int a = 0; a < 3; ++a) {
-        e[a] = o[a] + t_in * d[a];
+        ray->e[a] = o[a] + t_in * d[a];
         const long n = (long)dims[a];
         if (a == entry_axis) {
-            index[a] = d[a] > 0 ? 0 : n - 1; /* on the face it entered by, exactly */
+            ray->index[a] = d[a] > 0 ? 0 : n - 1; /* on the face it entered by, exactly */
         } else {
-            double cell = floor(e[a] - lo[a]);
-            index[a] = cell < 0 ? 0 : cell > (double)(n - 1) ? n - 1 : (long)cell;
+            double cell = floor(ray->e[a] - ray->lo[a]);
+            ray->index[a] = cell < 0 ? 0 : cell > (double)(n - 1) ? n - 1 : (long)cell;
         }
-        step[a] = d[a] > 0 ? 1 : d[a] < 0 ? -1 : 0;
+    }
+    return true;
+}
+
+double xray_cells(const size_t dims[3], const double *view, size_t row, size_t col) {
+    clipped_ray ray;
+    if (!clip_ray(dims, view, row, col, &ray))
+        return 0;
+    /* the cell the ray leaves from: just short of its exit point */
+    double cells = 1;
+    for (int a = 0; a < 3; ++a) {
+        double exit = ray.e[a] + ray.length * ray.d[a] - ray.lo[a] - 1e-9 * ray.d[a];
+        double last = floor(exit);
+        last = last < 0 ? 0 : last > (double)dims[a] - 1 ? (double)dims[a] - 1 : last;
+        cells += fabs(last - (double)ray.index[a]);
+    }
+    return cells;
+}
+
+double xray_siddon(const float *voxels, const size_t dims[3], const double *view, size_t row,
+                   size_t col) {
+    clipped_ray ray;
+    if (!clip_ray(dims, view, row, col, &ray))
+        return 0;
+    const double length = ray.length, *e = ray.e, *lo = ray.lo, *inverse = ray.inverse;
+    long *index = ray.index, step[3];
+    double next[3];
+    for (int a = 0; a < 3; ++a) {
+        step[a] = ray.d[a] > 0 ? 1 : ray.d[a] < 0 ? -1 : 0;
         next[a] = step[a] == 0 ? INFINITY
                                : (lo[a] + (double)(index[a] + (step[a] > 0)) - e[a]) * inverse[a];
     }
@@ -112,4 +144,14 @@ void xray_reference(const void *params, size_t frame, image *rows, size_t first_
                 value = p->i0 * exp(-value);
             out[r * width + c] = (float)value;
         }
+}
+
+double xray_iterations(const void *params, size_t frame, const image *raw) {
+    const xray_params *p = params;
+    const double *view = p->packed + frame * XRAY_VIEW_STRIDE;
+    double cells = 0;
+    for (size_t r = 0; r < raw->height; ++r)
+        for (size_t c = 0; c < raw->width; ++c)
+            cells += xray_cells(p->grid.dims, view, r, c);
+    return cells;
 }

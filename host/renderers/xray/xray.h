@@ -138,6 +138,10 @@ void xray_view_pack(const xray_view *view, const volume_grid *grid, double *pack
 double xray_siddon(const float *voxels, const size_t dims[3], const double *packed_view,
                    size_t row, size_t col);
 
+/* The cells pixel (row, col)'s ray passes through (what the walk steps over), counted from
+ * where it enters and leaves: the work of a projection, for throughput figures. */
+double xray_cells(const size_t dims[3], const double *packed_view, size_t row, size_t col);
+
 /* ---- The renderer (params.c, launch.c, reference.c) -------------------------------------- */
 
 typedef enum xray_preset { XRAY_PRESET_NONE, XRAY_PRESET_BISULCO } xray_preset;
@@ -190,5 +194,6 @@ extern const renderer xray_renderer;
 int xray_launch(const void *params, const device_entry *device, size_t frame, size_t pass,
                 launch *l, failure *f);
 void xray_reference(const void *params, size_t frame, image *rows, size_t first_row);
+double xray_iterations(const void *params, size_t frame, const image *raw);
 
 #endif
