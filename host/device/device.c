@@ -36,6 +36,15 @@ static int describe_device(device_entry *e, uint64_t max_allocation, uint64_t me
     CL_CHECK(f, failed, clGetDeviceInfo,
              (e->device, CL_DEVICE_PREFERRED_VECTOR_WIDTH_DOUBLE, sizeof e->vector_width_double,
               &e->vector_width_double, NULL));
+    cl_bool unified = CL_FALSE;
+    cl_uint align_bits = 0;
+    /* Optional answers (the first is deprecated since OpenCL 2.0): without them, copy. */
+    if (clGetDeviceInfo(e->device, CL_DEVICE_HOST_UNIFIED_MEMORY, sizeof unified, &unified, NULL) !=
+            CL_SUCCESS ||
+        clGetDeviceInfo(e->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits,
+                        NULL) != CL_SUCCESS)
+        unified = CL_FALSE;
+    e->host_alignment = unified && (e->type & CL_DEVICE_TYPE_CPU) ? (align_bits + 7) / 8 : 0;
     /* A device without fp64 reports an empty config (or rejects the query on 1.0 drivers). */
     if (clGetDeviceInfo(e->device, CL_DEVICE_DOUBLE_FP_CONFIG, sizeof double_config, &double_config,
                         NULL) != CL_SUCCESS)

@@ -28,6 +28,9 @@ typedef struct device_entry {
     bool fp64;
     cl_uint vector_width_float; /* CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT */
     cl_uint vector_width_double;
+    /* Buffers made over host memory aligned to `host_alignment` bytes are used in place,
+     * not copied: a CPU device shares the host's memory. 0 when they would be copied. */
+    size_t host_alignment;
 } device_entry;
 
 typedef struct device_list {

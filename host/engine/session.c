@@ -7,6 +7,7 @@
 #include "util/clock.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -496,8 +497,13 @@ static int input_buffer(clr_session *s, engine_device *d, const launch *l, const
     }
     double start = clock_ms();
     cl_int status;
-    cl_mem made = clCreateBuffer(d->ctx.context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, a->size,
-                                 (void *)a->data, &status);
+    /* A CPU device reads aligned host memory in place (inputs stay valid and unchanged while
+     * the session may use them: clr_set_input's rule); anything else is copied. */
+    const size_t align = d->entry->host_alignment;
+    const bool in_place = align && (uintptr_t)a->data % align == 0;
+    cl_mem made = clCreateBuffer(
+        d->ctx.context, CL_MEM_READ_ONLY | (in_place ? CL_MEM_USE_HOST_PTR : CL_MEM_COPY_HOST_PTR),
+        a->size, (void *)a->data, &status);
     if (status != CL_SUCCESS)
         return cl_fail(f, "clCreateBuffer", status);
     d->inputs[d->input_count++] = (uploaded_input){a->data, a->size, a->generation, made, d->uses};

@@ -1,16 +1,20 @@
 /* The X-ray renderer's launches: one work-item per detector pixel, the volume in
  * slabs along z when one allocation of the device cannot hold it. */
+#include "engine/kernel_variant.h"
 #include "kernels/xray_layout.h"
 #include "renderers/xray/xray.h"
 
 #include <stdio.h>
 
-/* Slices per slab on `device`: all of them when they fit in one allocation, else as many as
- * fit, spread evenly over the slabs. 0 when one slice does not fit. */
+/* Slices per slab on `device`: all of them when they fit in one allocation (and the kernel's
+ * int cell indices), else as many as fit, spread evenly over the slabs. 0 when one slice does
+ * not fit. */
 static size_t slab_slices(const xray_params *p, const device_entry *device) {
     const size_t nz = p->grid.dims[2];
-    const uint64_t slice_bytes = (uint64_t)p->grid.dims[0] * p->grid.dims[1] * sizeof(float);
-    uint64_t fit = device->max_allocation / slice_bytes;
+    const uint64_t slice_voxels = (uint64_t)p->grid.dims[0] * p->grid.dims[1];
+    uint64_t fit = device->max_allocation / (slice_voxels * sizeof(float));
+    if (fit > (uint64_t)INT32_MAX / slice_voxels)
+        fit = (uint64_t)INT32_MAX / slice_voxels;
     if (fit >= nz)
         return nz;
     if (fit == 0)
@@ -35,16 +39,21 @@ int xray_launch(const void *params, const device_entry *device, size_t frame, si
     const bool is_double = p->precision == XRAY_DOUBLE;
     /* Rays are set up in double wherever the device has it (kernels/xray.cl says why). */
     const bool setup_double = is_double || device->fp64;
+    /* CPUs walk pixels in vectors (kernels/xray.cl): as wide as the device's float vectors for
+     * a float walk (16 lanes on AVX-512), 8 for a double one. */
+    const bool simd = kernel_variant_is_simd(p->kernel, device);
+    const unsigned lanes = !simd ? 1 : !is_double && device->vector_width_float >= 16 ? 16 : 8;
     l->program = "xray";
     l->entry_point = "xray_siddon";
+    snprintf(l->build_options, sizeof l->build_options, "-DLANES=%u%s", lanes,
+             is_double      ? " -DXRAY_DOUBLE"
+             : setup_double ? " -DXRAY_SETUP_DOUBLE"
+                            : "");
     if (is_double) {
-        snprintf(l->build_options, sizeof l->build_options, "-DXRAY_DOUBLE");
         l->needs_fp64 = true;
         l->fp64_hint = "use --precision float";
-    } else if (setup_double) {
-        snprintf(l->build_options, sizeof l->build_options, "-DXRAY_SETUP_DOUBLE");
     }
-    l->items_wide = (size_t)p->detector[0];
+    l->items_wide = ((size_t)p->detector[0] + lanes - 1) / lanes;
     l->items_high = (size_t)p->detector[1];
     l->rows_per_item = 1;
     l->pass_count = passes;

@@ -1,6 +1,7 @@
 /* The X-ray renderer: its parameters, the volume it projects (a phantom voxelised,
  * a file read, or the caller's input) and the views of every angle. */
 #define _POSIX_C_SOURCE 200809L
+#include "engine/kernel_variant.h"
 #include "kernels/xray_layout.h"
 #include "renderers/xray/xray.h"
 #include "util/values.h"
@@ -79,8 +80,7 @@ static int apply_uints(const char *value, size_t count, uint64_t max, uint64_t *
     return 0;
 }
 
-static int apply_lengths(const char *value, size_t count, double *out, char *why,
-                         size_t why_len) {
+static int apply_lengths(const char *value, size_t count, double *out, char *why, size_t why_len) {
     char fields[3][64], reason[256];
     size_t found;
     double parsed[3];
@@ -178,7 +178,8 @@ static const param_spec xray_params_table[] = {
                "DEG", "the first angle, about +z (default 0)"),
     PARAM_CHOICE("quantity", xray_params, quantity, quantity_names, "Q",
                  "line-integral (p, default) or intensity (I0 exp(-p))"),
-    PARAM_REAL("i0", xray_params, i0, 0, true, 1e30, NULL, "F", "unattenuated intensity (default 1)"),
+    PARAM_REAL("i0", xray_params, i0, 0, true, 1e30, NULL, "F",
+               "unattenuated intensity (default 1)"),
     PARAM_CHOICE("projector", xray_params, projector, projector_names, "P",
                  "siddon: exact path lengths through each voxel (default)"),
     PARAM_CHOICE("reference", xray_params, truth, truth_names, "R",
@@ -186,6 +187,8 @@ static const param_spec xray_params_table[] = {
                  "rendered, or with --verify compared with"),
     PARAM_REALS("window", xray_params, window, 2, check_window, "LO,HI",
                 "grey window of .png and .pgm outputs (default each projection's min..max)"),
+    PARAM_KERNEL(xray_params, kernel,
+                 "per-pixel, simd (a row of 8 or 16 pixels per work-item) or auto (simd on CPUs)"),
     PARAM_CHOICE("precision", xray_params, precision, precision_names, "P",
                  "float (default) or double"),
 };
@@ -211,6 +214,7 @@ static void xray_init(void *params) {
     p->i0 = 1;
     p->truth = XRAY_REFERENCE_VOXELS;
     p->precision = XRAY_FLOAT;
+    p->kernel = KERNEL_AUTO;
 }
 
 static void drop_voxels(xray_params *p) {
@@ -242,8 +246,8 @@ static uint64_t host_memory(void) {
 }
 
 /* Refuses, before any work, combinations that contradict each other. */
-static int check_combinations(const xray_params *p, const renderer_context *context,
-                              bool has_input, failure *f) {
+static int check_combinations(const xray_params *p, const renderer_context *context, bool has_input,
+                              failure *f) {
     static const char *const fixed_by_preset[] = {"voxels", "voxel-size", "geometry", "sod",
                                                   "sdd",    "detector",   "pitch",    "angles",
                                                   "arc",    "first-angle"};
@@ -323,17 +327,18 @@ static int make_phantom_voxels(xray_params *p, failure *f) {
     phantom_place(&p->phantom, &p->grid, &p->shape);
     char key[512];
     const volume_grid *g = &p->grid;
-    snprintf(key, sizeof key, "phantom %d %.17g %.17g %.17g %.17g %.17g %.17g %.17g %zu %zu %zu "
+    snprintf(key, sizeof key,
+             "phantom %d %.17g %.17g %.17g %.17g %.17g %.17g %.17g %zu %zu %zu "
              "%.17g %.17g %.17g %.17g %.17g %.17g %llu",
              (int)p->phantom.kind, p->phantom.box[0], p->phantom.box[1], p->phantom.box[2],
-             p->phantom.box[3], p->phantom.box[4], p->phantom.box[5], p->phantom.radius,
-             g->dims[0], g->dims[1], g->dims[2], g->spacing[0], g->spacing[1], g->spacing[2],
-             g->corner[0], g->corner[1], g->corner[2], (unsigned long long)p->supersample);
+             p->phantom.box[3], p->phantom.box[4], p->phantom.box[5], p->phantom.radius, g->dims[0],
+             g->dims[1], g->dims[2], g->spacing[0], g->spacing[1], g->spacing[2], g->corner[0],
+             g->corner[1], g->corner[2], (unsigned long long)p->supersample);
     if (voxels_current(p, key))
         return 0;
     if (check_host_memory("the phantom's grid", g->dims, f) != 0)
         return f->status;
-    float *voxels = malloc(g->dims[0] * g->dims[1] * g->dims[2] * sizeof *voxels);
+    float *voxels = volume_alloc(g->dims[0] * g->dims[1] * g->dims[2]);
     if (!voxels)
         return failure_set(f, CLR_RUNTIME_ERROR,
                            "out of memory for the phantom's %zux%zux%zu voxels", g->dims[0],
@@ -429,8 +434,8 @@ static int make_views(xray_params *p, failure *f) {
             xray_view_bisulco(&p->views[k]);
         else
             xray_view_orbit(p->beam == XRAY_PARALLEL_BEAM,
-                            p->first_angle + (double)k * p->arc / (double)p->angles, p->sod,
-                            p->sdd, (size_t)p->detector[0], (size_t)p->detector[1], p->pitch[0],
+                            p->first_angle + (double)k * p->arc / (double)p->angles, p->sod, p->sdd,
+                            (size_t)p->detector[0], (size_t)p->detector[1], p->pitch[0],
                             p->pitch[1], &p->views[k]);
         double *packed = p->packed + k * XRAY_VIEW_STRIDE;
         xray_view_pack(&p->views[k], &p->grid, packed);
@@ -494,8 +499,7 @@ static bool xray_whole_frames(const void *params, output_format format) {
     return grey_format(format) && !(p->window[0] < p->window[1]);
 }
 
-static void xray_to_output(const void *params, const image *raw, output_format format,
-                           image *out) {
+static void xray_to_output(const void *params, const image *raw, output_format format, image *out) {
     const xray_params *p = params;
     const float *values = raw->pixels;
     const size_t n = raw->width * raw->height;
@@ -551,27 +555,31 @@ static void xray_verify_rule(const void *params, verify_rule *rule) {
 }
 
 static const input_spec xray_inputs[] = {
-    {"volume", "mu (1/mm) as float32 of shape (NZ, NY, NX), centred at the origin, "
-               "--voxel-size apart", 3, 1u << CLR_SAMPLE_F32},
+    {"volume",
+     "mu (1/mm) as float32 of shape (NZ, NY, NX), centred at the origin, "
+     "--voxel-size apart",
+     3, 1u << CLR_SAMPLE_F32},
 };
 
 /* Small grids: the variants are only described, not rendered. */
-static const char *const xray_kernel_variants[] = {"voxels=8 precision=float",
-                                                   "voxels=8 precision=double", NULL};
+static const char *const xray_kernel_variants[] = {
+    "voxels=8 precision=float kernel=per-pixel", "voxels=8 precision=double kernel=per-pixel",
+    "voxels=8 precision=float kernel=simd", "voxels=8 precision=double kernel=simd", NULL};
 
 const renderer xray_renderer = {
     .name = "xray",
     .summary = "X-ray projections through a voxel volume (line integrals of mu)",
-    .notes = "World frame in mm, z up; a phantom or .npy volume is centred at the origin. At angle\n"
-             "T the source is at Rz(T)(sod,0,0), the detector's centre at Rz(T)(sod-sdd,0,0), its\n"
-             "columns along Rz(T)(0,1,0) and its rows along -z (row 0 on top). A pixel holds\n"
-             "p = sum over voxels of mu x the length of its ray inside the voxel (mm), or\n"
-             "I0 exp(-p). .npy holds float32 of shape (NV, NU), or (N, NV, NU) for N angles;\n"
-             ".mha the same with the detector's pixel spacing; .png and .pgm one projection in\n"
-             "grey (a %d in the name writes one file per angle). --verify compares with the\n"
-             "scalar walk in double (each pixel within 1e-5 of the largest p, float), or with\n"
-             "--reference analytic the mean difference from the phantom's exact projection\n"
-             "(exit 3 above --tolerance, default 0.02). README.md has the whole geometry.\n",
+    .notes =
+        "World frame in mm, z up; a phantom or .npy volume is centred at the origin. At angle\n"
+        "T the source is at Rz(T)(sod,0,0), the detector's centre at Rz(T)(sod-sdd,0,0), its\n"
+        "columns along Rz(T)(0,1,0) and its rows along -z (row 0 on top). A pixel holds\n"
+        "p = sum over voxels of mu x the length of its ray inside the voxel (mm), or\n"
+        "I0 exp(-p). .npy holds float32 of shape (NV, NU), or (N, NV, NU) for N angles;\n"
+        ".mha the same with the detector's pixel spacing; .png and .pgm one projection in\n"
+        "grey (a %d in the name writes one file per angle). --verify compares with the\n"
+        "scalar walk in double (each pixel within 1e-5 of the largest p, float), or with\n"
+        "--reference analytic the mean difference from the phantom's exact projection\n"
+        "(exit 3 above --tolerance, default 0.02). README.md has the whole geometry.\n",
     .params = xray_params_table,
     .param_count = PARAM_COUNT,
     .params_size = sizeof(xray_params),

@@ -105,8 +105,8 @@ void phantom_place(const phantom *p, const volume_grid *grid, phantom_shape *sha
             const double *e = shepp_logan[k];
             double phi = e[6] * XRAY_PI / 180, c = cos(phi), s = sin(phi);
             /* x = centre + half ∘ (e_centre + Rz(phi)·diag(a, b, c)·q) */
-            const double rotated[3][3] = {{c * e[0], -s * e[1], 0}, {s * e[0], c * e[1], 0},
-                                          {0, 0, e[2]}};
+            const double rotated[3][3] = {
+                {c * e[0], -s * e[1], 0}, {s * e[0], c * e[1], 0}, {0, 0, e[2]}};
             double inverse[3][3], where[3];
             for (int r = 0; r < 3; ++r) {
                 for (int col = 0; col < 3; ++col)
@@ -244,7 +244,8 @@ typedef struct voxelize_job {
 static void sample_range(double x_lo, double x_hi, bool closed, double corner, double step,
                          size_t count, size_t *first, size_t *end) {
     double lo = ceil((x_lo - corner) / step - 0.5);
-    double hi = closed ? floor((x_hi - corner) / step - 0.5) + 1 : ceil((x_hi - corner) / step - 0.5);
+    double hi =
+        closed ? floor((x_hi - corner) / step - 0.5) + 1 : ceil((x_hi - corner) / step - 0.5);
     lo = fmax(lo, 0), hi = fmin(hi, (double)count);
     if (!(lo < hi)) {
         *first = *end = 0;
@@ -271,10 +272,10 @@ static void *voxelize_slices(void *argument) {
             memset(row, 0, nx * sizeof *row);
             for (size_t sz = 0; sz < K; ++sz)
                 for (size_t sy = 0; sy < K; ++sy) {
-                    double y = g->corner[1] + ((double)j + ((double)sy + 0.5) / (double)K) *
-                                                  g->spacing[1];
-                    double z = g->corner[2] + ((double)k + ((double)sz + 0.5) / (double)K) *
-                                                  g->spacing[2];
+                    double y =
+                        g->corner[1] + ((double)j + ((double)sy + 0.5) / (double)K) * g->spacing[1];
+                    double z =
+                        g->corner[2] + ((double)k + ((double)sz + 0.5) / (double)K) * g->spacing[2];
                     bool touched = false;
                     for (size_t p = 0; p < shape->count; ++p) {
                         const phantom_piece *piece = &shape->pieces[p];
@@ -291,8 +292,8 @@ static void *voxelize_slices(void *argument) {
                             double u[3], w[3];
                             for (int r = 0; r < 3; ++r) {
                                 u[r] = piece->map[r][0];
-                                w[r] = piece->map[r][1] * y + piece->map[r][2] * z +
-                                       piece->offset[r];
+                                w[r] =
+                                    piece->map[r][1] * y + piece->map[r][2] * z + piece->offset[r];
                             }
                             if (!unit_ball_interval(w, u, &x_lo, &x_hi))
                                 continue;
@@ -347,8 +348,8 @@ int phantom_voxelize(const phantom_shape *shape, const volume_grid *grid, unsign
     size_t next = 0;
     for (size_t t = 0; t < threads; ++t) {
         size_t count = nz / threads + (t < nz % threads);
-        jobs[t] = (voxelize_job){shape, grid, supersample ? supersample : 1, voxels, next, count,
-                                 false};
+        jobs[t] =
+            (voxelize_job){shape, grid, supersample ? supersample : 1, voxels, next, count, false};
         next += count;
         started[t] = t > 0 && pthread_create(&ids[t], NULL, voxelize_slices, &jobs[t]) == 0;
     }

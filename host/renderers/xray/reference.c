@@ -136,9 +136,11 @@ void xray_reference(const void *params, size_t frame, image *rows, size_t first_
             if (p->truth == XRAY_REFERENCE_ANALYTIC) {
                 double origin[3], direction[3], t0, t1;
                 xray_view_ray(&p->views[frame], first_row + r, c, origin, direction, &t0, &t1);
-                value = p->value_scale * phantom_line_integral(&p->shape, origin, direction, t0, t1);
+                value =
+                    p->value_scale * phantom_line_integral(&p->shape, origin, direction, t0, t1);
             } else {
-                value = p->value_scale * xray_siddon(p->volume, p->grid.dims, view, first_row + r, c);
+                value =
+                    p->value_scale * xray_siddon(p->volume, p->grid.dims, view, first_row + r, c);
             }
             if (p->quantity == XRAY_INTENSITY_OUT)
                 value = p->i0 * exp(-value);

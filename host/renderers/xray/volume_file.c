@@ -4,6 +4,7 @@
  * a shape that overflows or does not fit in memory are refused with what is
  * wrong, and so are voxels that are not finite numbers. */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* madvise's MADV_HUGEPAGE */
 #include "renderers/xray/xray.h"
 #include "util/values.h"
 
@@ -12,6 +13,7 @@
 #include <libdeflate.h>
 #include <math.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -73,8 +75,8 @@ static int open_source(const char *path, source *src, failure *f) {
         int directory = S_ISDIR(st.st_mode);
         close(src->fd);
         src->fd = -1;
-        return failure_set(f, CLR_USAGE_ERROR, "volume '%s' is %s; name a volume file",
-                           src->shown, directory ? "a directory" : "not a regular file");
+        return failure_set(f, CLR_USAGE_ERROR, "volume '%s' is %s; name a volume file", src->shown,
+                           directory ? "a directory" : "not a regular file");
     }
     src->size = st.st_size;
     return 0;
@@ -175,8 +177,9 @@ static int parse_npy(const source *src, const char *head, size_t length, volume_
     if (!descr || !order || !shape)
         return bad(src, f, "the .npy header lacks 'descr', 'fortran_order' or 'shape'");
     if (strncmp(order, "False", 5) != 0)
-        return bad(src, f, "the array is in Fortran order; save it in C order "
-                           "(numpy.ascontiguousarray)");
+        return bad(src, f,
+                   "the array is in Fortran order; save it in C order "
+                   "(numpy.ascontiguousarray)");
     static const struct {
         const char *code;
         element_type element;
@@ -194,8 +197,9 @@ static int parse_npy(const source *src, const char *head, size_t length, volume_
                 known = true;
             }
     if (!known)
-        return bad(src, f, "the array's dtype is not float32, float64, int8/16/32 or "
-                           "uint8/16/32");
+        return bad(src, f,
+                   "the array's dtype is not float32, float64, int8/16/32 or "
+                   "uint8/16/32");
     /* shape: (NZ, NY, NX) */
     if (*shape != '(')
         return bad(src, f, "the .npy 'shape' is not a tuple");
@@ -278,8 +282,9 @@ static int parse_metaimage(const source *src, const char *head, size_t length, v
     while (line < head + length && !have_file) {
         const char *end = memchr(line, '\n', (size_t)(head + length - line));
         if (!end)
-            return bad(src, f, "the MetaImage header has no ElementDataFile line (or is longer "
-                               "than 64 KiB)");
+            return bad(src, f,
+                       "the MetaImage header has no ElementDataFile line (or is longer "
+                       "than 64 KiB)");
         char text[1024];
         size_t n = (size_t)(end - line);
         if (n >= sizeof text)
@@ -309,8 +314,7 @@ static int parse_metaimage(const source *src, const char *head, size_t length, v
         double numbers[9];
         if (text_equal_nocase(key, "NDims")) {
             if (parse_numbers(value, numbers, 1) != 1 || numbers[0] != 3) {
-                snprintf(message, sizeof message,
-                         "NDims = %s: a volume has 3 dimensions", value);
+                snprintf(message, sizeof message, "NDims = %s: a volume has 3 dimensions", value);
                 return bad(src, f, message);
             }
             have_ndims = true;
@@ -349,8 +353,9 @@ static int parse_metaimage(const source *src, const char *head, size_t length, v
                 return bad(src, f, "TransformMatrix must be nine numbers");
             for (int i = 0; i < 9; ++i)
                 if (fabs(numbers[i] - (i % 4 == 0 ? 1.0 : 0.0)) > 1e-9)
-                    return bad(src, f, "the volume is rotated (TransformMatrix is not the "
-                                       "identity); resample it onto an axis-aligned grid");
+                    return bad(src, f,
+                               "the volume is rotated (TransformMatrix is not the "
+                               "identity); resample it onto an axis-aligned grid");
         } else if (text_equal_nocase(key, "ElementNumberOfChannels")) {
             if (parse_numbers(value, numbers, 1) != 1 || numbers[0] != 1)
                 return bad(src, f, "the volume has several channels per voxel; it needs one");
@@ -425,8 +430,9 @@ static int parse_nrrd(const source *src, const char *head, size_t length, volume
     for (;;) {
         const char *end = memchr(line, '\n', (size_t)(head + length - line));
         if (!end)
-            return bad(src, f, "the NRRD header has no blank line before the data (or is "
-                               "longer than 64 KiB)");
+            return bad(src, f,
+                       "the NRRD header has no blank line before the data (or is "
+                       "longer than 64 KiB)");
         char text[1024];
         size_t n = (size_t)(end - line);
         if (n >= sizeof text)
@@ -455,40 +461,28 @@ static int parse_nrrd(const source *src, const char *head, size_t length, volume
             static const struct {
                 const char *name;
                 element_type element;
-            } types[] = {{"float", ELEMENT_F32},
-                         {"double", ELEMENT_F64},
-                         {"signed char", ELEMENT_I8},
-                         {"int8", ELEMENT_I8},
-                         {"int8_t", ELEMENT_I8},
-                         {"uchar", ELEMENT_U8},
-                         {"unsigned char", ELEMENT_U8},
-                         {"uint8", ELEMENT_U8},
-                         {"uint8_t", ELEMENT_U8},
-                         {"short", ELEMENT_I16},
-                         {"short int", ELEMENT_I16},
-                         {"signed short", ELEMENT_I16},
-                         {"int16", ELEMENT_I16},
-                         {"int16_t", ELEMENT_I16},
-                         {"ushort", ELEMENT_U16},
-                         {"unsigned short", ELEMENT_U16},
-                         {"uint16", ELEMENT_U16},
-                         {"uint16_t", ELEMENT_U16},
-                         {"int", ELEMENT_I32},
-                         {"signed int", ELEMENT_I32},
-                         {"int32", ELEMENT_I32},
-                         {"int32_t", ELEMENT_I32},
-                         {"uint", ELEMENT_U32},
-                         {"unsigned int", ELEMENT_U32},
-                         {"uint32", ELEMENT_U32},
-                         {"uint32_t", ELEMENT_U32}};
+            } types[] = {{"float", ELEMENT_F32},        {"double", ELEMENT_F64},
+                         {"signed char", ELEMENT_I8},   {"int8", ELEMENT_I8},
+                         {"int8_t", ELEMENT_I8},        {"uchar", ELEMENT_U8},
+                         {"unsigned char", ELEMENT_U8}, {"uint8", ELEMENT_U8},
+                         {"uint8_t", ELEMENT_U8},       {"short", ELEMENT_I16},
+                         {"short int", ELEMENT_I16},    {"signed short", ELEMENT_I16},
+                         {"int16", ELEMENT_I16},        {"int16_t", ELEMENT_I16},
+                         {"ushort", ELEMENT_U16},       {"unsigned short", ELEMENT_U16},
+                         {"uint16", ELEMENT_U16},       {"uint16_t", ELEMENT_U16},
+                         {"int", ELEMENT_I32},          {"signed int", ELEMENT_I32},
+                         {"int32", ELEMENT_I32},        {"int32_t", ELEMENT_I32},
+                         {"uint", ELEMENT_U32},         {"unsigned int", ELEMENT_U32},
+                         {"uint32", ELEMENT_U32},       {"uint32_t", ELEMENT_U32}};
             for (size_t i = 0; i < sizeof types / sizeof types[0] && !have_type; ++i)
                 if (!strcmp(value, types[i].name)) {
                     h->element = types[i].element;
                     have_type = true;
                 }
             if (!have_type)
-                return bad(src, f, "the NRRD type is not float, double or an 8, 16 or 32-bit "
-                                   "integer");
+                return bad(src, f,
+                           "the NRRD type is not float, double or an 8, 16 or 32-bit "
+                           "integer");
         } else if (!strcmp(key, "dimension")) {
             if (strcmp(value, "3") != 0)
                 return bad(src, f, "the NRRD dimension is not 3; a volume has 3");
@@ -525,12 +519,14 @@ static int parse_nrrd(const source *src, const char *head, size_t length, volume
                 c = close + 1;
                 for (int b = 0; b < 3; ++b)
                     if (!isfinite(d[a][b]) || (a != b && fabs(d[a][b]) > 1e-9 * fabs(d[a][a])))
-                        return bad(src, f, "the volume is rotated (its space directions are not "
-                                           "along the axes); resample it onto an axis-aligned "
-                                           "grid");
+                        return bad(src, f,
+                                   "the volume is rotated (its space directions are not "
+                                   "along the axes); resample it onto an axis-aligned "
+                                   "grid");
                 if (!(d[a][a] > 0) || d[a][a] > 1e6)
-                    return bad(src, f, "the NRRD space directions must point along +x, +y, +z "
-                                       "with lengths up to 1e6 mm");
+                    return bad(src, f,
+                               "the NRRD space directions must point along +x, +y, +z "
+                               "with lengths up to 1e6 mm");
                 h->spacing[a] = d[a][a];
             }
             h->has_spacing = true;
@@ -571,66 +567,64 @@ static bool host_is_big_endian(void) {
     return *(const uint8_t *)&probe == 0;
 }
 
-/* Turns `count` elements in `raw` into floats; false at the first value that is no finite
- * float, whose index goes to *where. */
-static bool convert(const unsigned char *raw, element_type element, bool swap, size_t count,
-                    float *out, size_t *where) {
-    const size_t size = elements[element].size;
-    unsigned char bytes[8];
-    bool ok = true;
-    for (size_t i = 0; i < count; ++i) {
-        const unsigned char *p = raw + i * size;
-        if (swap) {
-            for (size_t b = 0; b < size; ++b)
-                bytes[b] = p[size - 1 - b];
-            p = bytes;
+/* Reverses the bytes of each of `count` elements of `size` bytes, in place. */
+static void swap_bytes(unsigned char *raw, size_t size, size_t count) {
+    for (size_t i = 0; i < count; ++i, raw += size)
+        for (size_t a = 0, b = size - 1; a < b; ++a, --b) {
+            const unsigned char t = raw[a];
+            raw[a] = raw[b];
+            raw[b] = t;
         }
-        float v;
-        switch (element) {
-        case ELEMENT_F32:
-            memcpy(&v, p, 4);
-            break;
-        case ELEMENT_F64: {
-            double d;
-            memcpy(&d, p, 8);
-            v = (float)d;
-            break;
-        }
-        case ELEMENT_I8:
-            v = (float)(int8_t)p[0];
-            break;
-        case ELEMENT_U8:
-            v = (float)p[0];
-            break;
-        case ELEMENT_I16: {
-            int16_t x;
-            memcpy(&x, p, 2);
-            v = (float)x;
-            break;
-        }
-        case ELEMENT_U16: {
-            uint16_t x;
-            memcpy(&x, p, 2);
-            v = (float)x;
-            break;
-        }
-        case ELEMENT_I32: {
-            int32_t x;
-            memcpy(&x, p, 4);
-            v = (float)x;
-            break;
-        }
-        default: {
-            uint32_t x;
-            memcpy(&x, p, 4);
-            v = (float)x;
-            break;
-        }
-        }
-        out[i] = v;
-        ok &= isfinite(v) != 0; /* no early exit: the loop stays simple to vectorise */
+}
+
+/* One loop per element type, the switch outside it, so that each loop vectorises. */
+#define CONVERT(TYPE)                                                                              \
+    for (size_t i = 0; i < count; ++i) {                                                           \
+        TYPE x;                                                                                    \
+        memcpy(&x, raw + i * sizeof x, sizeof x);                                                  \
+        out[i] = (float)x;                                                                         \
     }
-    if (!ok)
+
+/* Turns `count` host-order elements in `raw` into floats (`out` may be `raw` itself for
+ * float32); false when a value is no finite float, the first one's index in *where. */
+static bool convert(const unsigned char *raw, element_type element, size_t count, float *out,
+                    size_t *where) {
+    switch (element) {
+    case ELEMENT_F32:
+        if ((const void *)raw != (const void *)out)
+            memcpy(out, raw, count * sizeof(float));
+        break;
+    case ELEMENT_F64:
+        CONVERT(double);
+        break;
+    case ELEMENT_I8:
+        CONVERT(int8_t);
+        break;
+    case ELEMENT_U8:
+        CONVERT(uint8_t);
+        break;
+    case ELEMENT_I16:
+        CONVERT(int16_t);
+        break;
+    case ELEMENT_U16:
+        CONVERT(uint16_t);
+        break;
+    case ELEMENT_I32:
+        CONVERT(int32_t);
+        break;
+    default:
+        CONVERT(uint32_t);
+        break;
+    }
+    /* a float is not finite when its exponent bits are all ones; no early exit, so that the
+     * scan vectorises, and the rare failure looks again for where */
+    uint32_t not_finite = 0;
+    for (size_t i = 0; i < count; ++i) {
+        uint32_t bits;
+        memcpy(&bits, out + i, sizeof bits);
+        not_finite |= (bits & 0x7f800000u) == 0x7f800000u;
+    }
+    if (not_finite)
         for (size_t i = 0; i < count; ++i)
             if (!isfinite(out[i])) {
                 *where = i;
@@ -638,6 +632,7 @@ static bool convert(const unsigned char *raw, element_type element, bool swap, s
             }
     return true;
 }
+#undef CONVERT
 
 static int not_finite(const source *src, const volume_header *h, size_t index, failure *f) {
     size_t i = index % h->dims[0], j = index / h->dims[0] % h->dims[1],
@@ -645,8 +640,7 @@ static int not_finite(const source *src, const volume_header *h, size_t index, f
     return failure_set(f, CLR_USAGE_ERROR,
                        "volume '%s': voxel (x %zu, y %zu, z %zu) is not a finite number%s; "
                        "mu must be finite",
-                       src->shown, i, j, k,
-                       h->element == ELEMENT_F64 ? " as a float32" : "");
+                       src->shown, i, j, k, h->element == ELEMENT_F64 ? " as a float32" : "");
 }
 
 /* Reads the voxels a header describes from `data` (the header's file, or the .mhd's data
@@ -690,7 +684,9 @@ static int read_voxels(const source *data, const volume_header *h, size_t voxels
             unsigned char *target = buffer ? buffer : (unsigned char *)(out + done);
             size_t where;
             status = read_at(data, target, count * size, offset + (off_t)(done * size), f);
-            if (status == 0 && !convert(target, h->element, swap, count, out + done, &where))
+            if (status == 0 && swap)
+                swap_bytes(target, size, count);
+            if (status == 0 && !convert(target, h->element, count, out + done, &where))
                 status = not_finite(data, h, done + where, f);
         }
         free(buffer);
@@ -719,12 +715,14 @@ static int read_voxels(const source *data, const volume_header *h, size_t voxels
         if (!d)
             status = failure_set(f, CLR_RUNTIME_ERROR, "out of memory reading the volume");
         else if (result == LIBDEFLATE_INSUFFICIENT_SPACE)
-            status = bad(data, f, "the compressed data hold more than the voxels its header "
-                                  "describes");
+            status = bad(data, f,
+                         "the compressed data hold more than the voxels its header "
+                         "describes");
         else if (result != LIBDEFLATE_SUCCESS)
-            status = bad(data, f, h->coding == ENCODING_GZIP
-                                      ? "the gzip data are damaged or not gzip"
-                                      : "the compressed data are damaged or not zlib");
+            status =
+                bad(data, f,
+                    h->coding == ENCODING_GZIP ? "the gzip data are damaged or not gzip"
+                                               : "the compressed data are damaged or not zlib");
         else if (got != raw_bytes) {
             snprintf(message, sizeof message,
                      "the compressed data hold %zu bytes, not the %llu of the %zux%zux%zu %s "
@@ -735,10 +733,27 @@ static int read_voxels(const source *data, const volume_header *h, size_t voxels
         }
     }
     size_t where;
-    if (status == 0 && !convert(raw, h->element, swap, voxels, out, &where))
+    if (status == 0 && swap)
+        swap_bytes(raw, size, voxels);
+    if (status == 0 && !convert(raw, h->element, voxels, out, &where))
         status = not_finite(data, h, where, f);
     free(packed), free(raw);
     return status;
+}
+
+float *volume_alloc(size_t count) {
+    /* 2 MiB pages where the system grants them: a ray along z visits a new slice, often a new
+     * 4 KiB page, at every step, and the walk would wait on the TLB */
+    const size_t page = (size_t)2 << 20;
+    if (count > (SIZE_MAX - page) / sizeof(float))
+        return NULL;
+    const size_t bytes = (count * sizeof(float) + page - 1) / page * page;
+    float *voxels = aligned_alloc(page, bytes);
+#ifdef MADV_HUGEPAGE
+    if (voxels)
+        madvise(voxels, bytes, MADV_HUGEPAGE); /* a hint: refused, it changes nothing */
+#endif
+    return voxels;
 }
 
 int volume_file_read(const char *path, uint64_t host_limit, volume_file *volume, failure *f) {
@@ -775,15 +790,16 @@ int volume_file_read(const char *path, uint64_t host_limit, volume_file *volume,
     size_t voxels = 0;
     if (status == 0) {
         if (h.dims[0] == 0 || h.dims[1] == 0 || h.dims[2] == 0)
-            status = failure_set(f, CLR_USAGE_ERROR,
-                                 "volume '%s' has a side of 0 voxels (%zux%zux%zu)", src.shown,
-                                 h.dims[0], h.dims[1], h.dims[2]);
+            status =
+                failure_set(f, CLR_USAGE_ERROR, "volume '%s' has a side of 0 voxels (%zux%zux%zu)",
+                            src.shown, h.dims[0], h.dims[1], h.dims[2]);
         else
             voxels = h.dims[0] * h.dims[1] * h.dims[2]; /* each side <= 2^20: no overflow */
     }
     /* The floats, and the file's own copy while it is decompressed. */
     const double needed =
-        (double)voxels * (4.0 + (h.coding == ENCODING_RAW ? 0.0 : (double)elements[h.element].size));
+        (double)voxels *
+        (4.0 + (h.coding == ENCODING_RAW ? 0.0 : (double)elements[h.element].size));
     if (status == 0 && needed > (double)host_limit)
         status = failure_set(f, CLR_RUNTIME_ERROR,
                              "volume '%s' of %zux%zux%zu voxels needs %.1f GiB to read as float32, "
@@ -795,7 +811,7 @@ int volume_file_read(const char *path, uint64_t host_limit, volume_file *volume,
         status = open_source(h.data_file, &data_src, f);
         data = &data_src;
     }
-    if (status == 0 && !(volume->voxels = malloc(voxels * sizeof(float))))
+    if (status == 0 && !(volume->voxels = volume_alloc(voxels)))
         status = failure_set(f, CLR_RUNTIME_ERROR,
                              "out of memory for the %zux%zux%zu voxels of volume '%s'", h.dims[0],
                              h.dims[1], h.dims[2], src.shown);

@@ -49,6 +49,9 @@ typedef struct volume_file {
 /* Reads a .npy, .mha, .mhd or .nrrd volume; usage failure naming what is wrong
  * with the file, runtime failure when it cannot be read or does not fit in
  * `host_limit` bytes of memory (checked before reading the voxels). */
+/* Room for `count` voxels, page-aligned so that CPU devices read it in place (free()
+ * releases it); NULL when out of memory. */
+float *volume_alloc(size_t count);
 int volume_file_read(const char *path, uint64_t host_limit, volume_file *volume, failure *f);
 void volume_file_free(volume_file *volume);
 
@@ -135,8 +138,8 @@ void xray_view_pack(const xray_view *view, const volume_grid *grid, double *pack
 /* The exact line integral of pixel (row, col) of a packed view through the
  * voxels (dims NX, NY, NZ, in [k][j][i]), in double precision: the same walk
  * as kernels/xray.cl, Σ voxel × length in mm. */
-double xray_siddon(const float *voxels, const size_t dims[3], const double *packed_view,
-                   size_t row, size_t col);
+double xray_siddon(const float *voxels, const size_t dims[3], const double *packed_view, size_t row,
+                   size_t col);
 
 /* The cells pixel (row, col)'s ray passes through (what the walk steps over), counted from
  * where it enters and leaves: the work of a projection, for throughput figures. */
@@ -170,22 +173,23 @@ typedef struct xray_params {
     int truth; /* xray_truth: --reference */
     double window[2];
     int precision; /* xray_precision */
+    int kernel;    /* kernel_variant: simd walks a row of pixels per work-item */
 
     /* Derived by finish(): */
     bool from_phantom;
     phantom phantom;
     phantom_shape shape; /* the phantom on the grid, for --reference analytic */
     volume_grid grid;
-    const float *volume;   /* [k][j][i]: owned_voxels or the caller's input */
-    float *owned_voxels;   /* a phantom voxelised, or a volume file read */
-    char *voxels_key;      /* what owned_voxels hold: re-used when it stays the same */
+    const float *volume;        /* [k][j][i]: owned_voxels or the caller's input */
+    float *owned_voxels;        /* a phantom voxelised, or a volume file read */
+    char *voxels_key;           /* what owned_voxels hold: re-used when it stays the same */
     uint64_t voxels_generation; /* bumped whenever voxels change */
     uint64_t input_generation;  /* of the attached input voxels came from */
-    double value_scale; /* μ = voxel × value_scale */
+    double value_scale;         /* μ = voxel × value_scale */
     size_t view_count;
     xray_view *views;
-    double *packed;         /* view_count × XRAY_VIEW_STRIDE, for double kernels and the reference */
-    float *packed_float;    /* the same, rounded, for float kernels */
+    double *packed;      /* view_count × XRAY_VIEW_STRIDE, for double kernels and the reference */
+    float *packed_float; /* the same, rounded, for float kernels */
     uint64_t views_generation;
 } xray_params;
 
