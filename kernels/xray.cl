@@ -4,7 +4,7 @@
  * ray inside it.
  *
  * Lanes. One work-item walks LANES rays, the adjacent pixels col0 .. col0 +
- * LANES - 1 of one detector row (build with -DLANES=1, 8 or 16; 1 by default).
+ * LANES - 1 of one detector row (build with -DLANES=1, 2, 4, 8 or 16; 1 by default).
  * One lane is the per-pixel kernel GPUs want; on a CPU, PoCL cannot vectorise
  * a walk whose work-items stop at different cells, so the lanes are vectors
  * here: they step in lockstep, each lane with a mask that says whether it is
@@ -81,7 +81,11 @@ typedef indexv mask;                          /* REAL's and INDEX's comparisons 
 #define TO_SETUP(x)     VECTOR(VECTOR(convert_, SETUP), LANES)(x)
 #define LANE_OFFSETS    VECTOR(vload, LANES)(0, lane_offsets)
 __constant SETUP lane_offsets[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
-#if LANES == 8
+#if LANES == 2
+#define GATHER(v, c) TO_REAL(((float2)(v[c.s0], v[c.s1])))
+#elif LANES == 4
+#define GATHER(v, c) TO_REAL(((float4)(v[c.s0], v[c.s1], v[c.s2], v[c.s3])))
+#elif LANES == 8
 #define GATHER(v, c)                                                                               \
     TO_REAL(((float8)(v[c.s0], v[c.s1], v[c.s2], v[c.s3], v[c.s4], v[c.s5], v[c.s6], v[c.s7])))
 #elif LANES == 16
@@ -89,7 +93,7 @@ __constant SETUP lane_offsets[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1
     TO_REAL(((float16)(v[c.s0], v[c.s1], v[c.s2], v[c.s3], v[c.s4], v[c.s5], v[c.s6], v[c.s7],     \
                        v[c.s8], v[c.s9], v[c.sa], v[c.sb], v[c.sc], v[c.sd], v[c.se], v[c.sf])))
 #else
-#error "LANES must be 1, 8 or 16"
+#error "LANES must be 1, 2, 4, 8 or 16"
 #endif
 #endif
 

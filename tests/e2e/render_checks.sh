@@ -619,7 +619,7 @@ xray-bisulco-numba)
     "$python" "$src/tools/xray_numba_walk.py" --repeat 1 --compare bisulco.npy
     ;;
 xray-simd-matches-per-pixel)
-    # The vector walk (16 or 8 lanes in lockstep) and the one-lane kernel agree bit for bit:
+    # The vector walk (up to 8 lanes in lockstep) and the one-lane kernel agree bit for bit:
     # cone and parallel beams, a detector width no lane count divides, rays that miss, a source
     # inside the volume, slabs, both precisions, intensities.
     cases=("--voxels 40,36,30 --detector 61,23 --angles 3"

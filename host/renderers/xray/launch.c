@@ -39,10 +39,13 @@ int xray_launch(const void *params, const device_entry *device, size_t frame, si
     const bool is_double = p->precision == XRAY_DOUBLE;
     /* Rays are set up in double wherever the device has it (kernels/xray.cl says why). */
     const bool setup_double = is_double || device->fp64;
-    /* CPUs walk pixels in vectors (kernels/xray.cl): as wide as the device's float vectors for
-     * a float walk (16 lanes on AVX-512), 8 for a double one. */
+    /* CPUs walk pixels in vectors (kernels/xray.cl) of the device's preferred width, at most 8
+     * lanes: 16 float lanes on AVX-512 ran slower (a rare lane that walks longer holds up more
+     * of them, and a gather of 16 costs more than two of 8). */
     const bool simd = kernel_variant_is_simd(p->kernel, device);
-    const unsigned lanes = !simd ? 1 : !is_double && device->vector_width_float >= 16 ? 16 : 8;
+    const unsigned lanes =
+        !simd ? 1
+              : simd_lanes(is_double ? device->vector_width_double : device->vector_width_float);
     l->program = "xray";
     l->entry_point = "xray_siddon";
     snprintf(l->build_options, sizeof l->build_options, "-DLANES=%u%s", lanes,

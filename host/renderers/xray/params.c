@@ -188,7 +188,7 @@ static const param_spec xray_params_table[] = {
     PARAM_REALS("window", xray_params, window, 2, check_window, "LO,HI",
                 "grey window of .png and .pgm outputs (default each projection's min..max)"),
     PARAM_KERNEL(xray_params, kernel,
-                 "per-pixel, simd (a row of 8 or 16 pixels per work-item) or auto (simd on CPUs)"),
+                 "per-pixel, simd (a row of up to 8 pixels per work-item) or auto (simd on CPUs)"),
     PARAM_CHOICE("precision", xray_params, precision, precision_names, "P",
                  "float (default) or double"),
 };
