@@ -144,8 +144,9 @@ static indexv start_axis(setupv e, setupv d, SETUP lo, uint n, setup_mask entere
     w->inverse = TO_REAL((SETUP)1 / d);
     const realv step_real = TO_REAL(step);
     w->boundary = SELECT((realv)((REAL)0), (realv)((REAL)1), step_real > (REAL)0);
+    /* no face ahead along an axis the ray runs parallel to, or with no cell beyond */
     w->next =
-        SELECT((w->boundary - offset) * w->inverse, (realv)((REAL)INFINITY), step_real == (REAL)0);
+        SELECT((w->boundary - offset) * w->inverse, (realv)((REAL)INFINITY), w->left == (INDEX)0);
     /* the walk keeps `boundary - offset` exact by moving the offset instead of the face */
     w->boundary -= offset;
     return TO_INDEX(index);
@@ -155,7 +156,10 @@ static indexv start_axis(setupv e, setupv d, SETUP lo, uint n, setup_mask entere
 static void advance(axis_walk *w, mask moving) {
     w->left = SELECT(w->left, w->left - (INDEX)1, moving);
     w->boundary = SELECT(w->boundary, w->boundary + TO_REAL(w->step), moving);
-    w->next = SELECT(w->next, w->boundary * w->inverse, moving);
+    /* no cell beyond the face: none ahead (xray_siddon in reference.c says why) */
+    w->next = SELECT(w->next,
+                     SELECT(w->boundary * w->inverse, (realv)((REAL)INFINITY), w->left == (INDEX)0),
+                     moving);
 }
 
 /* LANES rays on their way through the volume. */
@@ -235,9 +239,8 @@ static void step(ray_walk *w, __global const float *volume) {
     w->t = SELECT(w->t, MAX(w->t, until), w->walking);
     const mask along_x = w->x.next == nearest, along_y = !along_x && w->y.next == nearest,
                along_z = !along_x && !along_y;
-    /* a lane stops at the end of its ray or where the volume ends ahead of it */
-    w->walking = w->walking && !(w->t >= w->length) && !(along_x && w->x.left == (INDEX)0) &&
-                 !(along_y && w->y.left == (INDEX)0) && !(along_z && w->z.left == (INDEX)0);
+    /* a lane stops at the end of its ray (where it leaves the volume) */
+    w->walking = w->walking && !(w->t >= w->length);
     advance(&w->x, w->walking && along_x);
     advance(&w->y, w->walking && along_y);
     advance(&w->z, w->walking && along_z);

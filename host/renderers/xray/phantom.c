@@ -2,10 +2,10 @@
  * integrals and their voxelisation. */
 #define _POSIX_C_SOURCE 200809L
 #include "renderers/xray/xray.h"
+#include "util/threads.h"
 #include "util/values.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,7 +254,7 @@ static void sample_range(double x_lo, double x_hi, bool closed, double corner, d
     *first = (size_t)lo, *end = (size_t)hi;
 }
 
-static void *voxelize_slices(void *argument) {
+static void voxelize_slices(void *argument) {
     voxelize_job *job = argument;
     const volume_grid *g = job->grid;
     const phantom_shape *shape = job->shape;
@@ -264,7 +264,7 @@ static void *voxelize_slices(void *argument) {
     double *row = malloc(nx * sizeof *row);
     if (!difference || !row) {
         free(difference), free(row);
-        return NULL;
+        return;
     }
     for (size_t k = job->first_slice; k < job->first_slice + job->slice_count; ++k)
         for (size_t j = 0; j < ny; ++j) {
@@ -329,39 +329,27 @@ static void *voxelize_slices(void *argument) {
         }
     free(difference), free(row);
     job->ok = true;
-    return NULL;
 }
 
 int phantom_voxelize(const phantom_shape *shape, const volume_grid *grid, unsigned supersample,
                      float *voxels, failure *f) {
     const size_t nz = grid->dims[2];
     memset(voxels, 0, grid->dims[0] * grid->dims[1] * nz * sizeof *voxels);
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t threads = cores > 1 ? (size_t)cores : 1;
-    if (threads > 64)
-        threads = 64;
+    size_t threads = threads_available();
     if (threads > nz)
         threads = nz;
-    voxelize_job jobs[64];
-    pthread_t ids[64];
-    bool started[64] = {false};
+    voxelize_job jobs[THREADS_MAX];
     size_t next = 0;
     for (size_t t = 0; t < threads; ++t) {
         size_t count = nz / threads + (t < nz % threads);
         jobs[t] =
             (voxelize_job){shape, grid, supersample ? supersample : 1, voxels, next, count, false};
         next += count;
-        started[t] = t > 0 && pthread_create(&ids[t], NULL, voxelize_slices, &jobs[t]) == 0;
     }
-    voxelize_slices(&jobs[0]);
+    threads_run(voxelize_slices, jobs, sizeof jobs[0], threads);
     bool ok = true;
-    for (size_t t = 0; t < threads; ++t) {
-        if (t > 0 && !started[t])
-            voxelize_slices(&jobs[t]); /* no thread: do it here */
-        else if (t > 0)
-            pthread_join(ids[t], NULL);
+    for (size_t t = 0; t < threads; ++t)
         ok &= jobs[t].ok;
-    }
     if (!ok)
         return failure_set(f, CLR_RUNTIME_ERROR, "out of memory voxelising the phantom");
     return 0;

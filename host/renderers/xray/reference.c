@@ -99,10 +99,16 @@ double xray_siddon(const float *voxels, const size_t dims[3], const double *view
     const double length = ray.length, *e = ray.e, *lo = ray.lo, *inverse = ray.inverse;
     long *index = ray.index, step[3];
     double next[3];
+    /* The face ahead along an axis, or none (infinitely far) where no cell lies beyond it:
+     * the walk then ends where the ray leaves the volume, at `length`, even when rounding
+     * puts the last face a hair before it. */
+#define NEXT_FACE(a)                                                                               \
+    (step[a] == 0 || index[a] + step[a] < 0 || index[a] + step[a] >= (long)dims[a]                 \
+         ? INFINITY                                                                                \
+         : (lo[a] + (double)(index[a] + (step[a] > 0)) - e[a]) * inverse[a])
     for (int a = 0; a < 3; ++a) {
         step[a] = ray.d[a] > 0 ? 1 : ray.d[a] < 0 ? -1 : 0;
-        next[a] = step[a] == 0 ? INFINITY
-                               : (lo[a] + (double)(index[a] + (step[a] > 0)) - e[a]) * inverse[a];
+        next[a] = NEXT_FACE(a);
     }
     const size_t nx = dims[0], ny = dims[1];
     double t = 0, sum = 0;
@@ -117,11 +123,10 @@ double xray_siddon(const float *voxels, const size_t dims[3], const double *view
         }
         if (t >= length)
             break;
-        index[a] += step[a];
-        if (index[a] < 0 || index[a] >= (long)dims[a])
-            break;
-        next[a] = (lo[a] + (double)(index[a] + (step[a] > 0)) - e[a]) * inverse[a];
+        index[a] += step[a]; /* next[a] was finite: a cell lies there */
+        next[a] = NEXT_FACE(a);
     }
+#undef NEXT_FACE
     return sum;
 }
 

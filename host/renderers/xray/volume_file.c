@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE /* madvise's MADV_HUGEPAGE */
 #include "renderers/xray/xray.h"
+#include "util/threads.h"
 #include "util/values.h"
 
 #include <errno.h>
@@ -643,6 +644,55 @@ static int not_finite(const source *src, const volume_header *h, size_t index, f
                        src->shown, i, j, k, h->element == ELEMENT_F64 ? " as a float32" : "");
 }
 
+/* Voxels [first, first + count) of an uncompressed volume, read and converted by one thread. */
+typedef struct {
+    const source *data;
+    const volume_header *h;
+    off_t offset; /* of voxel 0 in the file */
+    bool swap;
+    size_t first, count;
+    float *out;
+    int status; /* 0, READ_NOT_FINITE (at voxel `where`), or `failed`'s */
+    size_t where;
+    failure failed;
+} read_job;
+#define READ_NOT_FINITE (-1)
+
+static void read_range(void *argument) {
+    read_job *job = argument;
+    const size_t size = elements[job->h->element].size;
+    /* In chunks: converted floats overwrite nothing still unread. */
+    const size_t chunk_voxels = (size_t)1 << 22;
+    unsigned char *buffer = NULL;
+    job->status = 0;
+    if (job->h->element != ELEMENT_F32 || job->swap) {
+        buffer = malloc(chunk_voxels * size);
+        if (!buffer) {
+            job->status =
+                failure_set(&job->failed, CLR_RUNTIME_ERROR, "out of memory reading the volume");
+            return;
+        }
+    }
+    for (size_t done = job->first, end = job->first + job->count; done < end;
+         done += chunk_voxels) {
+        const size_t count = end - done < chunk_voxels ? end - done : chunk_voxels;
+        unsigned char *target = buffer ? buffer : (unsigned char *)(job->out + done);
+        size_t where;
+        job->status = read_at(job->data, target, count * size, job->offset + (off_t)(done * size),
+                              &job->failed);
+        if (job->status != 0)
+            break;
+        if (job->swap)
+            swap_bytes(target, size, count);
+        if (!convert(target, job->h->element, count, job->out + done, &where)) {
+            job->status = READ_NOT_FINITE;
+            job->where = done + where;
+            break;
+        }
+    }
+    free(buffer);
+}
+
 /* Reads the voxels a header describes from `data` (the header's file, or the .mhd's data
  * file), into `out`. */
 static int read_voxels(const source *data, const volume_header *h, size_t voxels, float *out,
@@ -670,27 +720,33 @@ static int read_voxels(const source *data, const volume_header *h, size_t voxels
                      h->dims[0], h->dims[1], h->dims[2], elements[h->element].name);
             return bad(data, f, message);
         }
-        /* In chunks: converted floats overwrite nothing still unread. */
-        const size_t chunk_voxels = (size_t)1 << 22;
-        unsigned char *buffer = NULL;
-        if (h->element != ELEMENT_F32 || swap) {
-            buffer = malloc(chunk_voxels * size);
-            if (!buffer)
-                return failure_set(f, CLR_RUNTIME_ERROR, "out of memory reading the volume");
+        /* Both halves (or more) of the file at once: copying from the page cache, and the
+         * kernel clearing the pages it copies into, keep a core busy each. */
+        size_t threads = threads_available();
+        const size_t least = (size_t)4 << 20; /* voxels per thread worth one */
+        if (threads > voxels / least)
+            threads = voxels / least ? voxels / least : 1;
+        read_job jobs[THREADS_MAX];
+        for (size_t t = 0, next = 0; t < threads; ++t) {
+            const size_t count = voxels / threads + (t < voxels % threads);
+            jobs[t] = (read_job){.data = data,
+                                 .h = h,
+                                 .offset = offset,
+                                 .swap = swap,
+                                 .first = next,
+                                 .count = count,
+                                 .out = out};
+            next += count;
         }
-        int status = 0;
-        for (size_t done = 0; done < voxels && status == 0; done += chunk_voxels) {
-            size_t count = voxels - done < chunk_voxels ? voxels - done : chunk_voxels;
-            unsigned char *target = buffer ? buffer : (unsigned char *)(out + done);
-            size_t where;
-            status = read_at(data, target, count * size, offset + (off_t)(done * size), f);
-            if (status == 0 && swap)
-                swap_bytes(target, size, count);
-            if (status == 0 && !convert(target, h->element, count, out + done, &where))
-                status = not_finite(data, h, done + where, f);
-        }
-        free(buffer);
-        return status;
+        threads_run(read_range, jobs, sizeof jobs[0], threads);
+        for (size_t t = 0; t < threads; ++t) /* the first voxel that failed tells */
+            if (jobs[t].status != 0) {
+                if (jobs[t].status == READ_NOT_FINITE)
+                    return not_finite(data, h, jobs[t].where, f);
+                *f = jobs[t].failed;
+                return f->status;
+            }
+        return 0;
     }
     /* Compressed: the whole stream, then the whole volume. */
     off_t offset = h->data_offset < 0 ? 0 : h->data_offset;
