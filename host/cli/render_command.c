@@ -244,13 +244,14 @@ void render_options_free(render_options *o) {
 }
 
 /* What a render stopped now leaves of its files, for the signal handler's line. */
-static void describe_abandoned(const clr_sink *sink, const char *output, char *what,
-                               size_t size) {
+static void describe_abandoned(const clr_sink *sink, const char *output, char *what, size_t size) {
     char shown[TEXT_SHOWN_SIZE];
     size_t files = clr_sink_file_count(sink);
     if (files > 1) {
-        snprintf(what, size, "none of the %zu files '%s' was written; existing ones were left "
-                 "as they were", files, text_shown(output, shown));
+        snprintf(what, size,
+                 "none of the %zu files '%s' was written; existing ones were left "
+                 "as they were",
+                 files, text_shown(output, shown));
         return;
     }
     struct stat before;

@@ -17,9 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static clr_sink *volatile guarded;            /* the file being written, if any */
+static clr_sink *volatile guarded;             /* the file being written, if any */
 static char after_stop[TEXT_SHOWN_SIZE + 128]; /* "; 'x.png' was left as it was" */
-static char driver_hint[1024];                /* what may be wrong with the driver's environment */
+static char driver_hint[1024];                 /* what may be wrong with the driver's environment */
 static struct sigaction previous[32];
 volatile sig_atomic_t console_bar_open; /* a progress bar line waits for its newline */
 

@@ -52,7 +52,7 @@ typedef struct slot {
     image host; /* where the rows are read back: owned, or a view of the caller's memory */
     bool host_owned;
     cl_event kernel_started, kernel_done, read_done; /* first and last pass, read-back */
-    double kernel_ms;                                 /* from the first pass's start to the last's end */
+    double kernel_ms; /* from the first pass's start to the last's end */
 } slot;
 
 typedef struct run run;
@@ -65,8 +65,8 @@ typedef struct worker {
     size_t pass_count;  /* that frame's passes */
     cl_kernel *kernels; /* one per pass */
     launch *descs;      /* each pass's launch */
-    size_t local[2]; /* the work-group size of its launches, or {0, 0} for the driver's */
-    size_t max_rows; /* the largest band its buffers hold, a multiple of the granule */
+    size_t local[2];    /* the work-group size of its launches, or {0, 0} for the driver's */
+    size_t max_rows;    /* the largest band its buffers hold, a multiple of the granule */
     slot slots[SLOTS];
     size_t queued;     /* bands queued so far */
     double ms_per_row; /* kernel time per row of its last band; 0 before the probe returns */
@@ -798,9 +798,9 @@ int scheduler_render(clr_session *s, clr_sink *const *sinks, size_t sink_count, 
 
     /* A reference that is the exact solution (not the kernels' maths) is the render itself
      * unless it is there to be compared with. */
-    bool by_reference = s->options.reference || (renderer_verify_rule(s->r, s->params)
-                                                      .reference_is_truth &&
-                                                  !sinks_verify(sinks, sink_count));
+    bool by_reference =
+        s->options.reference || (renderer_verify_rule(s->r, s->params).reference_is_truth &&
+                                 !sinks_verify(sinks, sink_count));
     int status = by_reference ? render_reference(&r, f) : render_devices(&r, f);
     for (size_t i = 0; i < r.worker_count; ++i)
         teardown_worker(&r.workers[i]);

@@ -184,9 +184,9 @@ static int open_streams(clr_sink *sink, const char *path, bool pattern, unsigned
         if (status == 0)
             status = output_target_check(name, f);
         if (status == 0)
-            status = image_stream_open(name, sink->format, pattern ? 1 : l->frames, l->width,
-                                       l->height, sink->compression,
-                                       !s->options.test_named_temp_files, stream, f);
+            status =
+                image_stream_open(name, sink->format, pattern ? 1 : l->frames, l->width, l->height,
+                                  sink->compression, !s->options.test_named_temp_files, stream, f);
         free(name);
         if (status != 0)
             return status;
@@ -321,9 +321,8 @@ int sink_begin(clr_sink *sink, size_t max_rows, failure *f) {
         image_free(&sink->converted);
         image_free(&sink->frame);
         size_t rows = sink->whole_frames ? now->height : max_rows;
-        if (sink->whole_frames &&
-            image_alloc(&sink->frame, now->width, now->height, (unsigned)now->channels,
-                        now->sample, f) != 0)
+        if (sink->whole_frames && image_alloc(&sink->frame, now->width, now->height,
+                                              (unsigned)now->channels, now->sample, f) != 0)
             return f->status;
         if (channels == now->channels && sample == now->sample)
             return 0;
@@ -331,8 +330,8 @@ int sink_begin(clr_sink *sink, size_t max_rows, failure *f) {
     }
     case SINK_VERIFY:
         sink->rule = renderer_verify_rule(sink->session->r, sink->session->params);
-        if (verify_begin(&sink->rule, now->width * now->height * now->channels, &sink->totals,
-                         f) != 0)
+        if (verify_begin(&sink->rule, now->width * now->height * now->channels, &sink->totals, f) !=
+            0)
             return f->status;
         if (sink->reference.pixels && sink->reference.height >= max_rows)
             return 0;

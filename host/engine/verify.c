@@ -100,9 +100,8 @@ void verify_result(const verify_rule *rule, const verify_totals *totals,
     *result = (clr_verify_result){
         .compared = totals->compared,
         .differing = totals->differing,
-        .largest_difference = rule->judge == VERIFY_MEAN
-                                  ? totals->largest_difference_abs / scale
-                                  : totals->largest_difference,
+        .largest_difference = rule->judge == VERIFY_MEAN ? totals->largest_difference_abs / scale
+                                                         : totals->largest_difference,
         .unit = rule->unit,
         .integer = rule->integer,
         .mean_difference = mean / scale,

@@ -8,13 +8,13 @@
 #include "renderers/renderer.h"
 
 typedef struct verify_totals {
-    uint64_t compared;          /* pixels */
-    uint64_t differing;         /* pixels with any sample beyond the tolerance */
-    double largest_difference;  /* over all samples, in the rule's unit */
-    double difference_sum;      /* of |a - b| over all samples */
-    uint64_t samples;           /* compared */
+    uint64_t compared;             /* pixels */
+    uint64_t differing;            /* pixels with any sample beyond the tolerance */
+    double largest_difference;     /* over all samples, in the rule's unit */
+    double difference_sum;         /* of |a - b| over all samples */
+    uint64_t samples;              /* compared */
     double largest_difference_abs; /* max |a - b| */
-    double largest_reference;   /* max |b| over the render */
+    double largest_reference;      /* max |b| over the render */
     /* relative_to_frame_max: the frame's differences wait for its largest |b| */
     float *frame_differences;
     size_t frame_samples;

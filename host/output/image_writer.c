@@ -21,9 +21,11 @@ int output_format_from_path(const char *path, output_format *format, failure *f)
     static const struct {
         const char *extension;
         output_format format;
-    } known[] = {
-        {".png", OUTPUT_PNG}, {".pgm", OUTPUT_PGM}, {".ppm", OUTPUT_PPM},
-        {".npy", OUTPUT_NPY}, {".mha", OUTPUT_MHA}};
+    } known[] = {{".png", OUTPUT_PNG},
+                 {".pgm", OUTPUT_PGM},
+                 {".ppm", OUTPUT_PPM},
+                 {".npy", OUTPUT_NPY},
+                 {".mha", OUTPUT_MHA}};
     char shown[TEXT_SHOWN_SIZE];
     text_shown(path, shown);
     const char *slash = strrchr(path, '/');

@@ -70,10 +70,10 @@ typedef struct image_stream {
     png_compression compression;
     size_t frames, width, height, rows_written; /* rows over all frames */
     FILE *file;
-    bool unnamed_allowed;        /* may use an unnamed temporary file (O_TMPFILE) */
-    bool close_at_finish;        /* name and close the file once finished (saves descriptors) */
+    bool unnamed_allowed;         /* may use an unnamed temporary file (O_TMPFILE) */
+    bool close_at_finish;         /* name and close the file once finished (saves descriptors) */
     double spacing[2], origin[2]; /* .mha: of columns and rows, and of pixel (0, 0) */
-    volatile sig_atomic_t named; /* the temporary file has the name in `temp` */
+    volatile sig_atomic_t named;  /* the temporary file has the name in `temp` */
     bool finished;
     image whole; /* PNG only */
 } image_stream;

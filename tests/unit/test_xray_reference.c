@@ -249,8 +249,10 @@ static void rays_that_miss_give_zero(void **state) {
         voxels[i] = 1;
     double packed[XRAY_VIEW_STRIDE];
     /* passing beside, ending before, starting after, and parallel just outside */
-    const double cases[][6] = {{-20, 5, 0, 20, 5, 0},    {-20, 0, 0, -4.5, 0, 0},
-                               {4.5, 0, 0, 20, 0, 0},    {-20, 4, 0, 20, 4, 0},
+    const double cases[][6] = {{-20, 5, 0, 20, 5, 0},
+                               {-20, 0, 0, -4.5, 0, 0},
+                               {4.5, 0, 0, 20, 0, 0},
+                               {-20, 4, 0, 20, 4, 0},
                                {-20, -4.000001, 0, 20, -4.000001, 0}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
         xray_view v = segment(cases[i], cases[i] + 3);
@@ -349,8 +351,9 @@ static void phantom_names(void **state) {
     assert_true(p.kind == PHANTOM_BOX && p.box[5] == 3);
     assert_int_equal(phantom_parse("sphere:12.5", &p, why, sizeof why), 0);
     assert_true(p.kind == PHANTOM_SPHERE && p.radius == 12.5);
-    const char *bad[] = {"shepp", "box:1,2,3", "box:1,0,0,1,0,1", "box:0,1,0,1,0,nan",
-                         "sphere:0", "sphere:-1", "sphere:", "sphere:1e99", "box:0,1,0,1,0,1,2"};
+    const char *bad[] = {
+        "shepp",     "box:1,2,3", "box:1,0,0,1,0,1", "box:0,1,0,1,0,nan", "sphere:0",
+        "sphere:-1", "sphere:",   "sphere:1e99",     "box:0,1,0,1,0,1,2"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; ++i)
         assert_int_equal(phantom_parse(bad[i], &p, why, sizeof why), -1);
 }

@@ -118,8 +118,8 @@ static void compare_with_chords(const char *precision, double relative) {
         clr_layout l, lt;
         float *p = render(kernel, &l), *chord = render(truth, &lt);
         const xray_params *params = kernel->params;
-        double smallest = fmin(params->grid.spacing[0],
-                               fmin(params->grid.spacing[1], params->grid.spacing[2]));
+        double smallest =
+            fmin(params->grid.spacing[0], fmin(params->grid.spacing[1], params->grid.spacing[2]));
         size_t count = l.frames * l.width * l.height;
         for (size_t i = 0; i < count; ++i) {
             double want = chord[i], got = p[i];

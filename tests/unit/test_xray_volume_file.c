@@ -52,9 +52,9 @@ static void write_npy(const char *name, const char *descr, const char *order, co
 }
 
 /* A 4 x 3 x 2 volume (x fastest) whose voxel i holds i - 5.5. */
-#define NX 4
-#define NY 3
-#define NZ 2
+#define NX    4
+#define NY    3
+#define NZ    2
 #define COUNT (NX * NY * NZ)
 
 static float expected(size_t i) {
@@ -189,10 +189,11 @@ static void nrrd_raw_and_gzip(void **state) {
     float f32[COUNT];
     for (size_t i = 0; i < COUNT; ++i)
         f32[i] = expected(i);
-    const char *header = "NRRD0004\n# written by a test\ntype: float\ndimension: 3\n"
-                         "space: left-posterior-superior\nsizes: 4 3 2\n"
-                         "space directions: (0.5,0,0) (0,2,0) (0,0,3)\nkinds: domain domain domain\n"
-                         "endian: little\nencoding: raw\nspace origin: (-10,20,0.5)\n\n";
+    const char *header =
+        "NRRD0004\n# written by a test\ntype: float\ndimension: 3\n"
+        "space: left-posterior-superior\nsizes: 4 3 2\n"
+        "space directions: (0.5,0,0) (0,2,0) (0,0,3)\nkinds: domain domain domain\n"
+        "endian: little\nencoding: raw\nspace origin: (-10,20,0.5)\n\n";
     write_bytes("raw.nrrd", header, strlen(header), f32, sizeof f32);
     volume_file v;
     read_ok("raw.nrrd", &v);
@@ -256,7 +257,8 @@ static void hostile_files_are_refused_with_reasons(void **state) {
     write_bytes("empty.npy", NULL, 0, NULL, 0);
     refused("empty.npy", UINT64_MAX, CLR_USAGE_ERROR, "not a NumPy");
     /* MetaImage */
-    const char *two_d = "NDims = 2\nDimSize = 4 6\nElementType = MET_FLOAT\nElementDataFile = LOCAL\n";
+    const char *two_d =
+        "NDims = 2\nDimSize = 4 6\nElementType = MET_FLOAT\nElementDataFile = LOCAL\n";
     write_bytes("2d.mha", two_d, strlen(two_d), f32, sizeof f32);
     refused("2d.mha", UINT64_MAX, CLR_USAGE_ERROR, "3 dimensions");
     const char *rotated = "NDims = 3\nDimSize = 4 3 2\nTransformMatrix = 0 1 0 1 0 0 0 0 1\n"
