@@ -39,6 +39,50 @@ def julia_counts(xs, ys, c, threshold, max_iter):
     return counts
 
 
+class ComplexRegion:
+    """The blog's module API (its Rust version was `juliaset`): the grid of `resolution`
+    points along the real axis, numpy.linspace on both axes with both ends, row 0 on top."""
+
+    def __init__(self, xleft, xright, yleft, yright):
+        self.xleft, self.xright, self.yleft, self.yright = xleft, xright, yleft, yright
+
+    def build(self, resolution):
+        height = int(round(resolution * (self.yright - self.yleft) / (self.xright - self.xleft)))
+        xs = np.linspace(self.xleft, self.xright, resolution)
+        ys = np.linspace(self.yleft, self.yright, height)[::-1]
+        return xs[np.newaxis, :] + 1j * ys[:, np.newaxis]
+
+
+@njit(cache=False)
+def plane_counts(plane, c, threshold, max_iter):
+    counts = np.empty(plane.shape, dtype=np.int64)
+    r2 = threshold * threshold
+    for j in range(plane.shape[0]):
+        for i in range(plane.shape[1]):
+            z = plane[j, i]
+            n = max_iter
+            for k in range(max_iter):
+                z = z * z + c
+                if z.real * z.real + z.imag * z.imag >= r2:
+                    n = k
+                    break
+            counts[j, i] = n
+    return counts
+
+
+class JuliaDiv:
+    """The blog's module API: over(plane) is (max(count, itermin) - itermin) / (itermax -
+    itermin) at every point, float64, the counts by the numba loop above."""
+
+    def __init__(self, c_0, threshold, n_iterations=(0, 80), resolution=None):
+        self.c_0, self.threshold = complex(c_0), float(threshold)
+        self.itermin, self.itermax = n_iterations
+
+    def over(self, plane):
+        n = plane_counts(plane, self.c_0, self.threshold, self.itermax)
+        return (np.maximum(n, self.itermin) - self.itermin) / (self.itermax - self.itermin)
+
+
 def render(width, height, region, c, threshold, max_iter):
     xmin, xmax, ymin, ymax = region
     xs = np.linspace(xmin, xmax, width)

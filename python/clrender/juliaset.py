@@ -60,10 +60,8 @@ class ComplexRegion:
             raise ValueError(f"ComplexRegion.build: {resolution} points give no grid")
         xs = np.linspace(self.xleft, self.xright, resolution)
         ys = np.linspace(self.yleft, self.yright, height)[::-1]
-        plane = np.empty((height, resolution), dtype=np.complex128)
-        plane.real = xs[np.newaxis, :]
-        plane.imag = ys[:, np.newaxis]
-        plane = plane.view(ComplexPlane)
+        # one pass over the grid; x + (0·y − 0 + y·i) is exactly x + y·i
+        plane = (xs[np.newaxis, :] + 1j * ys[:, np.newaxis]).view(ComplexPlane)
         plane.region = (self.xleft, self.xright, self.yleft, self.yright)
         plane.flags.writeable = False  # the region it remembers stays true (copy to change it)
         return plane

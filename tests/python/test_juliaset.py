@@ -79,3 +79,13 @@ def test_counts_equal_the_blogs_numba_program():
 def test_bad_arguments_are_value_errors(make):
     with pytest.raises(ValueError):
         make()
+
+
+def test_the_same_script_with_the_blogs_numba_module_gives_the_same_values():
+    julia_numba = pytest.importorskip("julia_numba")
+    results = []
+    for module in (julia_numba, __import__("clrender.juliaset", fromlist=["JuliaDiv"])):
+        plane = module.ComplexRegion(-1.6, 1.6, -1.0, 1.0).build(180)
+        results.append(module.JuliaDiv(-0.835 - 0.2321j, 2.0, (0, 80), 180).over(plane))
+    assert results[0].shape == (112, 180)
+    assert np.array_equal(results[0], results[1])
