@@ -25,7 +25,7 @@ from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from . import Session
+from . import julia
 
 __all__ = ["ComplexRegion", "JuliaDiv"]
 
@@ -113,7 +113,7 @@ class JuliaDiv:
         if not self.threshold > 0:
             raise ValueError("JuliaDiv: the threshold must be positive")
         self.resolution = resolution
-        self._session: Optional[Session] = None
+        self._buffer: Optional[np.ndarray] = None
         self._lock = threading.Lock()
 
     def _values(self, counts: np.ndarray) -> np.ndarray:
@@ -125,6 +125,13 @@ class JuliaDiv:
 
     def counts(self, plane: np.ndarray) -> np.ndarray:
         """Each point's escape count (uint32), as the blog's program finds it."""
+        with self._lock:
+            return self._counts(plane).copy()
+
+    def _counts(self, plane: np.ndarray) -> np.ndarray:
+        """counts(), in a buffer the next call overwrites (the caller holds the lock): the
+        kernel then writes into memory it has written before, not into fresh pages the
+        system must clear first."""
         region = getattr(plane, "region", None) if isinstance(plane, ComplexPlane) else None
         if region is None:
             region = _grid_region(np.asarray(plane))
@@ -132,13 +139,14 @@ class JuliaDiv:
             return _numpy_counts(np.asarray(plane), self.c_0, self.threshold,
                                  self.itermax).astype(np.uint32)
         height, width = plane.shape
-        with self._lock:
-            if self._session is None:  # kept: the next plane pays no set-up or build
-                self._session = Session("julia", precision="double")
-            return self._session.render(size=(width, height), region=region,
-                                        c=self.c_0, threshold=self.threshold,
-                                        iter=(self.itermin, self.itermax))
+        if self._buffer is None or self._buffer.shape != (height, width):
+            self._buffer = np.empty((height, width), np.uint32)
+        # clrender.julia keeps its session: the next plane, of any JuliaDiv, pays no device
+        # set-up or kernel build
+        return julia(size=(width, height), region=region, c=self.c_0, threshold=self.threshold,
+                     iter=(self.itermin, self.itermax), precision="double", out=self._buffer)
 
     def over(self, plane: np.ndarray) -> np.ndarray:
         """(max(count, itermin) − itermin) / (itermax − itermin) at every point (float64)."""
-        return self._values(self.counts(plane))
+        with self._lock:  # the buffer stays this call's until the values are out
+            return self._values(self._counts(plane))
