@@ -14,14 +14,23 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-/* `clrender RENDERER ...`, `clrender bench ...`, `clrender devices ...`:
+/* `clrender RENDERER ...`, `clrender bench ...`, `clrender devices ...`, `clrender batch ...`:
  * argv[first] is the first option. Return 0 or an exit status. */
 int render_command(const char *renderer, int argc, char **argv, int first, failure *f);
 int bench_command(const char *name, int argc, char **argv, int first, failure *f);
 int devices_command(const char *name, int argc, char **argv, int first, failure *f);
+/* `clrender batch FILE|-`: one render per line of a JSON Lines file (batch_command.c). */
+int batch_command(const char *name, int argc, char **argv, int first, failure *f);
 void render_print_help(const char *renderer, FILE *out);
 void bench_print_help(const char *name, FILE *out);
 void devices_print_help(const char *name, FILE *out);
+void batch_print_help(const char *name, FILE *out);
+/* What `clrender batch` checks of its input before the first render (every line's JSON,
+ * renderer, option names and common options), on `length` bytes of `text` (changed: lines
+ * are cut at their ends); *renders is what the lines would render. No device is opened. */
+int batch_check(char *text, size_t length, size_t *renders, failure *f);
+
+typedef struct frame_sequence frame_sequence; /* cli/sequence.h */
 
 /* The options every render command takes besides the renderer's parameters. */
 typedef struct render_options {
@@ -34,6 +43,9 @@ typedef struct render_options {
     int compression; /* fast, default, best */
     uint64_t tile_rows;
     int progress, quiet;
+    uint64_t frames;          /* --frames N: a sequence of N renders; 0 when not given */
+    int resume;               /* --resume: skip the frames whose files exist */
+    frame_sequence *sequence; /* the parameters given as START:END; NULL when none */
 } render_options;
 
 typedef struct console console;
@@ -44,6 +56,43 @@ typedef struct console console;
 int render_parse(const char *renderer, int argc, char **argv, int first, render_options *o,
                  console *out, clr_session **session, failure *f);
 void render_options_free(render_options *o);
+
+/* The steps of render_parse(), for a caller that keeps sessions open across command lines
+ * (batch): the command line read (the common options applied to `o`, the renderer's
+ * parameters kept in `request`), a session opened for it, the parameters set on a session
+ * and checked together and with the common options. */
+typedef struct render_request {
+    cli_table tables[2]; /* the common options, the renderer's parameters (allocated) */
+    cli_command_line line;
+} render_request;
+int render_request_read(const char *renderer, int argc, char **argv, int first, render_options *o,
+                        render_request *request, failure *f);
+void render_request_free(render_request *request);
+clr_session *render_open_session(const char *renderer, const render_options *o, console *out,
+                                 failure *f);
+int render_request_apply(const char *renderer, clr_session *s, const render_request *request,
+                         render_options *o, failure *f);
+
+/* The rows of the common options (-o, --device, --frames, ...). */
+const param_spec *render_common_rows(size_t *count);
+
+/* Renders what `o` asks of the session, whose parameters are set: one render into -o, or
+ * with --frames a sequence of them (cli/sequence.h). With --resume, a render whose files
+ * all exist is skipped. `label` starts what the verify lines say of each render ("line 3: "). */
+int render_run(const char *renderer, clr_session *s, const render_options *o, const char *label,
+               console *out, failure *f);
+
+/* One render of the session's current parameters into `path` (as clr_sink_file reads it),
+ * verified when `o` asks (its line on stdout starts "verify: ", then `label`); the file
+ * replaces its target only after the render and the verification succeeded. Inside a run
+ * (console_run_begin) the finished render is counted. */
+int render_to_file(clr_session *s, const render_options *o, const char *path, const char *label,
+                   console *out, failure *f);
+
+/* The --timings lines: each phase (those of the device when `device`, the reference when
+ * `reference`), the total, and with a session of several devices each one's share. */
+void render_print_timings(const clr_timings *t, bool device, bool reference, double total_ms,
+                          const clr_session *shares);
 
 /* The renderer's parameters as option rows (for reading a command line and for
  * help); *rows is allocated, NULL when the renderer is unknown. */
@@ -68,8 +117,11 @@ void cli_explain_failure(failure *f);
  * writes, so that a signal drops it and says what became of the target
  * (`what_happens`: "'x.png' was left as it was"). */
 void signals_install(void);
-/* Starts the OpenCL driver, whose own handlers replace ours, and installs ours again. */
+/* Starts the OpenCL driver, whose own handlers replace ours, and installs ours again
+ * (the first call only). */
 void signals_after_driver(void);
+/* `sink` may be NULL: between the renders of a run no file is partial, and a signal then
+ * only says `what_happens` ("the 3 frames finished are complete"). */
 void signals_guard(clr_sink *sink, const char *what_happens);
 void signals_unguard(void);
 extern volatile sig_atomic_t console_bar_open;
@@ -79,9 +131,25 @@ struct console {
     bool quiet; /* only errors, and what --verify and --timings ask for */
     bool bar;   /* a progress bar (--progress, or a terminal) */
     bool bar_shown;
+    /* A run of several renders (--frames, a batch) has one bar for all of them: renders
+     * done of the total, the time since the run began and an estimate of what is left. */
+    const char *run_noun; /* "frame", "render"; NULL outside a run */
+    size_t run_total, run_done, run_skipped;
+    double run_start_ms;
 };
 
+/* Callbacks of a session: `user` is a console. */
 void console_log(void *user, clr_log_level level, const char *message);
 void console_progress(void *user, const clr_progress *progress);
+
+/* A run of `total` renders begins (the bar counts `noun`s); a render of it is skipped
+ * (--resume: no longer counted in the total) or done (the bar moves; a newline ends it
+ * after the last): the renders done so far are returned. */
+void console_run_begin(console *c, const char *noun, size_t total);
+void console_run_skip(console *c, size_t count);
+size_t console_run_render_done(console *c);
+
+/* Adds the timings `t` to `sum` (the longest launch is the longer of the two). */
+void timings_add(clr_timings *sum, const clr_timings *t);
 
 #endif

@@ -20,6 +20,8 @@ static const command commands[] = {
     {"devices", "list the OpenCL devices", devices_command, devices_print_help},
     {"bench", "time the standard workloads on devices and the reference", bench_command,
      bench_print_help},
+    {"batch", "render every line of a file of JSON lines, reusing sessions", batch_command,
+     batch_print_help},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
@@ -108,7 +110,8 @@ int main(int argc, char **argv) {
     int status = run(argc, argv, &f);
     if (status != 0) {
         cli_explain_failure(&f);
-        fprintf(stderr, "clrender: %s\n", f.message);
+        /* A progress bar waiting for its newline gets it: the message has a line of its own. */
+        fprintf(stderr, "%sclrender: %s\n", console_bar_open ? "\n" : "", f.message);
     }
     int error;
     if (stdout_failed(&error)) {

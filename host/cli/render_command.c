@@ -1,4 +1,5 @@
-/* `clrender RENDERER -o FILE [options]`: one render through the public API.
+/* `clrender RENDERER -o FILE [options]`: one render through the public API, or with
+ * --frames a sequence of them in one session (cli/sequence.c).
  *
  * Everything that can be checked is checked before any device is opened: the
  * options, then the parameters together (a scene file is read), then the
@@ -7,6 +8,7 @@
  * and --verify, if asked, passed. */
 #define _POSIX_C_SOURCE 200809L
 #include "cli/cli.h"
+#include "cli/sequence.h"
 #include "util/clock.h"
 
 #include <stdlib.h>
@@ -41,12 +43,22 @@ static const param_spec common_rows[] = {
                  "PNG compression: fast, default or best (slow, smallest)"),
     PARAM_UINT("tile-rows", render_options, tile_rows, 1, 1u << 30, "N",
                "rows rendered per band (default: chosen for memory and time)"),
+    PARAM_UINT("frames", render_options, frames, 1, SEQUENCE_MAX_FRAMES, "N",
+               "render N frames in one session, one file each through a %d in -o; values "
+               "given as START:END are interpolated over them"),
+    PARAM_FLAG("resume", render_options, resume,
+               "with --frames: skip the frames whose files exist (each file is complete)"),
     PARAM_FLAG("progress", render_options, progress,
                "show a progress bar even when stderr is not a terminal"),
     PARAM_FLAG("quiet", render_options, quiet,
                "print nothing but errors (and what --verify, --timings ask for)"),
 };
 #define COMMON_COUNT (sizeof common_rows / sizeof common_rows[0])
+
+const param_spec *render_common_rows(size_t *count) {
+    *count = COMMON_COUNT;
+    return common_rows;
+}
 
 param_spec *cli_renderer_rows(const char *renderer, size_t *count) {
     *count = clr_renderer_param_count(renderer);
@@ -80,18 +92,37 @@ void render_print_help(const char *renderer, FILE *out) {
     const char *notes = clr_renderer_notes(renderer);
     if (notes)
         fprintf(out, "\n%s", notes);
+    char ranged[256];
+    sequence_ranged_names(renderer, ranged, sizeof ranged);
+    fprintf(out,
+            "\n--frames N renders N frames in one session into -o NAME_%%03d.png (a %%d numbers "
+            "them).\n");
+    if (ranged[0])
+        fprintf(out,
+                "These options then take START:END, frame k of N at t = k/(N-1), linearly\n"
+                "unless said otherwise: %s.\n",
+                ranged);
     fprintf(out, "\nExit status: 0 done, 1 runtime failure, 2 usage error, 3 --verify mismatch.\n");
     free(rows);
 }
 
-/* The renderer's parameters, in the order of the command line (presets first). */
+/* The renderer's parameters, in the order of the command line (presets first); a value
+ * START:END of a parameter that takes one starts a sequence (--frames). */
 static int set_parameters(const char *renderer, clr_session *s, const cli_command_line *line,
-                          failure *f) {
+                          render_options *options, failure *f) {
     for (size_t i = 0; i < line->option_count; ++i) {
         const cli_option *o = &line->options[i];
         if (o->table->target)
             continue;
-        if (clr_set(s, o->row->name, o->value, f) != CLR_OK) {
+        const char *name = o->row->name;
+        int status;
+        if (o->value && strchr(o->value, ':') && sequence_takes_range(renderer, name, NULL)) {
+            status = sequence_add(&options->sequence, s, renderer, name, o->value, f);
+        } else {
+            sequence_drop(options->sequence, name);
+            status = clr_set(s, name, o->value, f);
+        }
+        if (status != CLR_OK) {
             char message[CLR_MESSAGE_SIZE];
             snprintf(message, sizeof message, "%s", f->message);
             return failure_set(f, f->status, "%s: %s (see 'clrender %s --help')", renderer, message,
@@ -101,23 +132,21 @@ static int set_parameters(const char *renderer, clr_session *s, const cli_comman
     return 0;
 }
 
-static void print_timings(const clr_session *s, const render_options *o, double total_ms) {
-    clr_timings timings;
-    clr_session_timings(s, &timings);
-    const clr_timings *t = &timings;
-    if (o->backend == 0)
+void render_print_timings(const clr_timings *t, bool device, bool reference, double total_ms,
+                          const clr_session *s) {
+    if (device)
         fprintf(stderr,
                 "setup: %.1f ms\nbuild: %.1f ms\nupload: %.1f ms\nkernel: %.1f ms\n"
                 "transfer: %.1f ms\n",
                 t->setup_ms, t->build_ms, t->upload_ms, t->kernel_ms, t->transfer_ms);
-    if (o->backend == 1 || o->verify)
+    if (reference)
         fprintf(stderr, "reference: %.1f ms\n", t->reference_ms);
     fprintf(stderr, "encode: %.1f ms\nwrite: %.1f ms\ntotal: %.1f ms\n", t->convert_ms, t->write_ms,
             total_ms);
-    if (o->backend == 0)
+    if (device)
         fprintf(stderr, "launches: %zu in %zu bands, the longest %.1f ms\n", t->launches, t->bands,
                 t->longest_launch_ms);
-    size_t devices = clr_session_device_count(s);
+    size_t devices = s ? clr_session_device_count(s) : 0;
     for (size_t i = 0; devices > 1 && i < devices; ++i) {
         clr_device_info d;
         clr_device_share share;
@@ -132,27 +161,28 @@ static void print_timings(const clr_session *s, const render_options *o, double 
 /* Prints the verify line; CLR_VERIFY_FAILED when more pixels differ than --tolerance allows,
  * or, for a comparison with an exact solution, when the mean difference exceeds it. A
  * negative tolerance stands for the renderer's default. */
-static int report_verify(const clr_sink *verifier, double tolerance, failure *f) {
+static int report_verify(const clr_sink *verifier, double tolerance, const char *label,
+                         failure *f) {
     clr_verify_result v;
     if (clr_sink_verify_result(verifier, &v, f) != CLR_OK)
         return f->status;
     if (tolerance < 0)
         tolerance = v.default_tolerance;
     if (v.judged_by_mean) {
-        printf("verify: %llu pixels compared with %s: mean %s difference %.3g, largest %.3g "
+        printf("verify: %s%llu pixels compared with %s: mean %s difference %.3g, largest %.3g "
                "(of its largest value, %.6g)\n",
-               (unsigned long long)v.compared, v.reference_name, v.unit, v.mean_difference,
+               label, (unsigned long long)v.compared, v.reference_name, v.unit, v.mean_difference,
                v.largest_difference, v.largest_reference);
         fflush(stdout);
         if (v.mean_difference > tolerance)
             return failure_set(f, CLR_VERIFY_FAILED,
-                               "verify failed: the mean %s difference from %s, %.3g, is more "
+                               "verify failed: %sthe mean %s difference from %s, %.3g, is more "
                                "than --tolerance %g allows",
-                               v.unit, v.reference_name, v.mean_difference, tolerance);
+                               label, v.unit, v.reference_name, v.mean_difference, tolerance);
         return 0;
     }
     double fraction = v.compared ? (double)v.differing / (double)v.compared : 0.0;
-    printf("verify: %llu pixels compared, %llu differing (%.6f%%), largest %s difference ",
+    printf("verify: %s%llu pixels compared, %llu differing (%.6f%%), largest %s difference ", label,
            (unsigned long long)v.compared, (unsigned long long)v.differing, 100.0 * fraction,
            v.unit);
     if (v.integer)
@@ -162,27 +192,32 @@ static int report_verify(const clr_sink *verifier, double tolerance, failure *f)
     fflush(stdout);
     if (fraction > tolerance)
         return failure_set(f, CLR_VERIFY_FAILED,
-                           "verify failed: %.6f%% of pixels differ from the reference, more than "
-                           "--tolerance %g allows",
-                           100.0 * fraction, tolerance);
+                           "verify failed: %s%.6f%% of pixels differ from the reference, more "
+                           "than --tolerance %g allows",
+                           label, 100.0 * fraction, tolerance);
     return 0;
 }
 
-/* Reads the command line: the common options into `o`, the renderer's parameters kept in
- * `line` for the session. `tables` (two) must outlive `line`; tables[1].rows is allocated. */
-static int read_command_line(const char *renderer, int argc, char **argv, int first,
-                             render_options *o, cli_table *tables, cli_command_line *line,
-                             failure *f) {
+int render_request_read(const char *renderer, int argc, char **argv, int first, render_options *o,
+                        render_request *request, failure *f) {
+    memset(request, 0, sizeof *request);
+    *o = (render_options){.compression = 1, .tolerance = -1}; /* -1: the renderer's default */
     size_t param_count;
     param_spec *params = cli_renderer_rows(renderer, &param_count);
     if (!params)
         return failure_set(f, CLR_RUNTIME_ERROR, "out of memory");
-    tables[0] = (cli_table){common_rows, COMMON_COUNT, o};
-    tables[1] = (cli_table){params, param_count, NULL};
-    return cli_read(renderer, argc, argv, first, tables, 2, 0, line, f);
+    request->tables[0] = (cli_table){common_rows, COMMON_COUNT, o};
+    request->tables[1] = (cli_table){params, param_count, NULL};
+    return cli_read(renderer, argc, argv, first, request->tables, 2, 0, &request->line, f);
 }
 
-static clr_session *open_session(const char *renderer, const render_options *o, console *out,
+void render_request_free(render_request *request) {
+    cli_command_line_free(&request->line);
+    free((param_spec *)request->tables[1].rows);
+    memset(request, 0, sizeof *request);
+}
+
+clr_session *render_open_session(const char *renderer, const render_options *o, console *out,
                                  failure *f) {
     clr_session_options options = {0};
     cli_environment(&options);
@@ -190,8 +225,6 @@ static clr_session *open_session(const char *renderer, const render_options *o, 
         options.devices = o->device_spec, options.devices_origin = NULL;
     options.reference = o->backend == 1;
     options.band_rows = (size_t)o->tile_rows;
-    out->quiet = o->quiet;
-    out->bar = o->progress || (!o->quiet && isatty(STDERR_FILENO));
     options.log = console_log;
     options.progress = console_progress;
     options.user = out;
@@ -200,7 +233,8 @@ static clr_session *open_session(const char *renderer, const render_options *o, 
 
 /* What can be checked before rendering, after the parameters: the output and the options'
  * combinations. */
-static int check_request(const char *renderer, const render_options *o, failure *f) {
+static int check_request(const char *renderer, const render_options *o, const clr_layout *layout,
+                         failure *f) {
     if (!o->output)
         return failure_set(f, CLR_USAGE_ERROR,
                            "%s: missing -o FILE (e.g. -o %s.png; see 'clrender %s --help')",
@@ -213,52 +247,150 @@ static int check_request(const char *renderer, const render_options *o, failure 
             f, CLR_USAGE_ERROR,
             "%s: --verify compares the device with the reference; drop --backend reference",
             renderer);
-    return 0;
+    return sequence_check(renderer, o, layout, f);
+}
+
+int render_request_apply(const char *renderer, clr_session *s, const render_request *request,
+                         render_options *o, failure *f) {
+    clr_layout layout;
+    int status = set_parameters(renderer, s, &request->line, o, f);
+    if (status == 0)
+        status = clr_layout_get(s, &layout, f);
+    if (status == 0)
+        status = check_request(renderer, o, &layout, f);
+    return status;
 }
 
 int render_parse(const char *renderer, int argc, char **argv, int first, render_options *o,
                  console *out, clr_session **session, failure *f) {
-    cli_command_line line = {0};
-    cli_table tables[2] = {{0}, {0}};
-    clr_layout layout;
-    *o = (render_options){.compression = 1, .tolerance = -1}; /* -1: the renderer's default */
+    render_request request;
     *session = NULL;
-    int status = read_command_line(renderer, argc, argv, first, o, tables, &line, f);
-    if (status == 0 && !(*session = open_session(renderer, o, out, f)))
-        status = f->status;
+    int status = render_request_read(renderer, argc, argv, first, o, &request, f);
+    if (status == 0) {
+        out->quiet = o->quiet;
+        out->bar = o->progress || (!o->quiet && isatty(STDERR_FILENO));
+        if (!(*session = render_open_session(renderer, o, out, f)))
+            status = f->status;
+    }
     if (status == 0)
-        status = set_parameters(renderer, *session, &line, f);
-    if (status == 0)
-        status = clr_layout_get(*session, &layout, f);
-    if (status == 0)
-        status = check_request(renderer, o, f);
-    cli_command_line_free(&line);
-    free((param_spec *)tables[1].rows);
+        status = render_request_apply(renderer, *session, &request, o, f);
+    render_request_free(&request);
     return status;
 }
 
 void render_options_free(render_options *o) {
     free(o->output);
     free(o->device_spec);
+    sequence_free(o->sequence);
     o->output = o->device_spec = NULL;
+    o->sequence = NULL;
 }
 
-/* What a render stopped now leaves of its files, for the signal handler's line. */
-static void describe_abandoned(const clr_sink *sink, const char *output, char *what, size_t size) {
+/* "42 finished frames are complete", for what a run stopped now leaves. */
+static size_t describe_finished(const console *out, size_t done, char *what, size_t size) {
+    int n = done == 0 ? snprintf(what, size, "no %s was finished", out->run_noun)
+            : done == 1
+                ? snprintf(what, size, "1 finished %s is complete", out->run_noun)
+                : snprintf(what, size, "%zu finished %ss are complete", done, out->run_noun);
+    return n > 0 ? (size_t)n : 0;
+}
+
+/* What a render stopped now leaves of its files, for the signal handler's line; inside a
+ * run, what its finished renders left too. */
+static void describe_abandoned(const clr_sink *sink, const char *output, const console *out,
+                               char *what, size_t size) {
     char shown[TEXT_SHOWN_SIZE];
-    size_t files = clr_sink_file_count(sink);
+    size_t files = clr_sink_file_count(sink), used;
     if (files > 1) {
-        snprintf(what, size,
-                 "none of the %zu files '%s' was written; existing ones were left "
-                 "as they were",
-                 files, text_shown(output, shown));
-        return;
+        used = (size_t)snprintf(what, size,
+                                "none of the %zu files '%s' was written; existing ones were left "
+                                "as they were",
+                                files, text_shown(output, shown));
+    } else {
+        struct stat before;
+        const char *path = clr_sink_file_path(sink, 0);
+        bool existed = lstat(path, &before) == 0;
+        used = (size_t)snprintf(what, size, "'%s' %s", text_shown(path, shown),
+                                existed ? "was left as it was" : "was not written");
     }
-    struct stat before;
-    const char *path = clr_sink_file_path(sink, 0);
-    bool existed = lstat(path, &before) == 0;
-    snprintf(what, size, "'%s' %s", text_shown(path, shown),
-             existed ? "was left as it was" : "was not written");
+    if (out->run_noun && used + 2 < size) {
+        used += (size_t)snprintf(what + used, size - used, "; ");
+        describe_finished(out, out->run_done, what + used, size - used);
+    }
+}
+
+int render_to_file(clr_session *s, const render_options *o, const char *path, const char *label,
+                   console *out, failure *f) {
+    clr_sink *sinks[2] = {NULL, NULL};
+    size_t sink_count = 0;
+    int status = 0;
+    if (o->verify && !(sinks[sink_count++] = clr_sink_verify(s, f)))
+        status = f->status;
+    if (status == 0 &&
+        !(sinks[sink_count++] = clr_sink_file(s, path, compression_levels[o->compression], f)))
+        status = f->status;
+    clr_sink *file = sinks[sink_count - 1];
+    if (status == 0) {
+        char what[2 * TEXT_SHOWN_SIZE + 128];
+        if (o->backend == 0)
+            signals_after_driver();
+        describe_abandoned(file, path, out, what, sizeof what);
+        signals_guard(file, what);
+    }
+    if (status == 0)
+        status = clr_render(s, sinks, sink_count, f);
+    if (status == 0 && o->verify)
+        status = report_verify(sinks[0], o->tolerance, label, f);
+    /* The file replaces its target only now: not after a failed render or verification. */
+    if (status == 0)
+        status = clr_sink_commit(file, f);
+    if (status == 0 && out->run_noun) {
+        /* Between two renders of a run nothing is partial: a signal now only says so. */
+        char what[160];
+        describe_finished(out, console_run_render_done(out), what, sizeof what);
+        signals_guard(NULL, what);
+    } else {
+        signals_unguard();
+    }
+    for (size_t i = 0; i < sink_count; ++i)
+        clr_sink_free(sinks[i]);
+    return status;
+}
+
+/* Whether every file a render of the session's layout into `output` would write exists
+ * (--resume in a batch): files are renamed into place whole, so one that exists is complete. */
+static int outputs_exist(clr_session *s, const char *output, bool *exist, failure *f) {
+    clr_layout layout;
+    output_pattern pattern;
+    if (clr_layout_get(s, &layout, f) != CLR_OK || output_pattern_read(output, &pattern, f) != 0)
+        return f->status;
+    size_t files = pattern.numbered ? layout.frames : 1;
+    *exist = true;
+    for (size_t i = 0; i < files && *exist; ++i) {
+        char *name = output_pattern_name(output, i);
+        if (!name)
+            return failure_set(f, CLR_RUNTIME_ERROR, "out of memory");
+        struct stat info;
+        *exist = stat(name, &info) == 0 && S_ISREG(info.st_mode);
+        free(name);
+    }
+    return 0;
+}
+
+int render_run(const char *renderer, clr_session *s, const render_options *o, const char *label,
+               console *out, failure *f) {
+    if (o->frames)
+        return sequence_run(renderer, s, o, label, out, f);
+    if (o->resume) {
+        bool exist;
+        if (outputs_exist(s, o->output, &exist, f) != 0)
+            return f->status;
+        if (exist) {
+            console_run_skip(out, 1);
+            return 0;
+        }
+    }
+    return render_to_file(s, o, o->output, label, out, f);
 }
 
 int render_command(const char *renderer, int argc, char **argv, int first, failure *f) {
@@ -266,33 +398,18 @@ int render_command(const char *renderer, int argc, char **argv, int first, failu
     render_options o;
     console out = {0};
     clr_session *s = NULL;
-    clr_sink *sinks[2] = {NULL, NULL};
-    size_t sink_count = 0;
     int status = render_parse(renderer, argc, argv, first, &o, &out, &s, f);
-    if (status == 0 && o.verify && !(sinks[sink_count++] = clr_sink_verify(s, f)))
-        status = f->status;
-    if (status == 0 &&
-        !(sinks[sink_count++] = clr_sink_file(s, o.output, compression_levels[o.compression], f)))
-        status = f->status;
-    if (status == 0) {
-        if (o.backend == 0)
-            signals_after_driver();
-        char what[TEXT_SHOWN_SIZE + 128];
-        describe_abandoned(sinks[sink_count - 1], o.output, what, sizeof what);
-        signals_guard(sinks[sink_count - 1], what);
+    if (status == 0)
+        status = render_run(renderer, s, &o, "", &out, f);
+    if (s && o.timings && (status == 0 || status == CLR_VERIFY_FAILED)) {
+        clr_timings t;
+        clr_session_timings(s, &t);
+        double total_ms = clock_ms() - start;
+        render_print_timings(&t, o.backend == 0, o.backend == 1 || o.verify, total_ms, s);
+        if (o.frames)
+            fprintf(stderr, "frames: %zu rendered, %zu skipped, %.2f ms each\n", out.run_done,
+                    out.run_skipped, out.run_done ? total_ms / (double)out.run_done : 0.0);
     }
-    if (status == 0)
-        status = clr_render(s, sinks, sink_count, f);
-    if (status == 0 && o.verify)
-        status = report_verify(sinks[0], o.tolerance, f);
-    /* The file replaces its target only now: not after a failed render or verification. */
-    if (status == 0)
-        status = clr_sink_commit(sinks[sink_count - 1], f);
-    if (s && o.timings && (status == 0 || status == CLR_VERIFY_FAILED))
-        print_timings(s, &o, clock_ms() - start);
-    signals_unguard();
-    for (size_t i = 0; i < sink_count; ++i)
-        clr_sink_free(sinks[i]);
     clr_session_close(s);
     render_options_free(&o);
     return status;

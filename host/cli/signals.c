@@ -17,9 +17,12 @@
 #include <string.h>
 #include <unistd.h>
 
-static clr_sink *volatile guarded;             /* the file being written, if any */
-static char after_stop[TEXT_SHOWN_SIZE + 128]; /* "; 'x.png' was left as it was" */
-static char driver_hint[1024];                 /* what may be wrong with the driver's environment */
+static clr_sink *volatile guarded; /* the file being written, if any */
+/* "; 'x.png' was left as it was": written into the buffer the handler does not read, then
+ * made the one it reads, so that a signal between two frames never sees a half-written note. */
+static char after_stop[2][2 * TEXT_SHOWN_SIZE + 256];
+static volatile sig_atomic_t after_stop_shown;
+static char driver_hint[1024]; /* what may be wrong with the driver's environment */
 static struct sigaction previous[32];
 volatile sig_atomic_t console_bar_open; /* a progress bar line waits for its newline */
 
@@ -41,6 +44,13 @@ static size_t append(char *out, size_t used, size_t size, const char *text) {
     return used;
 }
 
+static void note(const char *what_happens) {
+    int next = !after_stop_shown;
+    size_t n = what_happens[0] ? append(after_stop[next], 0, sizeof after_stop[next], "; ") : 0;
+    append(after_stop[next], n, sizeof after_stop[next], what_happens);
+    after_stop_shown = next;
+}
+
 static void on_signal(int number) {
     const char *name = "a signal";
     int crash = 0;
@@ -58,7 +68,7 @@ static void on_signal(int number) {
         n = append(line, n, sizeof line,
                    crash && number == SIGABRT ? " (an abort, most likely inside the OpenCL driver)"
                                               : " (most likely inside the OpenCL driver)");
-    n = append(line, n, sizeof line, after_stop);
+    n = append(line, n, sizeof line, after_stop[after_stop_shown]);
     if (crash && driver_hint[0]) {
         n = append(line, n, sizeof line, "; ");
         n = append(line, n, sizeof line, driver_hint);
@@ -101,25 +111,30 @@ void signals_install(void) {
     ignore.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &ignore, NULL);
     cli_driver_hint(driver_hint, sizeof driver_hint);
-    append(after_stop, 0, sizeof after_stop, "");
+    note("");
 }
 
 void signals_after_driver(void) {
     /* The driver's LLVM installs handlers of its own when it starts; for SIGABRT they give
      * way to abort()'s default action and ours never runs. Starting the driver now and
-     * installing ours again puts ours first; they pass crash signals on to LLVM's. */
+     * installing ours again puts ours first; they pass crash signals on to LLVM's. The
+     * driver starts once per process: the renders of a run (--frames, batch) need this once. */
+    static bool driver_started;
+    if (driver_started)
+        return;
+    driver_started = true;
     size_t count;
     clr_list_devices(NULL, 0, &count, NULL);
     signals_install();
 }
 
 void signals_guard(clr_sink *sink, const char *what_happens) {
-    size_t n = append(after_stop, 0, sizeof after_stop, "; ");
-    append(after_stop, n, sizeof after_stop, what_happens);
+    guarded = NULL; /* neither the last render's file (freed) nor this one with the last note */
+    note(what_happens);
     guarded = sink;
 }
 
 void signals_unguard(void) {
     guarded = NULL;
-    append(after_stop, 0, sizeof after_stop, "");
+    note("");
 }

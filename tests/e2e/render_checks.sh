@@ -656,6 +656,187 @@ a, b = np.load('one.npy'), np.load('slabs.npy')
 assert np.abs(a - b).max() <= 2e-6 * a.max(), np.abs(a - b).max()" || fail "slabs differ"
     ;;
 
+frames-zoom-matches-single)
+    # Each frame of a sequence is the picture a single run renders with that frame's values,
+    # printed with full precision: the interpolation is the documented one, and rendering
+    # in one session changes nothing. A zoom towards an off-centre region (geometric), a
+    # linear --c, and the first and last frames exactly START and END.
+    mkdir zoom
+    "$clrender" julia --frames 5 --region -2,2,-1.125,1.125:-0.75,-0.65,0.05,0.10625 \
+        --c -0.8,0.156:-0.7,0.27 --size 96x54 --iter 0:60 --quiet -o 'zoom/%02d.png'
+    [ "$(ls zoom | tr '\n' ' ')" = "00.png 01.png 02.png 03.png 04.png " ] || fail "frames: $(ls zoom)"
+    "$python" - "$clrender" <<'PY' || fail "a frame differs from its single render"
+import subprocess, sys
+clrender = sys.argv[1]
+start, end = [-2, 2, -1.125, 1.125], [-0.75, -0.65, 0.05, 0.10625]
+c0, c1 = [-0.8, 0.156], [-0.7, 0.27]
+n = 5
+def linear(a, b, k):
+    if k == 0: return list(a)
+    if k == n - 1: return list(b)
+    t = k / (n - 1)
+    return [s + t * (e - s) for s, e in zip(a, b)]
+def zoom(k):
+    if k == 0: return list(start)
+    if k == n - 1: return list(end)
+    t = k / (n - 1)
+    v = []
+    for a in (0, 2):
+        lo0, hi0, lo1, hi1 = start[a], start[a + 1], end[a], end[a + 1]
+        w0, w1 = hi0 - lo0, hi1 - lo1
+        w = w0 * (w1 / w0) ** t
+        c = (lo1 + hi1) / 2 + ((lo0 + hi0) / 2 - (lo1 + hi1) / 2) * ((w - w1) / (w0 - w1))
+        v += [c - w / 2, c + w / 2]
+    return v
+widths = [zoom(k)[1] - zoom(k)[0] for k in range(n)]
+ratios = [widths[k + 1] / widths[k] for k in range(n - 1)]
+assert max(ratios) - min(ratios) < 1e-12, ratios  # the same zoom ratio every frame
+text = lambda values: ",".join("%.17g" % x for x in values)
+for k in range(n):
+    subprocess.run([clrender, "julia", "--region=" + text(zoom(k)), "--c=" + text(linear(c0, c1, k)),
+                    "--size", "96x54", "--iter", "0:60", "--quiet", "-o", "single.png"], check=True)
+    if open("single.png", "rb").read() != open("zoom/%02d.png" % k, "rb").read():
+        sys.exit("frame %d differs from --region %s --c %s" % (k, text(zoom(k)), text(linear(c0, c1, k))))
+print("5 frames match their single renders; zoom ratio %.6f per frame" % ratios[0])
+PY
+    # N = 1 renders START; a pan (equal widths) moves linearly.
+    "$clrender" julia --frames 1 --region -2,2,-1.125,1.125:-1,1,-1,1 --size 96x54 --quiet -o one.png
+    "$clrender" julia --region -2,2,-1.125,1.125 --size 96x54 --quiet -o start.png
+    cmp one.png start.png || fail "--frames 1 is not START"
+    "$clrender" julia --frames 3 --region -2,2,-1,1:0,4,-1,1 --size 96x54 --quiet -o 'pan_%d.npy'
+    "$clrender" julia --region -1,3,-1,1 --size 96x54 --quiet -o pan.npy
+    cmp pan_1.npy pan.npy || fail "a pan's middle frame is not the linear one"
+    ;;
+frames-resume)
+    # --resume renders only the frames whose files are missing; the others stay untouched.
+    args=(julia --frames 5 --region -2,2,-1.125,1.125:-0.2,0.2,-0.1125,0.1125 --size 96x54)
+    "$clrender" "${args[@]}" --quiet -o 'f_%d.png'
+    cp f_2.png f_2.expected
+    touch -d '2001-01-01 00:00:00' f_*.png
+    rm f_2.png
+    before=$(stat -c '%n %.9Y %i' f_0.png f_1.png f_3.png f_4.png)
+    "$clrender" "${args[@]}" --resume -o 'f_%d.png' 2> resume.txt
+    cat resume.txt
+    grep -q '^clrender: --resume: 4 of 5 frames exist already, 1 to render$' resume.txt ||
+        fail "--resume did not say what it skipped"
+    after=$(stat -c '%n %.9Y %i' f_0.png f_1.png f_3.png f_4.png)
+    [ "$before" = "$after" ] || fail "existing frames were touched: $before / $after"
+    cmp f_2.png f_2.expected || fail "the missing frame came back different"
+    "$clrender" "${args[@]}" --resume --timings -o 'f_%d.png' 2> again.txt
+    grep -q '^frames: 0 rendered, 5 skipped' again.txt || fail "a complete run rendered again"
+    ;;
+frames-sigint)
+    # SIGINT in the middle of a run leaves every finished frame, complete, and no partial
+    # one: no temporary file (named ones here, the fallback without O_TMPFILE).
+    env --default-signal CLRENDER_TEST_NAMED_TEMP=1 "$clrender" julia --frames 40 \
+        --c 0,0:0.01,0 --region -1,1,-1,1 --iter 0:20000 --size 900x900 -o 'f_%02d.png' \
+        2> err.txt &
+    pid=$!
+    for i in $(seq 1200); do
+        [ -e f_01.png ] && ls -A | grep -q '^\.f_.*\.tmp-' && break
+        kill -0 "$pid" 2> /dev/null || fail "the run ended before two frames: $(cat err.txt)"
+        sleep 0.05
+    done
+    ls -A | grep -q '^\.f_.*\.tmp-' || fail "no frame in progress to interrupt"
+    kill -INT "$pid"
+    set +e
+    wait "$pid"
+    status=$?
+    set -e
+    cat err.txt
+    [ "$status" -eq 130 ] || fail "exit status $status, expected 130"
+    tail -n 1 err.txt | grep -Eq "^clrender: stopped by SIGINT; ('f_[0-9]+\.png' was not written; [0-9]+ finished frames are complete|[0-9]+ finished frames are complete)$" ||
+        fail "the line does not say what the run left"
+    ls -A | grep -q 'tmp' && fail "a temporary file was left: $(ls -A)"
+    "$python" - <<'PY' || fail "a frame left behind is not complete"
+import os
+from PIL import Image
+names = sorted(n for n in os.listdir(".") if n.startswith("f_"))
+assert names == ["f_%02d.png" % k for k in range(len(names))], names  # finished in order
+assert 2 <= len(names) < 40, names
+for name in names:
+    image = Image.open(name)
+    image.load()  # decodes every row: a truncated file raises here
+    assert image.size == (900, 900), (name, image.size)
+print(len(names), "complete frames")
+PY
+    ;;
+frames-progress-timings-devices)
+    # One bar for the whole run; --quiet prints nothing; --timings sums the run.
+    args=(julia --frames 3 --c -0.8,0.156:-0.7,0.27 --size 96x54)
+    "$clrender" "${args[@]}" --progress -o 'p_%d.png' 2> bar.txt
+    tr '\r' '\n' < bar.txt | grep -q '100%  frame 3/3' || fail "no bar over the frames: $(cat bar.txt)"
+    "$clrender" "${args[@]}" --quiet -o 'q_%d.png' 2> quiet.txt
+    [ ! -s quiet.txt ] || fail "--quiet printed: $(cat quiet.txt)"
+    "$clrender" "${args[@]}" --timings -o 't_%d.png' 2> timings.txt
+    grep -q '^frames: 3 rendered, 0 skipped' timings.txt || fail "--timings: $(cat timings.txt)"
+    grep -q '^launches: [0-9]* in [0-9]* bands' timings.txt || fail "--timings: no launches line"
+    # Two devices: each frame's bands go to both, the bytes are those of one device.
+    POCL_DEVICES="pthread pthread" "$clrender" "${args[@]}" --device 0:0,0:1 --tile-rows 8 \
+        --timings -o 'two_%d.png' 2> two.txt
+    for k in 0 1 2; do cmp "q_$k.png" "two_$k.png" || fail "frame $k differs on two devices"; done
+    for device in 0:0 0:1; do
+        bands=$(sed -n "s/^device $device: \([0-9]*\) bands.*/\1/p" two.txt)
+        [ "${bands:-0}" -gt 0 ] || fail "device $device rendered no band: $(cat two.txt)"
+    done
+    ;;
+xray-first-angle-frames)
+    # --first-angle 0:90 over 4 frames: 0, 30, 60 and 90 degrees, each as its own render.
+    "$clrender" xray --voxels 32 --detector 48,32 --first-angle 0:90 --frames 4 --quiet \
+        -o 'a_%d.npy'
+    for k in 0 1 2 3; do
+        "$clrender" xray --voxels 32 --detector 48,32 --first-angle $((30 * k)) --quiet -o one.npy
+        cmp "a_$k.npy" one.npy || fail "frame $k is not --first-angle $((30 * k))"
+    done
+    # Several angles per frame stack into one .npy per frame.
+    "$clrender" xray --voxels 32 --detector 48,32 --angles 2 --arc 90 --first-angle 0:90 \
+        --frames 2 --quiet -o 'pair_%d.npy'
+    "$clrender" xray --voxels 32 --detector 48,32 --angles 2 --arc 90 --first-angle 90 --quiet \
+        -o pair.npy
+    cmp pair_1.npy pair.npy || fail "a frame of two angles differs"
+    ;;
+batch-matches-commands)
+    # A batch of three lines over two renderers writes the bytes of the three commands.
+    cat > jobs.jsonl <<'EOF'
+{"renderer": "julia", "output": "b1.png", "c": "-0.4,0.6", "size": "64x36"}
+
+{"renderer": "sphere", "output": "b2.png", "size": "64x36", "spp": 2, "depth": 1}
+{"renderer": "julia", "output": "b3.npy", "c": [-0.8, 0.156], "iter": "10:90", "size": "64x36", "verify": true}
+EOF
+    "$clrender" batch --timings jobs.jsonl > verify.txt 2> batch.txt
+    cat batch.txt verify.txt
+    grep -q '^verify: line 4: 2304 pixels compared, 0 differing' verify.txt || fail "verify line"
+    grep -q '^renders: 3 done, 0 skipped' batch.txt || fail "--timings of the batch"
+    [ "$(grep -c '^clrender: rendering on' batch.txt)" -eq 2 ] ||
+        fail "the julia lines did not share one session"
+    "$clrender" julia --c -0.4,0.6 --size 64x36 --quiet -o s1.png
+    "$clrender" sphere --size 64x36 --spp 2 --depth 1 --quiet -o s2.png
+    "$clrender" julia --c -0.8,0.156 --iter 10:90 --size 64x36 --quiet -o s3.npy
+    cmp b1.png s1.png && cmp b2.png s2.png && cmp b3.npy s3.npy || fail "a batch file differs"
+    # Standard input; --resume skips the lines whose files exist.
+    rm b2.png
+    "$clrender" batch --resume - < jobs.jsonl 2> resume.txt
+    grep -q 'skipped 2 renders whose files exist' resume.txt || fail "$(cat resume.txt)"
+    cmp b2.png s2.png || fail "the resumed line differs"
+    # A line whose value is refused when its turn comes stops the batch: the files of the
+    # lines before it stay, complete; nothing of it or after it is written.
+    printf '%s\n' '{"renderer": "julia", "output": "ok.png", "size": "64x36"}' \
+        '{"renderer": "julia", "output": "bad.png", "c": "1,2,3"}' \
+        '{"renderer": "julia", "output": "after.png"}' > stop.jsonl
+    set +e
+    "$clrender" batch --quiet stop.jsonl 2> stop.txt
+    status=$?
+    set -e
+    [ "$status" -eq 2 ] || fail "exit status $status, expected 2"
+    grep -q "^clrender: batch: line 2: julia: --c '1,2,3'" stop.txt || fail "$(cat stop.txt)"
+    [ -s ok.png ] && [ ! -e bad.png ] && [ ! -e after.png ] || fail "files: $(ls)"
+    # A line of frames.
+    echo '{"renderer": "julia", "output": "seq_%d.png", "frames": 3, "c": "-0.8,0.156:-0.7,0.27", "size": "96x54"}' |
+        "$clrender" batch --quiet -
+    "$clrender" julia --frames 3 --c -0.8,0.156:-0.7,0.27 --size 96x54 --quiet -o 'cmd_%d.png'
+    for k in 0 1 2; do cmp "seq_$k.png" "cmd_$k.png" || fail "batch frame $k differs"; done
+    ;;
+
 *)
     fail "unknown check $check"
     ;;

@@ -9,9 +9,11 @@
 #define _POSIX_C_SOURCE 200809L /* setenv, unsetenv */
 
 #include "cli/cli.h"
+#include "cli/sequence.h"
 #include "engine/session.h"
 #include "renderers/julia/julia.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,6 +35,7 @@ typedef struct parse_result {
     julia_params params; /* the session's, copied */
     const char *devices; /* the session's device spec, or NULL */
     char output_copy[96], device_copy[96], devices_copy[96];
+    frame_sequence sequence_copy; /* the START:END values, or none */
     failure failure;
 } parse_result;
 
@@ -71,6 +74,11 @@ static void parse_words(parse_result *r, const char *const *words, size_t count)
         snprintf(r->device_copy, sizeof r->device_copy, "%s", r->options.device_spec);
         free(r->options.device_spec);
         r->options.device_spec = r->device_copy;
+    }
+    if (r->options.sequence) {
+        r->sequence_copy = *r->options.sequence;
+        sequence_free(r->options.sequence);
+        r->options.sequence = &r->sequence_copy;
     }
 }
 
@@ -383,6 +391,89 @@ static void conflicting_or_missing_options_are_usage_errors(void **state) {
     EXPECT_USAGE("--verify", "-o", "a.png", "--backend", "reference", "--verify");
 }
 
+static void frames_and_start_end_values_are_read(void **state) {
+    (void)state;
+    parse_result r;
+    PARSE(&r, "-o", "f_%03d.png", "--frames", "5", "--region", "-2,2,-1,1:-1,1,-0.5,0.5", "--c",
+          "0,0:1,-1");
+    EXPECT_OK(&r);
+    assert_int_equal(r.options.frames, 5);
+    /* The session holds START, the first frame's values. */
+    assert_true(r.params.region[0] == -2 && r.params.region[3] == 1);
+    assert_true(r.params.c[0] == 0 && r.params.c[1] == 0);
+    const frame_sequence *q = r.options.sequence;
+    assert_non_null(q);
+    assert_int_equal(q->count, 2);
+    assert_string_equal(q->params[0].name, "region");
+    assert_int_equal(q->params[0].rule, SEQUENCE_ZOOM);
+    assert_int_equal(q->params[0].count, 4);
+    assert_true(q->params[0].end[0] == -1 && q->params[0].end[3] == 0.5);
+    assert_string_equal(q->params[1].name, "c");
+    assert_int_equal(q->params[1].rule, SEQUENCE_LINEAR);
+    assert_true(q->params[1].end[1] == -1);
+
+    /* A later plain value replaces a START:END, as a later option replaces an earlier one;
+     * --iter keeps its MIN:MAX. */
+    PARSE(&r, "-o", "a.png", "--c", "0,0:1,1", "--c", "0.5,0.25", "--iter", "5:50");
+    EXPECT_OK(&r);
+    assert_true(r.options.sequence == NULL || r.options.sequence->count == 0);
+    assert_true(r.params.c[0] == 0.5 && r.params.c[1] == 0.25);
+    assert_int_equal(r.params.iter_min, 5);
+}
+
+static void start_end_mistakes_are_usage_errors(void **state) {
+    (void)state;
+    EXPECT_USAGE("--frames", "-o", "a.png", "--frames", "3");
+    EXPECT_USAGE("add --frames", "-o", "a.png", "--region", "-2,2,-1,1:-1,1,-1,1");
+    EXPECT_USAGE("--resume", "-o", "a.png", "--resume");
+    EXPECT_USAGE("END", "-o", "f%d.png", "--frames", "2", "--region", "-2,2,-1,1:1,2");
+    EXPECT_USAGE("START", "-o", "f%d.png", "--frames", "2", "--c", "x,0:1,1");
+    EXPECT_USAGE("one ':'", "-o", "f%d.png", "--frames", "2", "--c", "0,0:1,1:2,2");
+    EXPECT_USAGE("both values", "-o", "f%d.png", "--frames", "2", "--c", ":1,1");
+    EXPECT_USAGE("--frames", "-o", "f%d.png", "--frames", "0");
+    EXPECT_USAGE("--frames", "-o", "f%d.png", "--frames", "1000001");
+    EXPECT_USAGE("%04d", "-o", "f%03d.png", "--frames", "1001");
+    EXPECT_USAGE("file name", "-o", "d%d/f.png", "--frames", "2");
+    EXPECT_USAGE("--size", "-o", "f%d.png", "--frames", "2", "--size", "8x8:16x16");
+}
+
+/* The zoom rule of cli/sequence.h: the ends exact, the same ratio from frame to frame, the
+ * centre's offset from the end's centre in proportion to the width; a pan stays linear. */
+static void a_zoom_has_a_constant_ratio_and_converges(void **state) {
+    (void)state;
+    sequence_param p = {.name = "region", .rule = SEQUENCE_ZOOM, .count = 4};
+    const double start[4] = {-2, 2, -1, 1}, end[4] = {0.25, 0.35, 0.1, 0.15};
+    memcpy(p.start, start, sizeof start);
+    memcpy(p.end, end, sizeof end);
+    const size_t n = 9;
+    double v[9][4];
+    for (size_t k = 0; k < n; ++k)
+        sequence_values(&p, k, n, v[k]);
+    assert_memory_equal(v[0], start, sizeof start);
+    assert_memory_equal(v[n - 1], end, sizeof end);
+    const double ratio = (v[1][1] - v[1][0]) / (v[0][1] - v[0][0]);
+    for (size_t k = 1; k < n; ++k) {
+        double w = v[k][1] - v[k][0], w_before = v[k - 1][1] - v[k - 1][0];
+        assert_true(fabs(w / w_before - ratio) < 1e-9);
+        /* the centre's offset from the end centre over the width beyond the end's */
+        double centre = (v[k][0] + v[k][1]) / 2, offset = centre - 0.3;
+        double expected = (0 - 0.3) * (w - 0.1) / (4 - 0.1);
+        assert_true(fabs(offset - expected) < 1e-12);
+    }
+    /* N = 1: START. A pan: linear. */
+    double one[4];
+    sequence_values(&p, 0, 1, one);
+    assert_memory_equal(one, start, sizeof start);
+    sequence_param pan = {.name = "region",
+                          .rule = SEQUENCE_ZOOM,
+                          .count = 4,
+                          .start = {0, 1, 0, 1},
+                          .end = {2, 3, 0, 1}};
+    double middle[4];
+    sequence_values(&pan, 1, 3, middle);
+    assert_true(middle[0] == 1 && middle[1] == 2 && middle[2] == 0 && middle[3] == 1);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(defaults_are_the_blog_overview),
@@ -403,6 +494,9 @@ int main(void) {
         cmocka_unit_test(out_of_range_values_are_usage_errors),
         cmocka_unit_test(unknown_names_are_usage_errors),
         cmocka_unit_test(conflicting_or_missing_options_are_usage_errors),
+        cmocka_unit_test(frames_and_start_end_values_are_read),
+        cmocka_unit_test(start_end_mistakes_are_usage_errors),
+        cmocka_unit_test(a_zoom_has_a_constant_ratio_and_converges),
     };
     return cmocka_run_group_tests(tests, clear_device_environment, NULL);
 }
