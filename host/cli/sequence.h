@@ -24,6 +24,7 @@
 #define CLRENDER_CLI_SEQUENCE_H
 
 #include "cli/cli.h"
+#include "output/file_pattern.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -70,20 +71,6 @@ void sequence_values(const sequence_param *p, size_t frame, size_t frames, doubl
 /* Sets every ranged parameter of the session to its value at `frame`. */
 int sequence_set_frame(clr_session *s, const char *renderer, const frame_sequence *sequence,
                        size_t frame, size_t frames, failure *f);
-
-/* An output name: one %d or %0Nd, %% for a percent sign, as file sinks read it. */
-typedef struct output_pattern {
-    bool numbered;     /* it has the conversion */
-    unsigned width;    /* N of %0Nd; 0 for %d */
-    bool in_directory; /* the conversion stands before the last '/' */
-} output_pattern;
-
-/* Reads `path` as a file sink would; usage failure for two conversions or a stray %. */
-int output_pattern_read(const char *path, output_pattern *pattern, failure *f);
-
-/* The file name of frame `frame` (allocated; NULL when out of memory): the pattern's %d
- * replaced and its %% made %, or `path` itself when it has no %d. */
-char *output_pattern_name(const char *path, size_t frame);
 
 /* What can be checked of a --frames request before any device is opened: the pattern, the
  * number of files it can name, its directory, START:END only with --frames. */

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "engine/sinks.h"
 
+#include "output/file_pattern.h"
 #include "util/clock.h"
 
 #include <stdlib.h>
@@ -89,65 +90,6 @@ static int check_resources(const char *path, output_format format, const clr_lay
     return 0;
 }
 
-/* A %d in a file name: one file per frame. Returns the number of conversions (%d or %0Nd with
- * N below 20) and fails for a pattern with another % than %%. A name with no conversion is
- * taken as it is. */
-static int count_conversions(const char *path, failure *f) {
-    int conversions = 0, strays = 0;
-    for (const char *c = path; *c; ++c) {
-        if (*c != '%')
-            continue;
-        if (c[1] == '%') {
-            ++c;
-            continue;
-        }
-        const char *d = c + 1;
-        if (*d == '0')
-            ++d;
-        while (*d >= '0' && *d <= '9' && d - c < 3)
-            ++d;
-        if (*d == 'd' && (d == c + 1 || c[1] == '0'))
-            ++conversions, c = d;
-        else
-            ++strays;
-    }
-    char shown[TEXT_SHOWN_SIZE];
-    if (conversions > 1 || (conversions == 1 && strays > 0))
-        return failure_set(f, CLR_USAGE_ERROR,
-                           "output '%s': a name for one file per frame takes one %%d (or %%0Nd) "
-                           "and %%%% for a percent sign",
-                           text_shown(path, shown));
-    return conversions;
-}
-
-/* The pattern's name for `frame`, allocated. */
-static char *expand_pattern(const char *pattern, size_t frame) {
-    size_t size = strlen(pattern) + 32;
-    char *out = malloc(size), *o = out;
-    if (!out)
-        return NULL;
-    for (const char *c = pattern; *c; ++c) {
-        if (*c != '%') {
-            *o++ = *c;
-            continue;
-        }
-        if (c[1] == '%') {
-            *o++ = '%', ++c;
-            continue;
-        }
-        int width = 0;
-        const char *d = c + 1;
-        if (*d == '0')
-            ++d;
-        while (*d >= '0' && *d <= '9')
-            width = width * 10 + (*d++ - '0');
-        o += snprintf(o, size - (size_t)(o - out), "%0*zu", width, frame);
-        c = d;
-    }
-    *o = '\0';
-    return out;
-}
-
 static void free_streams(clr_sink *sink) {
     for (size_t i = 0; i < sink->stream_count; ++i)
         image_stream_abort(&sink->streams[i]);
@@ -175,7 +117,7 @@ static int open_streams(clr_sink *sink, const char *path, bool pattern, unsigned
     if (s->r->pixel_geometry)
         s->r->pixel_geometry(s->params, spacing, origin);
     for (size_t i = 0; i < count; ++i) {
-        char *name = pattern ? expand_pattern(path, i) : strdup(path);
+        char *name = pattern ? output_pattern_name(path, i) : strdup(path);
         if (!name)
             return failure_set(f, CLR_RUNTIME_ERROR, "out of memory for %zu files", count);
         image_stream *stream = &sink->streams[i];
@@ -219,11 +161,12 @@ clr_sink *clr_sink_file(clr_session *s, const char *path, int compression, clr_e
     const clr_layout *l = &sink->layout;
     unsigned channels = 1;
     clr_sample sample = CLR_SAMPLE_U8;
-    int conversions = count_conversions(path, f);
-    if (conversions >= 0 && output_format_from_path(path, &sink->format, f) == 0)
+    output_pattern pattern;
+    if (output_pattern_read(path, &pattern, f) == 0 &&
+        output_format_from_path(path, &sink->format, f) == 0)
         output_layout(s->r, s->params, l, sink->format, &channels, &sample);
     if (f->status != CLR_OK ||
-        open_streams(sink, path, conversions == 1, channels, sample, f) != 0 ||
+        open_streams(sink, path, pattern.numbered, channels, sample, f) != 0 ||
         check_resources(sink->streams[0].path, sink->format, l, channels, sample, f) != 0) {
         clr_sink_free(sink);
         return NULL;
