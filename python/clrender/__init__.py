@@ -20,6 +20,7 @@ RuntimeError, when running it failed; VerifyError when verification fails).
 """
 from __future__ import annotations
 
+import atexit
 import collections
 import ctypes
 import dataclasses
@@ -491,6 +492,14 @@ class Session:
 _KEEP = 8
 _kept: "collections.OrderedDict[tuple, Session]" = collections.OrderedDict()
 _kept_lock = threading.Lock()
+
+
+@atexit.register
+def _close_kept() -> None:
+    """The kept sessions release their devices while the library is still loaded."""
+    with _kept_lock:
+        while _kept:
+            _kept.popitem()[1].close()
 
 
 def _render(renderer: str, params: Dict[str, Any]) -> np.ndarray:
