@@ -618,6 +618,19 @@ xray-bisulco-numba)
     "$clrender" xray --preset bisulco -o bisulco.npy
     "$python" "$src/tools/xray_numba_walk.py" --repeat 1 --compare bisulco.npy
     ;;
+simd-limit-peer-counts)
+    # tools/julia_simd_limit.c, the hand-written peer of the benchmarks, counts as clrender does.
+    gcc -O3 -march=native -fopenmp -ffp-contract=off "$src/tools/julia_simd_limit.c" -o peer -lm
+    for precision in double float; do
+        ./peer --preset blog-overview --precision $precision --repeat 1 --save peer.npy > /dev/null
+        "$clrender" julia --preset blog-overview --precision $precision -o ours.npy
+        "$python" -c "
+import numpy as np
+a, b = np.load('peer.npy'), np.load('ours.npy')
+assert a.shape == b.shape == (625, 1000) and np.array_equal(a, b), 'counts differ'" ||
+            fail "$precision: the hand-written peer counts differently"
+    done
+    ;;
 xray-simd-matches-per-pixel)
     # The vector walk (up to 8 lanes in lockstep) and the one-lane kernel agree bit for bit:
     # cone and parallel beams, a detector width no lane count divides, rays that miss, a source
