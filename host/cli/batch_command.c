@@ -500,6 +500,7 @@ static int render_line(const batch_line *line, const batch_options *b, session_p
                        console *out, bool *used_device, bool *used_reference, failure *f) {
     render_options o;
     render_request request;
+    console_hold(out); /* this line's warnings: shown when its render starts */
     int status = render_request_read(line->renderer, line->argc, line->argv, 2, &o, &request, f);
     if (status == 0 && !o.device_spec && b->device_spec &&
         !(o.device_spec = strdup(b->device_spec)))

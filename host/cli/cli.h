@@ -136,7 +136,18 @@ struct console {
     const char *run_noun; /* "frame", "render"; NULL outside a run */
     size_t run_total, run_done, run_skipped;
     double run_start_ms;
+    /* Warnings are held while a request is checked and shown when its render starts: a
+     * request that fails prints its one error line alone. A warning is shown once, not
+     * again for every frame that repeats it. */
+    bool holding;
+    size_t held_count;
+    char held[4][512];
+    char last_warning[512];
 };
+
+/* Shows the warnings held so far and stops holding them (console_hold starts again). */
+void console_hold(console *c);
+void console_release(console *c);
 
 /* Callbacks of a session: `user` is a console. */
 void console_log(void *user, clr_log_level level, const char *message);

@@ -3,9 +3,35 @@
 #include "util/clock.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static void print_warning(console *c, const char *message) {
+    if (!strcmp(message, c->last_warning))
+        return;
+    snprintf(c->last_warning, sizeof c->last_warning, "%s", message);
+    fprintf(stderr, "clrender: warning: %s\n", message);
+}
+
+void console_hold(console *c) {
+    c->holding = true;
+    c->held_count = 0;
+}
+
+void console_release(console *c) {
+    for (size_t i = 0; i < c->held_count; ++i)
+        print_warning(c, c->held[i]);
+    c->held_count = 0;
+    c->holding = false;
+}
 
 void console_log(void *user, clr_log_level level, const char *message) {
-    const console *c = user;
+    console *c = user;
+    if (level == CLR_LOG_WARNING && c->holding) {
+        if (!c->quiet && c->held_count < sizeof c->held / sizeof c->held[0])
+            snprintf(c->held[c->held_count++], sizeof c->held[0], "%s", message);
+        return;
+    }
     if (console_bar_open && (level == CLR_LOG_BUILD_LOG || !c->quiet)) {
         /* A bar waiting for its newline (a run's, between renders) gets it first. */
         fputc('\n', stderr);
@@ -18,7 +44,7 @@ void console_log(void *user, clr_log_level level, const char *message) {
         break;
     case CLR_LOG_WARNING:
         if (!c->quiet)
-            fprintf(stderr, "clrender: warning: %s\n", message);
+            print_warning(c, message);
         break;
     case CLR_LOG_BUILD_LOG: /* part of the error that follows */
         fprintf(stderr, "%s\n", message);

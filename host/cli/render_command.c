@@ -231,10 +231,10 @@ clr_session *render_open_session(const char *renderer, const render_options *o, 
     return clr_session_open(renderer, &options, f);
 }
 
-/* What can be checked before rendering, after the parameters: the output and the options'
- * combinations. */
-static int check_request(const char *renderer, const render_options *o, const clr_layout *layout,
-                         failure *f) {
+/* What can be checked before rendering, after the parameters and before the renderer looks
+ * at them together (whose warnings would otherwise come before these errors): the output and
+ * the options' combinations. */
+static int check_request(const char *renderer, const render_options *o, failure *f) {
     if (!o->output)
         return failure_set(f, CLR_USAGE_ERROR,
                            "%s: missing -o FILE (e.g. -o %s.png; see 'clrender %s --help')",
@@ -247,7 +247,7 @@ static int check_request(const char *renderer, const render_options *o, const cl
             f, CLR_USAGE_ERROR,
             "%s: --verify compares the device with the reference; drop --backend reference",
             renderer);
-    return sequence_check(renderer, o, layout, f);
+    return o->frames ? 0 : sequence_check(renderer, o, NULL, f); /* START:END without frames */
 }
 
 int render_request_apply(const char *renderer, clr_session *s, const render_request *request,
@@ -255,9 +255,11 @@ int render_request_apply(const char *renderer, clr_session *s, const render_requ
     clr_layout layout;
     int status = set_parameters(renderer, s, &request->line, o, f);
     if (status == 0)
-        status = clr_layout_get(s, &layout, f);
+        status = check_request(renderer, o, f);
     if (status == 0)
-        status = check_request(renderer, o, &layout, f);
+        status = clr_layout_get(s, &layout, f);
+    if (status == 0 && o->frames)
+        status = sequence_check(renderer, o, &layout, f);
     return status;
 }
 
@@ -337,8 +339,10 @@ int render_to_file(clr_session *s, const render_options *o, const char *path, co
         describe_abandoned(file, path, out, what, sizeof what);
         signals_guard(file, what);
     }
-    if (status == 0)
+    if (status == 0) {
+        console_release(out); /* the request holds: its warnings now */
         status = clr_render(s, sinks, sink_count, f);
+    }
     if (status == 0 && o->verify)
         status = report_verify(sinks[0], o->tolerance, label, f);
     /* The file replaces its target only now: not after a failed render or verification. */
@@ -397,6 +401,7 @@ int render_command(const char *renderer, int argc, char **argv, int first, failu
     double start = clock_ms();
     render_options o;
     console out = {0};
+    console_hold(&out);
     clr_session *s = NULL;
     int status = render_parse(renderer, argc, argv, first, &o, &out, &s, f);
     if (status == 0)

@@ -73,7 +73,8 @@ int sequence_set_frame(clr_session *s, const char *renderer, const frame_sequenc
                        size_t frame, size_t frames, failure *f);
 
 /* What can be checked of a --frames request before any device is opened: the pattern, the
- * number of files it can name, its directory, START:END only with --frames. */
+ * number of files it can name, its directory, START:END only with --frames. Without
+ * --frames it needs no `layout` (NULL). */
 int sequence_check(const char *renderer, const render_options *o, const clr_layout *layout,
                    failure *f);
 

@@ -618,6 +618,25 @@ xray-bisulco-numba)
     "$clrender" xray --preset bisulco -o bisulco.npy
     "$python" "$src/tools/xray_numba_walk.py" --repeat 1 --compare bisulco.npy
     ;;
+julia-view)
+    # --center with --width or --zoom is the region of that centre, width and the image's
+    # aspect; a region of another aspect warns once (not with --stretch, not on an error).
+    "$clrender" julia --size 300x200 --region -0.8,0.4,-0.5,0.3 -o region.npy 2> r.txt
+    "$clrender" julia --size 300x200 --center -0.2,-0.1 --width 1.2 -o centre.npy 2> c.txt
+    cmp region.npy centre.npy || fail "--center/--width is not the region it describes"
+    "$clrender" julia --zoom 2 -o zoom.npy
+    "$clrender" julia --region -0.8,0.8,-0.5,0.5 -o half.npy
+    cmp zoom.npy half.npy || fail "--zoom 2 is not the default view halved"
+    ! grep -q warning r.txt c.txt || fail "a view of the image's aspect warned"
+    "$clrender" julia --size 64x64 -o square.png 2> s.txt
+    [ "$(grep -c 'warning: julia: the region is 2 high for 3.2 wide' s.txt)" = 1 ] ||
+        fail "no stretch warning: $(cat s.txt)"
+    "$clrender" julia --size 64x64 --stretch -o square.png 2> t.txt
+    ! grep -q warning t.txt || fail "--stretch still warns"
+    mkdir frames
+    "$clrender" julia --size 64x64 --frames 3 --c -0.8,0.1:-0.7,0.2 -o frames/%d.png 2> f.txt
+    [ "$(grep -c warning f.txt)" = 1 ] || fail "the warning repeats per frame: $(cat f.txt)"
+    ;;
 simd-limit-peer-counts)
     # tools/julia_simd_limit.c, the hand-written peer of the benchmarks, counts as clrender does.
     gcc -O3 -march=native -fopenmp -ffp-contract=off "$src/tools/julia_simd_limit.c" -o peer -lm

@@ -98,6 +98,15 @@ static const param_spec julia_params_table[] = {
                 "the constant c of z^2 + c (default -0.835,-0.2321)"),
     PARAM_REALS("region", julia_params, region, 4, check_region, "XMIN,XMAX,YMIN,YMAX",
                 "the part of the plane shown (default -1.6,1.6,-1,1)"),
+    PARAM_REALS("center", julia_params, center, 2, NULL, "X,Y",
+                "the view's centre, instead of --region (default 0,0)"),
+    PARAM_REAL("width", julia_params, view_width, 0, true, 1e300, NULL, "W",
+               "the view's width in the plane; its height follows --size's aspect (default "
+               "3.2)"),
+    PARAM_REAL("zoom", julia_params, zoom, 0, true, 1e300, NULL, "Z",
+               "magnification of the default view: width 3.2/Z about --center"),
+    PARAM_FLAG("stretch", julia_params, stretch,
+               "draw a --region whose aspect differs from --size's without a warning"),
     PARAM_SIZE("size", julia_params, size, "image size in pixels (default 1000x625)"),
     PARAM_OTHER("iter", apply_iter, "MIN:MAX",
                 "iteration limit MAX, gray 0 at or below MIN (default 0:80)"),
@@ -135,9 +144,71 @@ static int check_normal(const char *what, double value, int is_float, failure *f
                        is_float ? "use --precision double or larger values" : "use larger values");
 }
 
+/* The view: --center with --width or --zoom give the region, its height from the image's
+ * aspect (width x H / W, as the default view's 3.2 x 2 at 1000x625); a --region whose aspect
+ * differs from the image's stretches the picture, which is said unless --stretch. */
+static int julia_view(julia_params *p, const renderer_context *context, char *warning,
+                      size_t warning_size, failure *f) {
+    const bool by_centre = renderer_was_set(&julia_renderer, context, "center") ||
+                           renderer_was_set(&julia_renderer, context, "width") ||
+                           renderer_was_set(&julia_renderer, context, "zoom");
+    const double aspect = (double)p->size.height / (double)p->size.width;
+    if (by_centre) {
+        if (renderer_was_set(&julia_renderer, context, "region"))
+            return failure_set(f, CLR_USAGE_ERROR,
+                               "julia: give the view as --region or as --center with --width or "
+                               "--zoom, not both");
+        if (renderer_was_set(&julia_renderer, context, "width") &&
+            renderer_was_set(&julia_renderer, context, "zoom"))
+            return failure_set(f, CLR_USAGE_ERROR,
+                               "julia: give --width or --zoom, not both (zoom Z is width 3.2/Z)");
+        const double width = p->view_width > 0 ? p->view_width
+                             : p->zoom > 0     ? JULIA_DEFAULT_WIDTH / p->zoom
+                                               : JULIA_DEFAULT_WIDTH;
+        const double height = width * aspect;
+        p->region[0] = p->center[0] - width / 2, p->region[1] = p->center[0] + width / 2;
+        p->region[2] = p->center[1] - height / 2, p->region[3] = p->center[1] + height / 2;
+        if (!(p->region[0] < p->region[1] && p->region[2] < p->region[3]) ||
+            !isfinite(p->region[0] + p->region[1] + p->region[2] + p->region[3]))
+            return failure_set(f, CLR_USAGE_ERROR,
+                               "julia: --center %g,%g with width %g gives no region that double "
+                               "precision can hold",
+                               p->center[0], p->center[1], width);
+        return 0;
+    }
+    const double region_aspect = (p->region[3] - p->region[2]) / (p->region[1] - p->region[0]);
+    if (!p->stretch && fabs(region_aspect / aspect - 1) > 0.01)
+        snprintf(warning, warning_size,
+                 "julia: the region is %.4g high for %.4g wide, the image %llu for %llu: the "
+                 "picture is stretched %.3gx vertically (--stretch says it is meant; --center "
+                 "with --width keeps the aspect)",
+                 p->region[3] - p->region[2], p->region[1] - p->region[0],
+                 (unsigned long long)p->size.height, (unsigned long long)p->size.width,
+                 aspect / region_aspect);
+    return 0;
+}
+
+/* Neighbouring pixels must be distinct numbers: a step below a few units in the last place
+ * of the coordinates renders rounding noise, not the set. */
+static int check_resolution(const char *axis, double lo, double hi, double step, int is_float,
+                            failure *f) {
+    const double epsilon = is_float ? (double)FLT_EPSILON : DBL_EPSILON;
+    const double largest = fmax(fabs(lo), fabs(hi)), resolvable = 4 * epsilon * largest;
+    if (step == 0 || step >= resolvable)
+        return 0;
+    return failure_set(f, CLR_USAGE_ERROR,
+                       "julia: the %s step between pixels, %.3g, is below what %s resolves "
+                       "at %.3g (about %.3g): the picture would be rounding noise; %s",
+                       axis, step, is_float ? "float" : "double", largest, resolvable,
+                       is_float ? "use --precision double, or a wider view"
+                                : "use a wider view (fewer pixels or a larger --width)");
+}
+
 static int julia_finish(void *params, const renderer_context *context, failure *f) {
-    (void)context;
-    const julia_params *p = params;
+    julia_params *p = params;
+    char warning[256] = "";
+    if (julia_view(p, context, warning, sizeof warning, f) != 0)
+        return f->status;
     const int is_float = p->precision == PRECISION_FLOAT;
     const uint64_t w = p->size.width, h = p->size.height;
     const double x_step = w > 1 ? (p->region[1] - p->region[0]) / (double)(w - 1) : 0;
@@ -151,8 +222,12 @@ static int julia_finish(void *params, const renderer_context *context, failure *
         check_normal("the imaginary part of --c", p->c[1], is_float, f) != 0 ||
         check_normal("the column step of --region", x_step, is_float, f) != 0 ||
         check_normal("the row step of --region", y_step, is_float, f) != 0 ||
-        check_normal("R^2, the square of --threshold", p->threshold * p->threshold, is_float, f))
+        check_normal("R^2, the square of --threshold", p->threshold * p->threshold, is_float, f) ||
+        check_resolution("column", p->region[0], p->region[1], x_step, is_float, f) ||
+        check_resolution("row", p->region[2], p->region[3], y_step, is_float, f))
         return f->status;
+    if (warning[0]) /* only for a request that is otherwise fine */
+        context->warn(context->user, warning);
     return 0;
 }
 
