@@ -2,7 +2,8 @@
  * work-item per pixel. The maths is specified in include/clrender/julia.h;
  * host/julia_reference.c is the scalar twin that --verify compares against.
  *
- * Build with -DJULIA_DOUBLE for double precision, otherwise float.
+ * Build with -DJULIA_DOUBLE for double precision, otherwise float; with -DMANDELBROT
+ * the same loop draws the Mandelbrot set: z starts at 0 and c is the pixel.
  */
 #include "julia_layout.h"
 
@@ -30,12 +31,19 @@ __kernel void julia(__global uint *counts, uint width, uint height, real x_min, 
     if (col >= width || row >= height)
         return;
 
-    real z_re = linspace_at(x_min, x_max, x_step, width, col);
-    real z_im = linspace_at(y_min, y_max, y_step, height, height - 1 - row);
+    const real x = linspace_at(x_min, x_max, x_step, width, col);
+    const real y = linspace_at(y_min, y_max, y_step, height, height - 1 - row);
+#ifdef MANDELBROT
+    real z_re = 0, z_im = 0;
+    const real add_re = x, add_im = y;
+#else
+    real z_re = x, z_im = y;
+    const real add_re = c_re, add_im = c_im;
+#endif
     uint count = max_iter;
     for (uint i = 0; i < max_iter; ++i) {
-        const real next_re = (z_re * z_re - z_im * z_im) + c_re;
-        z_im = (z_re * z_im + z_im * z_re) + c_im;
+        const real next_re = (z_re * z_re - z_im * z_im) + add_re;
+        z_im = (z_re * z_im + z_im * z_re) + add_im;
         z_re = next_re;
         if (z_re * z_re + z_im * z_im >= escape_r2) {
             count = i;
@@ -56,22 +64,22 @@ __kernel void julia(__global uint *counts, uint width, uint height, real x_min, 
  * exactly the operations of julia(), so the counts are identical. Build with -DLANES=2, 4, 8
  * or 16. */
 #ifdef LANES
-#define JOIN(a, b) a##b
+#define JOIN(a, b)      a##b
 #define VECTOR(type, n) JOIN(type, n)
 #ifdef JULIA_DOUBLE
-#define REAL double
-#define MASK long /* what comparing two double vectors gives */
+#define REAL    double
+#define MASK    long /* what comparing two double vectors gives */
 #define TO_UINT VECTOR(convert_uint, LANES)
 #else
-#define REAL float
-#define MASK int
+#define REAL    float
+#define MASK    int
 #define TO_UINT VECTOR(as_uint, LANES)
 #endif
 typedef VECTOR(REAL, LANES) realv;
 typedef VECTOR(MASK, LANES) maskv;
 typedef VECTOR(uint, LANES) uintv;
-#define VLOAD VECTOR(vload, LANES)
-#define VSTORE VECTOR(vstore, LANES)
+#define VLOAD        VECTOR(vload, LANES)
+#define VSTORE       VECTOR(vstore, LANES)
 #define CONVERT_REAL VECTOR(VECTOR(convert_, REAL), LANES)
 #define CONVERT_MASK VECTOR(VECTOR(convert_, MASK), LANES)
 
@@ -79,19 +87,30 @@ __constant uint lane_offsets[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
 
 /* The four rows of a block are vectors a, b, c and d. Rows below the image repeat the last
  * row and are not stored. */
-#define START(v, row)                                                                            \
+#ifdef MANDELBROT /* z from 0, c the pixel */
+#define START(v, row)                                                                              \
+    const realv add_re_##v = z_re_first,                                                           \
+                add_im_##v = (realv)(linspace_at(y_min, y_max, y_step, height,                     \
+                                                 height - 1 - min((uint)(row), height - 1)));      \
+    realv z_re_##v = (realv)(0), z_im_##v = (realv)(0), re2_##v = (realv)(0),                      \
+          im2_##v = (realv)(0);                                                                    \
+    maskv count_##v = (maskv)((MASK)max_iter), iterating_##v = (maskv)(-1);
+#else
+#define START(v, row)                                                                              \
+    const realv add_re_##v = (realv)(c_re), add_im_##v = (realv)(c_im);                            \
     realv z_re_##v = z_re_first,                                                                   \
           z_im_##v = (realv)(linspace_at(y_min, y_max, y_step, height,                             \
                                          height - 1 - min((uint)(row), height - 1)));              \
-    realv re2_##v = z_re_##v * z_re_##v, im2_##v = z_im_##v * z_im_##v;                           \
+    realv re2_##v = z_re_##v * z_re_##v, im2_##v = z_im_##v * z_im_##v;                            \
     maskv count_##v = (maskv)((MASK)max_iter), iterating_##v = (maskv)(-1);
+#endif
 
 /* One step of z <- z^2 + c; the squares of the escape test serve the next step. */
-#define STEP(v)                                                                                  \
+#define STEP(v)                                                                                    \
     {                                                                                              \
-        const realv cross = z_re_##v * z_im_##v;                                                  \
-        z_re_##v = (re2_##v - im2_##v) + c_re;                                                     \
-        z_im_##v = cross * 2 + c_im; /* 2x is exact: the same value as cross + cross */            \
+        const realv cross = z_re_##v * z_im_##v;                                                   \
+        z_re_##v = (re2_##v - im2_##v) + add_re_##v;                                               \
+        z_im_##v = cross * 2 + add_im_##v; /* 2x is exact: the same value as cross + cross */      \
         re2_##v = z_re_##v * z_re_##v;                                                             \
         im2_##v = z_im_##v * z_im_##v;                                                             \
         const maskv escaped = iterating_##v & (re2_##v + im2_##v >= escape_r2);                    \
@@ -101,9 +120,9 @@ __constant uint lane_offsets[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
 #define STEP_ALL STEP(a) STEP(b) STEP(c) STEP(d)
 
 /* Counts up to 2^32 - 1 travel through MASK's bits and come back intact as uint. */
-#define STORE(v, row)                                                                            \
+#define STORE(v, row)                                                                              \
     if ((row) < height) {                                                                          \
-        __global uint *out = counts + (size_t)((row) - band_first_row) * width + col0;             \
+        __global uint *out = counts + (size_t)((row)-band_first_row) * width + col0;               \
         if (col0 + LANES <= width) {                                                               \
             VSTORE(TO_UINT(count_##v), 0, out);                                                    \
         } else { /* the right edge, lane by lane */                                                \

@@ -6,10 +6,7 @@
 #include <string.h>
 
 const renderer *const renderer_registry[] = {
-    &julia_renderer,
-    &sphere_renderer,
-    &xray_renderer,
-    NULL,
+    &julia_renderer, &mandelbrot_renderer, &sphere_renderer, &xray_renderer, NULL,
 };
 
 const renderer *renderer_find(const char *name) {

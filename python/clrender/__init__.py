@@ -35,7 +35,8 @@ import numpy as np
 from . import _native
 
 __all__ = ["Error", "UsageError", "FileError", "DeviceError", "VerifyError", "Device",
-           "Verification", "Session", "devices", "renderers", "parameters", "julia", "sphere",
+           "Verification", "Session", "devices", "renderers", "parameters", "julia", "mandelbrot",
+           "sphere",
            "xray", "version"]
 
 
@@ -124,7 +125,7 @@ def devices() -> List[Device]:
 
 
 def renderers() -> List[str]:
-    """The renderers' names: "julia", "sphere", "xray"."""
+    """The renderers' names: "julia", "mandelbrot", "sphere", "xray"."""
     lib, names, index = _native.library(), [], 0
     while True:
         name = lib.clr_renderer_name(index)
@@ -531,6 +532,12 @@ def julia(**params: Any) -> np.ndarray:
     `clrender julia`: c, region, size, iter, threshold, precision, kernel, preset; and
     device, backend, out, verify."""
     return _render("julia", params)
+
+
+def mandelbrot(**params: Any) -> np.ndarray:
+    """Escape counts of the Mandelbrot set (uint32, shape (height, width)), as
+    `clrender mandelbrot`: julia's options but c; and device, backend, out, verify."""
+    return _render("mandelbrot", params)
 
 
 def sphere(**params: Any) -> np.ndarray:

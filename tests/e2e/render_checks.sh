@@ -182,7 +182,7 @@ wrong-kernel-fails-verify)
     # A kernel with one sign flipped must be caught by --verify (exit 3).
     mkdir kernels
     cp "$src"/kernels/* kernels/ # the kernel and the layout headers it includes
-    sed 's/+ c_re;/- c_re;/' "$src/kernels/julia.cl" > kernels/julia.cl
+    sed 's/+ add_re_##v;/- add_re_##v;/' "$src/kernels/julia.cl" > kernels/julia.cl
     ! cmp -s kernels/julia.cl "$src/kernels/julia.cl" || fail "the sed did not change the kernel"
     set +e
     CLRENDER_KERNEL_DIR=$PWD/kernels "$clrender" julia --size 100x80 --verify -o w.png 2> err.txt
@@ -617,6 +617,45 @@ xray-bisulco-numba)
     # The blog's walk in Numba (tools/xray_numba_walk.py) and clrender's preset agree.
     "$clrender" xray --preset bisulco -o bisulco.npy
     "$python" "$src/tools/xray_numba_walk.py" --repeat 1 --compare bisulco.npy
+    ;;
+mandelbrot-matches-numpy)
+    # z from 0, c the pixel: counts equal to numpy's, every kernel and precision.
+    for precision in double float; do
+        for kernel in per-pixel simd; do
+            "$clrender" mandelbrot --size 161x101 --iter 0:120 --precision $precision \
+                --kernel $kernel -o m_${precision}_$kernel.npy
+        done
+    done
+    "$python" - <<'PY' || fail "mandelbrot counts differ from numpy's"
+import numpy as np
+def counts(dtype):
+    xs = np.linspace(-2.5, 1.0, 161).astype(dtype)
+    ys = np.linspace(-1.09375, 1.09375, 101).astype(dtype)
+    if dtype == np.float32:  # clrender's float sampling: i * float(step) + float(start)
+        step = np.float32((1.0 - -2.5) / 160)
+        xs = np.arange(161, dtype=np.float32) * step + np.float32(-2.5)
+        xs[-1] = np.float32(1.0)
+        step = np.float32((1.09375 - -1.09375) / 100)
+        ys = np.arange(101, dtype=np.float32) * step + np.float32(-1.09375)
+        ys[-1] = np.float32(1.09375)
+    c_re, c_im = np.meshgrid(xs, ys[::-1])
+    z_re, z_im = np.zeros_like(c_re), np.zeros_like(c_im)
+    n = np.full(c_re.shape, 120)
+    alive = np.ones(c_re.shape, bool)
+    for k in range(120):
+        z_re, z_im = (z_re * z_re - z_im * z_im) + c_re, (z_re * z_im + z_im * z_re) + c_im
+        out = alive & (z_re * z_re + z_im * z_im >= dtype(4))
+        n[out] = k
+        alive &= ~out
+    return n
+for precision, dtype in (("double", np.float64), ("float", np.float32)):
+    expected = counts(dtype)
+    for kernel in ("per-pixel", "simd"):
+        got = np.load("m_%s_%s.npy" % (precision, kernel))
+        assert got.shape == (101, 161), got.shape
+        assert np.array_equal(got, expected), (precision, kernel, int((got != expected).sum()))
+    assert 0 < (expected == 120).mean() < 0.5  # the set and its outside
+PY
     ;;
 julia-view)
     # --center with --width or --zoom is the region of that centre, width and the image's

@@ -31,6 +31,14 @@ def test_julia_float_and_preset_equal_the_cli(cli, tmp_path):
     assert counts.shape == (625, 1000) and np.array_equal(counts, theirs)
 
 
+def test_mandelbrot_equals_the_cli(cli, tmp_path):
+    counts = clrender.mandelbrot(center=(-0.75, 0.1), width=2.5, size=(120, 75), iter=(0, 200))
+    theirs = cli_npy(cli, tmp_path, "mandelbrot", "--center", "-0.75,0.1", "--width", "2.5",
+                     "--size", "120x75", "--iter", "0:200")
+    assert counts.dtype == np.uint32 and np.array_equal(counts, theirs)
+    assert (counts == 200).any() and (counts < 5).any()
+
+
 def test_sphere_equals_the_cli(cli, tmp_path):
     rgb = clrender.sphere(size=(160, 90), spp=2)
     assert rgb.dtype == np.uint8 and rgb.shape == (90, 160, 3)
@@ -167,5 +175,5 @@ def test_devices_and_renderers():
     found = clrender.devices()
     assert found and all(d.spec.count(":") == 1 for d in found)
     assert any(d.type == "CPU" for d in found)
-    assert clrender.renderers() == ["julia", "sphere", "xray"]
+    assert clrender.renderers() == ["julia", "mandelbrot", "sphere", "xray"]
     assert "mu_scale" in clrender.parameters("xray")

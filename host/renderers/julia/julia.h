@@ -27,14 +27,15 @@ typedef struct julia_params {
     int precision; /* enum precision */
     int kernel;    /* kernel_variant */
     /* The view by its centre instead of --region (finish() derives the region): */
-    double center[2];  /* x, y */
-    double view_width; /* --width; 0: none given */
-    double zoom;       /* --zoom: the default view's width / zoom; 0: none given */
-    int stretch;       /* --stretch: a --region whose aspect differs from --size's is meant */
+    double center[2];     /* x, y */
+    double view_width;    /* --width; 0: none given */
+    double zoom;          /* --zoom: the default view's width / zoom; 0: none given */
+    int stretch;          /* --stretch: a --region whose aspect differs from --size's is meant */
+    double default_width; /* the default view's, which --zoom divides: 3.2, or 3.5 */
+    int mandelbrot;       /* the Mandelbrot set: z from 0, c the pixel (--c unused) */
 } julia_params;
 
-/* The default view's width (of --region -1.6,1.6,-1,1), which --zoom divides. */
-#define JULIA_DEFAULT_WIDTH 3.2
+extern const renderer mandelbrot_renderer;
 
 extern const renderer julia_renderer;
 

@@ -39,12 +39,12 @@ int julia_launch(const void *params, const device_entry *device, size_t frame, s
         l->items_wide = ((size_t)width + lanes - 1) / lanes;
         l->items_high = ((size_t)height + JULIA_SIMD_ROWS - 1) / JULIA_SIMD_ROWS;
         l->rows_per_item = JULIA_SIMD_ROWS;
-        snprintf(l->build_options, sizeof l->build_options, "%s -DLANES=%u",
-                 is_double ? "-DJULIA_DOUBLE" : "", lanes);
+        snprintf(l->build_options, sizeof l->build_options, "%s -DLANES=%u%s",
+                 is_double ? "-DJULIA_DOUBLE" : "", lanes, p->mandelbrot ? " -DMANDELBROT" : "");
     } else {
         l->entry_point = "julia";
-        snprintf(l->build_options, sizeof l->build_options, "%s",
-                 is_double ? "-DJULIA_DOUBLE" : "");
+        snprintf(l->build_options, sizeof l->build_options, "%s%s",
+                 is_double ? "-DJULIA_DOUBLE" : "", p->mandelbrot ? " -DMANDELBROT" : "");
     }
     launch_add_value(l, &width32, sizeof width32);
     launch_add_value(l, &height32, sizeof height32);

@@ -87,6 +87,28 @@ static int check_threshold(const void *value, char *why, size_t why_len) {
 
 static const char *const precision_names[] = {"double", "float", NULL};
 
+/* The rows julia and mandelbrot share: the view, the iterations, the arithmetic. */
+#define VIEW_AND_ITERATION_PARAMS                                                                  \
+    PARAM_REALS("region", julia_params, region, 4, check_region, "XMIN,XMAX,YMIN,YMAX",            \
+                "the part of the plane shown (default: the whole set)"),                           \
+        PARAM_REALS("center", julia_params, center, 2, NULL, "X,Y",                                \
+                    "the view's centre, instead of --region (default: the set's)"),                \
+        PARAM_REAL("width", julia_params, view_width, 0, true, 1e300, NULL, "W",                   \
+                   "the view's width in the plane; its height follows --size's aspect"),           \
+        PARAM_REAL("zoom", julia_params, zoom, 0, true, 1e300, NULL, "Z",                          \
+                   "magnification of the default view (its width divided by Z)"),                  \
+        PARAM_FLAG("stretch", julia_params, stretch,                                               \
+                   "draw a --region whose aspect differs from --size's without a warning"),        \
+        PARAM_SIZE("size", julia_params, size, "image size in pixels (default 1000x625)"),         \
+        PARAM_OTHER("iter", apply_iter, "MIN:MAX",                                                 \
+                    "iteration limit MAX, gray 0 at or below MIN (default 0:80)"),                 \
+        PARAM_REAL("threshold", julia_params, threshold, 0, true, 1e150, check_threshold, "R",     \
+                   "escape radius: stop once |z| >= R (default 2)"),                               \
+        PARAM_CHOICE("precision", julia_params, precision, precision_names, "P",                   \
+                     "double or float (default double)"),                                          \
+        PARAM_KERNEL(julia_params, kernel,                                                         \
+                     "per-pixel, simd (a vector of pixels per work-item) or auto (simd on CPUs)")
+
 static const param_spec julia_params_table[] = {
     {.name = "preset",
      .type = CLR_PARAM_OTHER,
@@ -96,27 +118,10 @@ static const param_spec julia_params_table[] = {
      .early = true},
     PARAM_REALS("c", julia_params, c, 2, NULL, "RE,IM",
                 "the constant c of z^2 + c (default -0.835,-0.2321)"),
-    PARAM_REALS("region", julia_params, region, 4, check_region, "XMIN,XMAX,YMIN,YMAX",
-                "the part of the plane shown (default -1.6,1.6,-1,1)"),
-    PARAM_REALS("center", julia_params, center, 2, NULL, "X,Y",
-                "the view's centre, instead of --region (default 0,0)"),
-    PARAM_REAL("width", julia_params, view_width, 0, true, 1e300, NULL, "W",
-               "the view's width in the plane; its height follows --size's aspect (default "
-               "3.2)"),
-    PARAM_REAL("zoom", julia_params, zoom, 0, true, 1e300, NULL, "Z",
-               "magnification of the default view: width 3.2/Z about --center"),
-    PARAM_FLAG("stretch", julia_params, stretch,
-               "draw a --region whose aspect differs from --size's without a warning"),
-    PARAM_SIZE("size", julia_params, size, "image size in pixels (default 1000x625)"),
-    PARAM_OTHER("iter", apply_iter, "MIN:MAX",
-                "iteration limit MAX, gray 0 at or below MIN (default 0:80)"),
-    PARAM_REAL("threshold", julia_params, threshold, 0, true, 1e150, check_threshold, "R",
-               "escape radius: stop once |z| >= R (default 2)"),
-    PARAM_CHOICE("precision", julia_params, precision, precision_names, "P",
-                 "double or float (default double)"),
-    PARAM_KERNEL(julia_params, kernel,
-                 "per-pixel, simd (a vector of pixels per work-item) or auto (simd on CPUs)"),
+    VIEW_AND_ITERATION_PARAMS,
 };
+
+static const param_spec mandelbrot_params_table[] = {VIEW_AND_ITERATION_PARAMS};
 
 static void julia_init(void *params) {
     julia_params *p = params;
@@ -127,7 +132,18 @@ static void julia_init(void *params) {
                         .iter_max = 80,
                         .threshold = 2.0,
                         .precision = PRECISION_DOUBLE,
-                        .kernel = KERNEL_AUTO};
+                        .kernel = KERNEL_AUTO,
+                        .default_width = 3.2};
+}
+
+/* The whole Mandelbrot set, centred at -0.75, 3.5 wide at the default 1000x625. */
+static void mandelbrot_init(void *params) {
+    julia_params *p = params;
+    julia_init(p);
+    p->mandelbrot = 1;
+    p->default_width = 3.5;
+    p->center[0] = -0.75;
+    memcpy(p->region, (double[4]){-2.5, 1.0, -1.09375, 1.09375}, sizeof p->region);
 }
 
 /* Denormal numbers (below the smallest normal) are flushed to zero by many devices (GPUs,
@@ -149,40 +165,42 @@ static int check_normal(const char *what, double value, int is_float, failure *f
  * differs from the image's stretches the picture, which is said unless --stretch. */
 static int julia_view(julia_params *p, const renderer_context *context, char *warning,
                       size_t warning_size, failure *f) {
-    const bool by_centre = renderer_was_set(&julia_renderer, context, "center") ||
-                           renderer_was_set(&julia_renderer, context, "width") ||
-                           renderer_was_set(&julia_renderer, context, "zoom");
+    const renderer *r = p->mandelbrot ? &mandelbrot_renderer : &julia_renderer;
+    const bool by_centre = renderer_was_set(r, context, "center") ||
+                           renderer_was_set(r, context, "width") ||
+                           renderer_was_set(r, context, "zoom");
     const double aspect = (double)p->size.height / (double)p->size.width;
     if (by_centre) {
-        if (renderer_was_set(&julia_renderer, context, "region"))
+        if (renderer_was_set(r, context, "region"))
             return failure_set(f, CLR_USAGE_ERROR,
-                               "julia: give the view as --region or as --center with --width or "
-                               "--zoom, not both");
-        if (renderer_was_set(&julia_renderer, context, "width") &&
-            renderer_was_set(&julia_renderer, context, "zoom"))
+                               "%s: give the view as --region or as --center with --width or "
+                               "--zoom, not both",
+                               r->name);
+        if (renderer_was_set(r, context, "width") && renderer_was_set(r, context, "zoom"))
             return failure_set(f, CLR_USAGE_ERROR,
-                               "julia: give --width or --zoom, not both (zoom Z is width 3.2/Z)");
+                               "%s: give --width or --zoom, not both (zoom Z is width %g/Z)",
+                               r->name, p->default_width);
         const double width = p->view_width > 0 ? p->view_width
-                             : p->zoom > 0     ? JULIA_DEFAULT_WIDTH / p->zoom
-                                               : JULIA_DEFAULT_WIDTH;
+                             : p->zoom > 0     ? p->default_width / p->zoom
+                                               : p->default_width;
         const double height = width * aspect;
         p->region[0] = p->center[0] - width / 2, p->region[1] = p->center[0] + width / 2;
         p->region[2] = p->center[1] - height / 2, p->region[3] = p->center[1] + height / 2;
         if (!(p->region[0] < p->region[1] && p->region[2] < p->region[3]) ||
             !isfinite(p->region[0] + p->region[1] + p->region[2] + p->region[3]))
             return failure_set(f, CLR_USAGE_ERROR,
-                               "julia: --center %g,%g with width %g gives no region that double "
+                               "%s: --center %g,%g with width %g gives no region that double "
                                "precision can hold",
-                               p->center[0], p->center[1], width);
+                               r->name, p->center[0], p->center[1], width);
         return 0;
     }
     const double region_aspect = (p->region[3] - p->region[2]) / (p->region[1] - p->region[0]);
     if (!p->stretch && fabs(region_aspect / aspect - 1) > 0.01)
         snprintf(warning, warning_size,
-                 "julia: the region is %.4g high for %.4g wide, the image %llu for %llu: the "
+                 "%s: the region is %.4g high for %.4g wide, the image %llu for %llu: the "
                  "picture is stretched %.3gx vertically (--stretch says it is meant; --center "
                  "with --width keeps the aspect)",
-                 p->region[3] - p->region[2], p->region[1] - p->region[0],
+                 r->name, p->region[3] - p->region[2], p->region[1] - p->region[0],
                  (unsigned long long)p->size.height, (unsigned long long)p->size.width,
                  aspect / region_aspect);
     return 0;
@@ -190,16 +208,16 @@ static int julia_view(julia_params *p, const renderer_context *context, char *wa
 
 /* Neighbouring pixels must be distinct numbers: a step below a few units in the last place
  * of the coordinates renders rounding noise, not the set. */
-static int check_resolution(const char *axis, double lo, double hi, double step, int is_float,
-                            failure *f) {
+static int check_resolution(const char *name, const char *axis, double lo, double hi, double step,
+                            int is_float, failure *f) {
     const double epsilon = is_float ? (double)FLT_EPSILON : DBL_EPSILON;
     const double largest = fmax(fabs(lo), fabs(hi)), resolvable = 4 * epsilon * largest;
     if (step == 0 || step >= resolvable)
         return 0;
     return failure_set(f, CLR_USAGE_ERROR,
-                       "julia: the %s step between pixels, %.3g, is below what %s resolves "
+                       "%s: the %s step between pixels, %.3g, is below what %s resolves "
                        "at %.3g (about %.3g): the picture would be rounding noise; %s",
-                       axis, step, is_float ? "float" : "double", largest, resolvable,
+                       name, axis, step, is_float ? "float" : "double", largest, resolvable,
                        is_float ? "use --precision double, or a wider view"
                                 : "use a wider view (fewer pixels or a larger --width)");
 }
@@ -209,6 +227,7 @@ static int julia_finish(void *params, const renderer_context *context, failure *
     char warning[256] = "";
     if (julia_view(p, context, warning, sizeof warning, f) != 0)
         return f->status;
+    const char *name = p->mandelbrot ? "mandelbrot" : "julia";
     const int is_float = p->precision == PRECISION_FLOAT;
     const uint64_t w = p->size.width, h = p->size.height;
     const double x_step = w > 1 ? (p->region[1] - p->region[0]) / (double)(w - 1) : 0;
@@ -218,13 +237,14 @@ static int julia_finish(void *params, const renderer_context *context, failure *
     for (int i = 0; i < 4; ++i)
         if (check_normal(region_names[i], p->region[i], is_float, f) != 0)
             return f->status;
-    if (check_normal("the real part of --c", p->c[0], is_float, f) != 0 ||
-        check_normal("the imaginary part of --c", p->c[1], is_float, f) != 0 ||
+    if ((!p->mandelbrot &&
+         (check_normal("the real part of --c", p->c[0], is_float, f) != 0 ||
+          check_normal("the imaginary part of --c", p->c[1], is_float, f) != 0)) ||
         check_normal("the column step of --region", x_step, is_float, f) != 0 ||
         check_normal("the row step of --region", y_step, is_float, f) != 0 ||
         check_normal("R^2, the square of --threshold", p->threshold * p->threshold, is_float, f) ||
-        check_resolution("column", p->region[0], p->region[1], x_step, is_float, f) ||
-        check_resolution("row", p->region[2], p->region[3], y_step, is_float, f))
+        check_resolution(name, "column", p->region[0], p->region[1], x_step, is_float, f) ||
+        check_resolution(name, "row", p->region[2], p->region[3], y_step, is_float, f))
         return f->status;
     if (warning[0]) /* only for a request that is otherwise fine */
         context->warn(context->user, warning);
@@ -266,6 +286,31 @@ const renderer julia_renderer = {
     /* exact: the counts are integers computed in the same precision */
     .verify = {.unit = "count", .integer = true, .levels = 0},
     .init = julia_init,
+    .finish = julia_finish,
+    .layout = julia_layout,
+    .launch = julia_launch,
+    .reference = julia_reference,
+    .iterations = julia_iterations,
+    .output_layout = julia_output_layout,
+    .to_output = julia_to_output,
+};
+
+static const char *const mandelbrot_kernel_variants[] = {"precision=double kernel=per-pixel",
+                                                         "precision=float kernel=simd", NULL};
+
+/* The same loop with z from 0 and c the pixel: the same kernels built with -DMANDELBROT. */
+const renderer mandelbrot_renderer = {
+    .name = "mandelbrot",
+    .summary = "the Mandelbrot set, by escape time (julia's options, z from 0, c the pixel)",
+    .notes = "The default view is the whole set: --center -0.75,0 --width 3.5 (--region\n"
+             "-2.5,1,-1.09375,1.09375 at 1000x625). Sampling, counts, gray levels and .npy as for\n"
+             "julia: a point's count is the first iteration at which |z| >= R, z starting at 0.\n",
+    .params = mandelbrot_params_table,
+    .param_count = sizeof mandelbrot_params_table / sizeof mandelbrot_params_table[0],
+    .params_size = sizeof(julia_params),
+    .kernel_variants = mandelbrot_kernel_variants,
+    .verify = {.unit = "count", .integer = true, .levels = 0},
+    .init = mandelbrot_init,
     .finish = julia_finish,
     .layout = julia_layout,
     .launch = julia_launch,

@@ -76,14 +76,19 @@ void julia_reference(const void *params, size_t frame, image *rows, size_t first
         uint64_t y_index = height - 1 - row; /* row 0 is the top: the largest y */
         for (uint64_t col = 0; col < width; ++col) {
             uint32_t n;
-            if (p->precision == PRECISION_DOUBLE)
-                n = julia_count(julia_sample(x_min, x_max, width, col),
-                                julia_sample(y_min, y_max, height, y_index), p->c[0], p->c[1],
-                                escape_r2, max_iter);
-            else
-                n = julia_count_float(julia_sample_float(x_min, x_max, width, col),
-                                      julia_sample_float(y_min, y_max, height, y_index),
-                                      (float)p->c[0], (float)p->c[1], (float)escape_r2, max_iter);
+            /* Julia: z from the pixel, c given; Mandelbrot: z from 0, c the pixel */
+            if (p->precision == PRECISION_DOUBLE) {
+                const double x = julia_sample(x_min, x_max, width, col),
+                             y = julia_sample(y_min, y_max, height, y_index);
+                n = p->mandelbrot ? julia_count(0, 0, x, y, escape_r2, max_iter)
+                                  : julia_count(x, y, p->c[0], p->c[1], escape_r2, max_iter);
+            } else {
+                const float x = julia_sample_float(x_min, x_max, width, col),
+                            y = julia_sample_float(y_min, y_max, height, y_index);
+                n = p->mandelbrot ? julia_count_float(0, 0, x, y, (float)escape_r2, max_iter)
+                                  : julia_count_float(x, y, (float)p->c[0], (float)p->c[1],
+                                                      (float)escape_r2, max_iter);
+            }
             counts[(row - first_row) * width + col] = n;
         }
     }
