@@ -272,6 +272,15 @@ static const char *const julia_kernel_variants[] = {
     "precision=double kernel=per-pixel", "precision=float kernel=per-pixel",
     "precision=double kernel=simd", "precision=float kernel=simd", NULL};
 
+/* What julia and mandelbrot share: one parameter struct, kernel, reference and outputs.
+ * Verification is exact: the counts are integers computed in the same precision. */
+#define ESCAPE_TIME_HOOKS                                                                          \
+    .params_size = sizeof(julia_params),                                                           \
+    .verify = {.unit = "count", .integer = true, .levels = 0}, .finish = julia_finish,             \
+    .layout = julia_layout, .launch = julia_launch, .reference = julia_reference,                  \
+    .iterations = julia_iterations, .output_layout = julia_output_layout,                          \
+    .to_output = julia_to_output
+
 const renderer julia_renderer = {
     .name = "julia",
     .summary = "the filled Julia set of z^2 + c, by escape time",
@@ -281,18 +290,9 @@ const renderer julia_renderer = {
              "the counts themselves (uint16, or uint32 when MAX > 65535), shape (H, W).\n",
     .params = julia_params_table,
     .param_count = sizeof julia_params_table / sizeof julia_params_table[0],
-    .params_size = sizeof(julia_params),
     .kernel_variants = julia_kernel_variants,
-    /* exact: the counts are integers computed in the same precision */
-    .verify = {.unit = "count", .integer = true, .levels = 0},
     .init = julia_init,
-    .finish = julia_finish,
-    .layout = julia_layout,
-    .launch = julia_launch,
-    .reference = julia_reference,
-    .iterations = julia_iterations,
-    .output_layout = julia_output_layout,
-    .to_output = julia_to_output,
+    ESCAPE_TIME_HOOKS,
 };
 
 static const char *const mandelbrot_kernel_variants[] = {"precision=double kernel=per-pixel",
@@ -307,15 +307,7 @@ const renderer mandelbrot_renderer = {
              "julia: a point's count is the first iteration at which |z| >= R, z starting at 0.\n",
     .params = mandelbrot_params_table,
     .param_count = sizeof mandelbrot_params_table / sizeof mandelbrot_params_table[0],
-    .params_size = sizeof(julia_params),
     .kernel_variants = mandelbrot_kernel_variants,
-    .verify = {.unit = "count", .integer = true, .levels = 0},
     .init = mandelbrot_init,
-    .finish = julia_finish,
-    .layout = julia_layout,
-    .launch = julia_launch,
-    .reference = julia_reference,
-    .iterations = julia_iterations,
-    .output_layout = julia_output_layout,
-    .to_output = julia_to_output,
+    ESCAPE_TIME_HOOKS,
 };
