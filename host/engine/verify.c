@@ -24,6 +24,8 @@ int verify_begin(const verify_rule *rule, size_t samples, verify_totals *totals,
 static double real_difference(double a, double b) {
     if (isnan(a) || isnan(b))
         return isnan(a) && isnan(b) ? 0.0 : INFINITY;
+    if (a == b)
+        return 0.0; /* infinities too: inf - inf would be NaN */
     return fabs(a - b);
 }
 
@@ -67,7 +69,7 @@ void verify_compare(const verify_rule *rule, const image *device, const image *r
             } else {
                 double a = image_sample_real(device, i), b = image_sample_real(reference, i);
                 difference = real_difference(a, b);
-                if (fabs(b) > totals->largest_reference)
+                if (isfinite(b) && fabs(b) > totals->largest_reference)
                     totals->largest_reference = fabs(b);
                 if (per_frame) {
                     totals->frame_differences[frame_offset + i] = (float)difference;

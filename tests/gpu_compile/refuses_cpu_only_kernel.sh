@@ -8,7 +8,7 @@ matrix=$1 kernels=$2 check=$3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp "$kernels"/* "$work/"
-sed -i 's|^    uint count = max_iter;$|    uint count = max_iter;\n    __builtin_ia32_pause();|' "$work/julia.cl"
+sed -i "s|^\( *\)uint count = max_iter;$|\1uint count = max_iter;\n\1__builtin_ia32_pause();|" "$work/julia.cl"
 grep -q __builtin_ia32_pause "$work/julia.cl" || { echo "FAIL: the sed did not change julia.cl"; exit 1; }
 if bash "$check" "$matrix" "$work" > "$work/out.txt" 2>&1; then
     cat "$work/out.txt"

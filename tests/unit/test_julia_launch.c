@@ -60,8 +60,8 @@ static void float_needs_no_fp64_and_passes_float_arguments(void **state) {
     assert_int_equal(describe(PRECISION_FLOAT, &l, &f), 0);
     assert_false(l.needs_fp64);
     assert_null(strstr(l.build_options, "JULIA_DOUBLE"));
-    /* width, height, nine reals, max_iter — the kernel's arguments after the output */
-    assert_int_equal(l.arg_count, 12);
+    /* width, height, nine reals, max_iter, spp — the kernel's arguments after the output */
+    assert_int_equal(l.arg_count, 13);
     for (size_t i = 2; i < 11; ++i)
         assert_int_equal(l.args[i].size, sizeof(cl_float));
     float x_step;

@@ -170,7 +170,8 @@ static julia_params tiny_params(precision p) {
     params.region[3] = 1.0;
     params.size = (image_size){3, 2};
     params.iter_min = 0, params.iter_max = 10;
-    params.threshold = 2.0;
+    params.threshold = params.escape_radius = 2.0;
+    params.spp = 1;
     params.precision = p;
     return params;
 }
@@ -217,7 +218,7 @@ static void reference_uses_the_threshold_and_c(void **state) {
     assert_int_equal(image_alloc(&raw, 1, 1, 1, CLR_SAMPLE_U32, &f), 0);
     julia_reference(&params, 0, &raw, 0);
     assert_int_equal(((const uint32_t *)raw.pixels)[0], 1);
-    params.threshold = 5.0;
+    params.threshold = params.escape_radius = 5.0;
     julia_reference(&params, 0, &raw, 0);
     assert_int_equal(((const uint32_t *)raw.pixels)[0], 2);
     image_free(&raw);

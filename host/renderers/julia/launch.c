@@ -3,6 +3,7 @@
 #include "kernels/julia_layout.h"
 #include "renderers/julia/julia.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,10 +21,10 @@ int julia_launch(const void *params, const device_entry *device, size_t frame, s
         height > 1 ? (p->region[3] - p->region[2]) / (double)(height - 1) : 0.0,
         p->c[0],
         p->c[1],
-        p->threshold * p->threshold,
+        p->escape_radius * p->escape_radius,
     };
     const cl_uint width32 = (cl_uint)width, height32 = (cl_uint)height;
-    const cl_uint max_iter = (cl_uint)p->iter_max;
+    const cl_uint max_iter = (cl_uint)p->iter_max, spp = (cl_uint)p->spp;
 
     const bool is_double = p->precision == PRECISION_DOUBLE;
     l->program = "julia";
@@ -39,12 +40,14 @@ int julia_launch(const void *params, const device_entry *device, size_t frame, s
         l->items_wide = ((size_t)width + lanes - 1) / lanes;
         l->items_high = ((size_t)height + JULIA_SIMD_ROWS - 1) / JULIA_SIMD_ROWS;
         l->rows_per_item = JULIA_SIMD_ROWS;
-        snprintf(l->build_options, sizeof l->build_options, "%s -DLANES=%u%s",
-                 is_double ? "-DJULIA_DOUBLE" : "", lanes, p->mandelbrot ? " -DMANDELBROT" : "");
+        snprintf(l->build_options, sizeof l->build_options, "%s -DLANES=%u%s%s",
+                 is_double ? "-DJULIA_DOUBLE" : "", lanes, p->mandelbrot ? " -DMANDELBROT" : "",
+                 p->smooth ? " -DSMOOTH" : "");
     } else {
         l->entry_point = "julia";
-        snprintf(l->build_options, sizeof l->build_options, "%s%s",
-                 is_double ? "-DJULIA_DOUBLE" : "", p->mandelbrot ? " -DMANDELBROT" : "");
+        snprintf(l->build_options, sizeof l->build_options, "%s%s%s",
+                 is_double ? "-DJULIA_DOUBLE" : "", p->mandelbrot ? " -DMANDELBROT" : "",
+                 p->smooth ? " -DSMOOTH" : "");
     }
     launch_add_value(l, &width32, sizeof width32);
     launch_add_value(l, &height32, sizeof height32);
@@ -56,41 +59,25 @@ int julia_launch(const void *params, const device_entry *device, size_t frame, s
             launch_add_value(l, &narrow, sizeof narrow);
     }
     launch_add_value(l, &max_iter, sizeof max_iter);
+    launch_add_value(l, &spp, sizeof spp);
     return 0;
-}
-
-void julia_output_layout(const void *params, output_format format, unsigned *channels,
-                         clr_sample *sample) {
-    const julia_params *p = params;
-    *channels = 1;
-    /* .npy and .mha: the raw counts, as narrow as MAX allows; images: the gray level */
-    *sample = format != OUTPUT_NPY && format != OUTPUT_MHA ? CLR_SAMPLE_U8
-              : p->iter_max > 65535                        ? CLR_SAMPLE_U32
-                                                           : CLR_SAMPLE_U16;
-}
-
-void julia_to_output(const void *params, const image *raw, output_format format, image *out) {
-    const julia_params *p = params;
-    const uint32_t *counts = raw->pixels;
-    const size_t n = raw->width * raw->height;
-    if (out->sample == CLR_SAMPLE_U16) {
-        uint16_t *narrow = out->pixels;
-        for (size_t i = 0; i < n; ++i)
-            narrow[i] = (uint16_t)counts[i];
-        return;
-    }
-    (void)format;
-    uint8_t *gray = out->pixels;
-    for (size_t i = 0; i < n; ++i)
-        gray[i] = julia_gray(counts[i], (uint32_t)p->iter_min, (uint32_t)p->iter_max);
 }
 
 double julia_iterations(const void *params, size_t frame, const image *raw) {
     (void)frame; /* one frame */
     const julia_params *p = params;
-    const uint32_t *counts = raw->pixels;
+    const size_t samples = raw->width * raw->height * raw->channels;
     double total = 0;
-    for (size_t i = 0; i < raw->width * raw->height; ++i)
+    if (p->smooth) {
+        /* nu = n + 1 - log2(ln|z_n|) with ln R <= ln|z_n| < 2 ln R gives n back. */
+        const double shift = log2(log(p->escape_radius)) - 1;
+        const float *values = raw->pixels;
+        for (size_t i = 0; i < samples; ++i)
+            total += isinf(values[i]) ? (double)p->iter_max : fmax(ceil(values[i] + shift), 0) + 1;
+        return total;
+    }
+    const uint32_t *counts = raw->pixels;
+    for (size_t i = 0; i < samples; ++i)
         total += counts[i] < p->iter_max ? (double)counts[i] + 1 : (double)counts[i];
     return total;
 }

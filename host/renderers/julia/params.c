@@ -1,5 +1,6 @@
 /* The julia renderer: its parameters, presets and defaults. */
 #include "engine/kernel_variant.h"
+#include "kernels/julia_layout.h"
 #include "renderers/julia/julia.h"
 #include "util/values.h"
 
@@ -86,6 +87,28 @@ static int check_threshold(const void *value, char *why, size_t why_len) {
 }
 
 static const char *const precision_names[] = {"double", "float", NULL};
+static const char *const value_names[] = {"counts", "smooth", NULL};
+static const char *const map_names[] = {"linear", "log", "histogram", NULL};
+static const char *const bit_depth_names[] = {"8", "16", NULL};
+
+/* R,G,B (0..255 each) or #RRGGBB. */
+static int apply_inside(void *object, const char *value, char *why, size_t why_len) {
+    julia_params *p = object;
+    unsigned rgb[3];
+    char end;
+    if ((value[0] == '#' && strlen(value) == 7 &&
+         sscanf(value + 1, "%2x%2x%2x%c", &rgb[0], &rgb[1], &rgb[2], &end) == 3 &&
+         strspn(value + 1, "0123456789abcdefABCDEF") == 6) ||
+        (sscanf(value, "%3u,%3u,%3u%c", &rgb[0], &rgb[1], &rgb[2], &end) == 3 &&
+         strspn(value, "0123456789,") == strlen(value) && rgb[0] < 256 && rgb[1] < 256 &&
+         rgb[2] < 256)) {
+        for (int c = 0; c < 3; ++c)
+            p->inside[c] = rgb[c];
+        return 0;
+    }
+    snprintf(why, why_len, "expected R,G,B (each 0 to 255) or #RRGGBB");
+    return -1;
+}
 
 /* The rows julia and mandelbrot share: the view, the iterations, the arithmetic. */
 #define VIEW_AND_ITERATION_PARAMS                                                                  \
@@ -107,7 +130,28 @@ static const char *const precision_names[] = {"double", "float", NULL};
         PARAM_CHOICE("precision", julia_params, precision, precision_names, "P",                   \
                      "double or float (default double)"),                                          \
         PARAM_KERNEL(julia_params, kernel,                                                         \
-                     "per-pixel, simd (a vector of pixels per work-item) or auto (simd on CPUs)")
+                     "per-pixel, simd (a vector of pixels per work-item) or auto (simd on CPUs)"), \
+        PARAM_UINT("spp", julia_params, spp, 1, JULIA_MAX_SPP, "N",                                \
+                   "samples per pixel, stratified, averaged in the output's colours (default 1)"), \
+        PARAM_TEXT("color", julia_params, color, "C",                                              \
+                   "gray (the blog's, default), smooth (smooth values, ultra palette), "           \
+                   "palette:NAME (ultra, fire, ice, viridis, rainbow, gray) or palette:FILE "      \
+                   "(.map, .gpl)"),                                                                \
+        PARAM_CHOICE("values", julia_params, values, value_names, "V",                             \
+                     "counts (default) or smooth: nu = n + 1 - log2(ln|z|), float32, +inf "        \
+                     "inside; escape radius 256 unless --threshold"),                              \
+        PARAM_CHOICE("map", julia_params, map, map_names, "M",                                     \
+                     "linear, log or histogram: how values spread over the colours (default "      \
+                     "linear for gray, log for palettes)"),                                        \
+        PARAM_OTHER("inside", apply_inside, "COLOR",                                               \
+                    "colour of points inside the set: R,G,B or #RRGGBB (default black; gray: "     \
+                    "white, as the blog)"),                                                        \
+        PARAM_REAL("palette-offset", julia_params, palette_offset, -1e6, false, 1e6, NULL, "F",    \
+                   "shift along the palette, in palette lengths (default 0)"),                     \
+        PARAM_REAL("palette-cycles", julia_params, palette_cycles, 0, true, 1e6, NULL, "K",        \
+                   "times the palette repeats from MIN to MAX (default 1)"),                       \
+        PARAM_CHOICE("bit-depth", julia_params, bit_depth, bit_depth_names, "B",                   \
+                     "8 or 16 bits per sample in PNG, PGM and PPM (default 8)")
 
 static const param_spec julia_params_table[] = {
     {.name = "preset",
@@ -131,9 +175,12 @@ static void julia_init(void *params) {
                         .iter_min = 0,
                         .iter_max = 80,
                         .threshold = 2.0,
+                        .escape_radius = 2.0,
                         .precision = PRECISION_DOUBLE,
                         .kernel = KERNEL_AUTO,
-                        .default_width = 3.2};
+                        .default_width = 3.2,
+                        .spp = 1,
+                        .palette_cycles = 1};
 }
 
 /* The whole Mandelbrot set, centred at -0.75, 3.5 wide at the default 1000x625. */
@@ -222,10 +269,54 @@ static int check_resolution(const char *name, const char *axis, double lo, doubl
                                 : "use a wider view (fewer pixels or a larger --width)");
 }
 
+/* What --color, --values, --map, --inside and --threshold together ask for. */
+static int julia_colour(julia_params *p, const renderer_context *context, failure *f) {
+    const renderer *r = p->mandelbrot ? &mandelbrot_renderer : &julia_renderer;
+    julia_colour_release(p);
+    const char *color = p->color ? p->color : "gray";
+    const bool smooth_colour = !strcmp(color, "smooth");
+    if (!strcmp(color, "gray")) {
+        p->colour_mode = COLOUR_GRAY;
+    } else if (smooth_colour || !strncmp(color, "palette:", 8)) {
+        p->colour_mode = COLOUR_PALETTE;
+        if (palette_from_spec(smooth_colour ? palette_builtin_names[0] : color + 8, &p->pal, f))
+            return failure_set(f, f->status, "%s: --color: %s", r->name, f->message);
+    } else {
+        char shown[TEXT_SHOWN_SIZE];
+        return failure_set(f, CLR_USAGE_ERROR,
+                           "%s: --color '%s' is unknown; use gray, smooth, palette:NAME or "
+                           "palette:FILE",
+                           r->name, text_shown(color, shown));
+    }
+    if (smooth_colour && renderer_was_set(r, context, "values") && p->values == VALUES_COUNTS)
+        return failure_set(f, CLR_USAGE_ERROR,
+                           "%s: --color smooth colours smooth values, not --values counts",
+                           r->name);
+    p->smooth = smooth_colour || p->values == VALUES_SMOOTH;
+    p->map_used = renderer_was_set(r, context, "map") ? p->map
+                  : p->colour_mode == COLOUR_PALETTE  ? MAP_LOG
+                                                      : MAP_LINEAR;
+    p->inside_set = renderer_was_set(r, context, "inside");
+    if (p->inside_set && p->colour_mode == COLOUR_GRAY &&
+        !(p->inside[0] == p->inside[1] && p->inside[1] == p->inside[2]))
+        return failure_set(f, CLR_USAGE_ERROR,
+                           "%s: --inside %g,%g,%g is not gray, and --color gray draws gray "
+                           "levels; give R = G = B or a palette",
+                           r->name, p->inside[0], p->inside[1], p->inside[2]);
+    p->escape_radius = renderer_was_set(r, context, "threshold") || !p->smooth
+                           ? p->threshold
+                           : JULIA_SMOOTH_RADIUS;
+    return julia_colour_prepare(p, f);
+}
+
+static void julia_release(void *params) {
+    julia_colour_release(params);
+}
+
 static int julia_finish(void *params, const renderer_context *context, failure *f) {
     julia_params *p = params;
     char warning[256] = "";
-    if (julia_view(p, context, warning, sizeof warning, f) != 0)
+    if (julia_view(p, context, warning, sizeof warning, f) != 0 || julia_colour(p, context, f) != 0)
         return f->status;
     const char *name = p->mandelbrot ? "mandelbrot" : "julia";
     const int is_float = p->precision == PRECISION_FLOAT;
@@ -242,7 +333,8 @@ static int julia_finish(void *params, const renderer_context *context, failure *
           check_normal("the imaginary part of --c", p->c[1], is_float, f) != 0)) ||
         check_normal("the column step of --region", x_step, is_float, f) != 0 ||
         check_normal("the row step of --region", y_step, is_float, f) != 0 ||
-        check_normal("R^2, the square of --threshold", p->threshold * p->threshold, is_float, f) ||
+        check_normal("R^2, the square of --threshold", p->escape_radius * p->escape_radius,
+                     is_float, f) ||
         check_resolution(name, "column", p->region[0], p->region[1], x_step, is_float, f) ||
         check_resolution(name, "row", p->region[2], p->region[3], y_step, is_float, f))
         return f->status;
@@ -256,30 +348,41 @@ static void julia_layout(const void *params, clr_layout *layout) {
     *layout = (clr_layout){.frames = 1,
                            .height = (size_t)p->size.height,
                            .width = (size_t)p->size.width,
-                           .channels = 1,
-                           .sample = CLR_SAMPLE_U32};
+                           .channels = (size_t)p->spp,
+                           .sample = p->smooth ? CLR_SAMPLE_F32 : CLR_SAMPLE_U32};
 }
 
 /* Defined in launch.c */
 int julia_launch(const void *params, const device_entry *device, size_t frame, size_t pass,
                  launch *l, failure *f);
-void julia_output_layout(const void *params, output_format format, unsigned *channels,
-                         clr_sample *sample);
-void julia_to_output(const void *params, const image *raw, output_format format, image *out);
 double julia_iterations(const void *params, size_t frame, const image *raw);
 
 static const char *const julia_kernel_variants[] = {
-    "precision=double kernel=per-pixel", "precision=float kernel=per-pixel",
-    "precision=double kernel=simd", "precision=float kernel=simd", NULL};
+    "precision=double kernel=per-pixel",
+    "precision=float kernel=per-pixel",
+    "precision=double kernel=simd",
+    "precision=float kernel=simd",
+    "precision=double kernel=per-pixel values=smooth spp=4",
+    "precision=float kernel=simd values=smooth spp=4",
+    NULL};
 
-/* What julia and mandelbrot share: one parameter struct, kernel, reference and outputs.
- * Verification is exact: the counts are integers computed in the same precision. */
+/* Counts are verified exactly (integers from the same arithmetic); smooth values within the
+ * rounding of the logarithms, whose last bits differ between OpenCL's and C's libraries:
+ * about 2 float units in the last place of nu, and 1e-5 near zero. */
+static void julia_verify_rule(const void *params, verify_rule *rule) {
+    const julia_params *p = params;
+    if (p->smooth)
+        *rule = (verify_rule){.unit = "value", .absolute = 1e-5, .relative = 5e-7};
+}
+
+/* What julia and mandelbrot share: one parameter struct, kernel, reference and outputs. */
 #define ESCAPE_TIME_HOOKS                                                                          \
     .params_size = sizeof(julia_params),                                                           \
-    .verify = {.unit = "count", .integer = true, .levels = 0}, .finish = julia_finish,             \
-    .layout = julia_layout, .launch = julia_launch, .reference = julia_reference,                  \
-    .iterations = julia_iterations, .output_layout = julia_output_layout,                          \
-    .to_output = julia_to_output
+    .verify = {.unit = "count", .integer = true, .levels = 0},                                     \
+    .verify_rule_for = julia_verify_rule, .finish = julia_finish, .release = julia_release,        \
+    .output_whole_frames = julia_output_whole_frames, .layout = julia_layout,                      \
+    .launch = julia_launch, .reference = julia_reference, .iterations = julia_iterations,          \
+    .output_layout = julia_output_layout, .to_output = julia_to_output
 
 const renderer julia_renderer = {
     .name = "julia",
@@ -295,8 +398,9 @@ const renderer julia_renderer = {
     ESCAPE_TIME_HOOKS,
 };
 
-static const char *const mandelbrot_kernel_variants[] = {"precision=double kernel=per-pixel",
-                                                         "precision=float kernel=simd", NULL};
+static const char *const mandelbrot_kernel_variants[] = {
+    "precision=double kernel=per-pixel", "precision=float kernel=simd",
+    "precision=double kernel=simd values=smooth", NULL};
 
 /* The same loop with z from 0 and c the pixel: the same kernels built with -DMANDELBROT. */
 const renderer mandelbrot_renderer = {
