@@ -74,6 +74,7 @@ static int64_t write_at(exr_const_context_t context, void *user, const void *buf
             return -1;
         }
     }
+    errno = 0; /* fwrite need not set it: EIO then */
     if (fwrite(buffer, 1, (size_t)size, w->file) != size) {
         w->write_errno = errno ? errno : EIO;
         return -1;
