@@ -141,14 +141,25 @@ static vec trace(__global const double *view, __global const double *spheres, ui
     return colour;
 }
 
+/* What a pixel holds: sRGB bytes, or with -DRADIANCE the linear radiance as floats. */
+#ifdef RADIANCE
+typedef float sample_t;
+#define ENCODE(linear)  ((float)(linear))
+#define ENCODE8(linear) convert_float8(linear)
+#else
+typedef uchar sample_t;
+#define ENCODE(linear)  srgb_byte(linear)
+#define ENCODE8(linear) srgb_bytes(linear)
+
 static uchar srgb_byte(double linear) {
     const double c = fmin(fmax(linear, 0.0), 1.0);
     const double encoded = c <= 0.0031308 ? 12.92 * c : 1.055 * POSITIVE_POW(c, 1.0 / 2.4) - 0.055;
     return (uchar)(int)floor(encoded * 255.0 + 0.5);
 }
+#endif
 
 /* view: camera origin, corner, right, down (see camera_frame), ambient, background. */
-__kernel void raytrace(__global uchar *rgb, uint width, uint height, __global const double *view,
+__kernel void raytrace(__global sample_t *rgb, uint width, uint height, __global const double *view,
                        __global const double *spheres, uint sphere_count,
                        __global const double *lights, uint light_count, uint depth, uint spp) {
     const uint x = get_global_id(0), y = get_global_id(1);
@@ -169,9 +180,9 @@ __kernel void raytrace(__global uchar *rgb, uint width, uint height, __global co
         sum = add(sum, trace(view, spheres, sphere_count, lights, light_count, origin, d, depth));
     }
     const size_t pixel = (size_t)(y - get_global_offset(1)) * width + x; /* in this band */
-    rgb[3 * pixel] = srgb_byte(sum.x / (double)spp);
-    rgb[3 * pixel + 1] = srgb_byte(sum.y / (double)spp);
-    rgb[3 * pixel + 2] = srgb_byte(sum.z / (double)spp);
+    rgb[3 * pixel] = ENCODE(sum.x / (double)spp);
+    rgb[3 * pixel + 1] = ENCODE(sum.y / (double)spp);
+    rgb[3 * pixel + 2] = ENCODE(sum.z / (double)spp);
 }
 
 /* ---- raytrace_simd: the same tracer for CPU devices --------------------------------------
@@ -315,15 +326,17 @@ static vec8 trace8(__global const double *view, __global const double *spheres,
     return colour;
 }
 
+#ifndef RADIANCE
 static uchar8 srgb_bytes(double8 linear) {
     const double8 c = fmin(fmax(linear, 0.0), 1.0);
     const double8 encoded =
         select(1.055 * POSITIVE_POW(c, 1.0 / 2.4) - 0.055, 12.92 * c, c <= 0.0031308);
     return convert_uchar8(floor(encoded * 255.0 + 0.5));
 }
+#endif
 
 /* The global size is ceil(width / LANES) x height. */
-__kernel void raytrace_simd(__global uchar *rgb, uint width, uint height,
+__kernel void raytrace_simd(__global sample_t *rgb, uint width, uint height,
                             __global const double *view, __global const double *spheres,
                             uint sphere_count, __global const double *lights, uint light_count,
                             uint depth, uint spp) {
@@ -346,10 +359,10 @@ __kernel void raytrace_simd(__global uchar *rgb, uint width, uint height,
         const vec8 d = unit8(add8(add8(corner, scale8(right, fx)), scale8(down, fy)));
         sum = add8(sum, trace8(view, spheres, sphere_count, lights, light_count, origin, d, depth));
     }
-    uchar r[LANES], g[LANES], b[LANES];
-    vstore8(srgb_bytes(sum.x / (double)spp), 0, r);
-    vstore8(srgb_bytes(sum.y / (double)spp), 0, g);
-    vstore8(srgb_bytes(sum.z / (double)spp), 0, b);
+    sample_t r[LANES], g[LANES], b[LANES];
+    vstore8(ENCODE8(sum.x / (double)spp), 0, r);
+    vstore8(ENCODE8(sum.y / (double)spp), 0, g);
+    vstore8(ENCODE8(sum.z / (double)spp), 0, b);
     const size_t row = (size_t)(y - get_global_offset(1)) * width; /* in this band */
     for (uint lane = 0; lane < LANES && x0 + lane < width; ++lane) {
         rgb[3 * (row + x0 + lane)] = r[lane];

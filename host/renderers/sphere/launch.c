@@ -3,6 +3,8 @@
 #include "kernels/raytrace_layout.h"
 #include "renderers/sphere/sphere.h"
 
+#include <stdio.h>
+
 int sphere_launch(const void *params, const device_entry *device, size_t frame, size_t pass,
                   launch *l, failure *f) {
     (void)frame, (void)pass, (void)f; /* one frame, one pass */
@@ -25,6 +27,8 @@ int sphere_launch(const void *params, const device_entry *device, size_t frame, 
     const bool simd = kernel_variant_is_simd(p->kernel, device);
     l->program = "raytrace";
     l->entry_point = simd ? "raytrace_simd" : "raytrace";
+    if (p->values == SPHERE_RADIANCE)
+        snprintf(l->build_options, sizeof l->build_options, "-DRADIANCE");
     if (simd)
         l->items_wide = (size_t)(p->size.width + RAYTRACE_SIMD_LANES - 1) / RAYTRACE_SIMD_LANES;
     launch_add_value(l, &width, sizeof width);
@@ -51,7 +55,9 @@ void sphere_reference(const void *params, size_t frame, image *rows, size_t firs
     uint8_t *rgb = rows->pixels;
     if (p->mode == SPHERE_SCENE) {
         raytrace_reference(&p->scene, &p->frame, width, height, first_row, rows->height,
-                           (uint32_t)p->depth, (uint32_t)p->spp, rgb);
+                           (uint32_t)p->depth, (uint32_t)p->spp,
+                           p->values == SPHERE_RADIANCE ? NULL : rgb,
+                           p->values == SPHERE_RADIANCE ? rows->pixels : NULL);
         return;
     }
     for (uint64_t y = first_row; y < first_row + rows->height; ++y)

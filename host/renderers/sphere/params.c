@@ -23,6 +23,8 @@ static int apply_preset(void *object, const char *value, char *why, size_t why_l
     return 0;
 }
 
+static const char *const value_names[] = {"srgb", "radiance", NULL};
+
 static const param_spec sphere_params_table[] = {
     {.name = "preset",
      .type = CLR_PARAM_OTHER,
@@ -40,6 +42,8 @@ static const param_spec sphere_params_table[] = {
                "samples per pixel, 1 to 4096 (default 4)"),
     PARAM_KERNEL(sphere_params, kernel,
                  "per-pixel, simd (8 pixels per work-item) or auto (simd on CPUs)"),
+    PARAM_CHOICE("values", sphere_params, values, value_names, "V",
+                 "srgb (8-bit sRGB, default) or radiance (linear float RGB, for .exr and .npy)"),
 };
 
 static void sphere_init(void *params) {
@@ -138,7 +142,7 @@ static int load_scene(sphere_params *p, const renderer_context *context, failure
 static int sphere_finish(void *params, const renderer_context *context, failure *f) {
     sphere_params *p = params;
     if (p->mode != SPHERE_SCENE) {
-        static const char *const scene_only[] = {"scene", "depth", "spp", "kernel"};
+        static const char *const scene_only[] = {"scene", "depth", "spp", "kernel", "values"};
         for (size_t i = 0; i < sizeof scene_only / sizeof scene_only[0]; ++i)
             if (renderer_was_set(&sphere_renderer, context, scene_only[i]))
                 return failure_set(f, CLR_USAGE_ERROR,
@@ -160,7 +164,15 @@ static void sphere_layout(const void *params, clr_layout *layout) {
                            .height = (size_t)p->size.height,
                            .width = (size_t)p->size.width,
                            .channels = 3,
-                           .sample = CLR_SAMPLE_U8};
+                           .sample = p->values == SPHERE_RADIANCE ? CLR_SAMPLE_F32 : CLR_SAMPLE_U8};
+}
+
+/* Radiance is compared within the rounding of the two sides' libraries (pow, sqrt), which
+ * the sRGB bytes hide in their one level. */
+static void sphere_verify_rule(const void *params, verify_rule *rule) {
+    const sphere_params *p = params;
+    if (p->values == SPHERE_RADIANCE)
+        *rule = (verify_rule){.unit = "radiance", .absolute = 1e-6, .relative = 1e-5};
 }
 
 /* Defined in launch.c */
@@ -168,8 +180,9 @@ int sphere_launch(const void *params, const device_entry *device, size_t frame, 
                   launch *l, failure *f);
 void sphere_reference(const void *params, size_t frame, image *rows, size_t first_row);
 
-static const char *const sphere_kernel_variants[] = {"preset=pyconde", "preset=pyo3",
-                                                     "kernel=per-pixel", "kernel=simd", NULL};
+static const char *const sphere_kernel_variants[] = {
+    "preset=pyconde", "preset=pyo3", "kernel=per-pixel", "kernel=simd",
+    "kernel=per-pixel values=radiance", "kernel=simd values=radiance", NULL};
 
 const renderer sphere_renderer = {
     .name = "sphere",
@@ -177,13 +190,14 @@ const renderer sphere_renderer = {
     .notes = "Without --preset, renders a JSON scene (--scene FILE; schema in README.md) or the\n"
              "built-in one: Lambert + Phong shading, hard shadows, mirror reflections, --spp\n"
              "samples per pixel on a stratified pattern, sRGB output. .npy holds uint8 RGB,\n"
-             "shape (H, W, 3). --verify counts a pixel as differing when a channel is off by\n"
+             "shape (H, W, 3); with --values radiance float32 linear RGB (.npy, .exr). --verify counts a pixel as differing when a channel is off by\n"
              "more than 1 level.\n",
     .params = sphere_params_table,
     .param_count = sizeof sphere_params_table / sizeof sphere_params_table[0],
     .params_size = sizeof(sphere_params),
     .kernel_variants = sphere_kernel_variants,
     .verify = {.unit = "channel level", .integer = true, .levels = 1},
+    .verify_rule_for = sphere_verify_rule,
     .init = sphere_init,
     .finish = sphere_finish,
     .release = sphere_release,

@@ -93,7 +93,7 @@ static uint8_t to_srgb_byte(double linear) {
 
 void raytrace_reference(const scene *s, const camera_frame *frame, uint64_t width, uint64_t height,
                         uint64_t first_row, uint64_t rows, uint32_t depth, uint32_t spp,
-                        uint8_t *rgb) {
+                        uint8_t *rgb, float *radiance) {
     (void)height; /* the frame already holds the image's proportions */
     for (uint64_t y = first_row; y < first_row + rows; ++y) {
         for (uint64_t x = 0; x < width; ++x) {
@@ -107,7 +107,14 @@ void raytrace_reference(const scene *s, const camera_frame *frame, uint64_t widt
                 ray primary = {frame->origin, v3_unit(toward)};
                 sum = v3_add(sum, shade(s, primary, depth));
             }
-            uint8_t *pixel = rgb + 3 * ((y - first_row) * width + x);
+            const size_t at = 3 * ((y - first_row) * width + x);
+            if (radiance) {
+                radiance[at] = (float)(sum.x / (double)spp);
+                radiance[at + 1] = (float)(sum.y / (double)spp);
+                radiance[at + 2] = (float)(sum.z / (double)spp);
+                continue;
+            }
+            uint8_t *pixel = rgb + at;
             pixel[0] = to_srgb_byte(sum.x / (double)spp);
             pixel[1] = to_srgb_byte(sum.y / (double)spp);
             pixel[2] = to_srgb_byte(sum.z / (double)spp);

@@ -35,12 +35,17 @@ typedef enum sphere_mode { SPHERE_SCENE, SPHERE_PYCONDE, SPHERE_PYO3 } sphere_mo
 #define SPHERE_MAX_DEPTH 64
 #define SPHERE_MAX_SPP   4096
 
+/* What a pixel holds, in the order of the --values choices: sRGB bytes, or the linear
+ * radiance (float RGB, unclamped) that the bytes encode. */
+typedef enum sphere_values { SPHERE_SRGB, SPHERE_RADIANCE } sphere_values;
+
 typedef struct sphere_params {
     sphere_mode mode; /* set by --preset */
     char *scene_path; /* --scene (owned), or NULL for the built-in scene */
     image_size size;
     uint64_t depth, spp;
     int kernel; /* kernel_variant; AUTO picks SIMD on CPU devices */
+    int values; /* enum sphere_values (--values) */
     /* Derived by finish() for SPHERE_SCENE: */
     char *loaded_path; /* the scene file scene came from ("" for the built-in one) */
     scene scene;
@@ -54,9 +59,10 @@ extern const renderer sphere_renderer;
 /* The scalar references (seeds_reference.c, raytrace_reference.c). */
 void pyconde_pixel(uint64_t x, uint64_t y, uint64_t width, uint64_t height, uint8_t rgb[3]);
 void pyo3_pixel(uint64_t x, uint64_t y, uint64_t width, uint64_t height, uint8_t rgb[3]);
-/* Rows first_row .. first_row + rows - 1 of a width x height image, into rgb. */
+/* Rows first_row .. first_row + rows - 1 of a width x height image, into rgb (sRGB
+ * bytes), or into radiance (linear floats) when that is not NULL. */
 void raytrace_reference(const scene *s, const camera_frame *frame, uint64_t width, uint64_t height,
                         uint64_t first_row, uint64_t rows, uint32_t depth, uint32_t spp,
-                        uint8_t *rgb);
+                        uint8_t *rgb, float *radiance);
 
 #endif
