@@ -135,6 +135,10 @@ int palette_parse(const char *text, size_t length, const char *shown, palette *p
         return failure_set(f, CLR_USAGE_ERROR, "palette '%s' is not text (it holds NUL bytes)",
                            shown);
     const bool gimp = length >= 12 && !strncmp(text, "GIMP Palette", 12);
+    if (!gimp && length >= 4 && !strncmp(text, "GIMP", 4))
+        return failure_set(f, CLR_USAGE_ERROR,
+                           "palette '%s': a GIMP palette begins with the line 'GIMP Palette'",
+                           shown);
     size_t capacity = 256, line_number = 0;
     float(*rgb)[3] = malloc(capacity * sizeof *rgb);
     size_t count = 0;
@@ -191,11 +195,6 @@ int palette_parse(const char *text, size_t length, const char *shown, palette *p
         for (int c = 0; c < 3; ++c)
             rgb[count][c] = (float)channels[c];
         ++count;
-    }
-    if (!gimp && count == 0 && length > 0 && !strncmp(text, "GIMP", 4)) {
-        free(rgb);
-        return failure_set(f, CLR_USAGE_ERROR, "palette '%s': a GIMP palette begins 'GIMP Palette'",
-                           shown);
     }
     if (count < 2) {
         free(rgb);

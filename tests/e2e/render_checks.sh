@@ -908,6 +908,190 @@ EOF
     for k in 0 1 2; do cmp "seq_$k.png" "cmd_$k.png" || fail "batch frame $k differs"; done
     ;;
 
+colour-smooth-matches-numpy)
+    # nu = n + 1 - log2(ln|z|) at escape radius 256, +inf inside: julia and mandelbrot, every
+    # kernel, equal to numpy's within the logarithms' rounding; --verify agrees in both precisions.
+    for renderer in julia mandelbrot; do
+        for kernel in per-pixel simd; do
+            "$clrender" $renderer --size 163x97 --iter 0:150 --values smooth --kernel $kernel \
+                -o ${renderer}_$kernel.npy
+        done
+        for precision in double float; do
+            out=$("$clrender" $renderer --size 163x97 --iter 0:150 --values smooth \
+                --precision $precision --verify -o v.npy)
+            grep -Eq '^verify: 15811 pixels compared, 0 differing' <<<"$out" ||
+                fail "$renderer $precision smooth values differ from the reference: $out"
+        done
+    done
+    "$python" - <<'PY' || fail "smooth values differ from numpy's"
+import numpy as np
+def smooth(mandelbrot, region):
+    xs = np.linspace(region[0], region[1], 163)
+    ys = np.linspace(region[2], region[3], 97)[::-1]
+    x, y = np.meshgrid(xs, ys)
+    if mandelbrot:
+        z_re, z_im, c_re, c_im = np.zeros_like(x), np.zeros_like(y), x, y
+    else:
+        z_re, z_im, c_re, c_im = x, y, -0.835, -0.2321
+    nu = np.full(x.shape, np.inf, np.float32)
+    alive = np.ones(x.shape, bool)
+    for k in range(150):
+        z_re, z_im = (z_re * z_re - z_im * z_im) + c_re, (z_re * z_im + z_im * z_re) + c_im
+        r2 = z_re * z_re + z_im * z_im
+        out = alive & (r2 >= 256.0 * 256.0)
+        nu[out] = (k + 1 - np.log2(np.log(r2[out]) * 0.5)).astype(np.float32)
+        alive &= ~out
+    return nu
+for name, mandelbrot, region in (("julia", False, (-1.6, 1.6, -1.0, 1.0)),
+                                 ("mandelbrot", True, (-2.5, 1.0, -1.09375, 1.09375))):
+    want = smooth(mandelbrot, region)
+    for kernel in ("per-pixel", "simd"):
+        got = np.load("%s_%s.npy" % (name, kernel))
+        assert got.dtype == np.float32 and got.shape == want.shape, (got.dtype, got.shape)
+        assert np.array_equal(np.isinf(got), np.isinf(want)), (name, kernel, "inside differs")
+        finite = np.isfinite(want)
+        err = np.abs(got[finite] - want[finite]).max()
+        assert err <= 1e-4, (name, kernel, err)
+        # smooth: neighbouring escape values differ by fractions, not whole bands
+        assert (np.modf(got[finite])[0] > 0.01).mean() > 0.9
+    if mandelbrot:  # (this Julia set is dust: nothing stays inside at R = 256)
+        assert 0.02 < np.isinf(want).mean() < 0.6
+PY
+    ;;
+colour-maps-match-numpy)
+    # The colours follow the documented maps: computed here from the .npy values with numpy.
+    pal=$src/tests/palettes
+    "$clrender" julia --size 120x80 --iter 5:60 -o counts.npy
+    "$clrender" julia --size 120x80 --iter 5:60 --values smooth -o smooth.npy
+    "$clrender" julia --size 120x80 --iter 5:60 --color palette:$pal/three.map --map linear \
+        --inside 10,20,30 -o linear.ppm
+    "$clrender" julia --size 120x80 --iter 5:60 --values smooth --color palette:$pal/test.gpl \
+        --map log --palette-cycles 2.5 --palette-offset 0.25 -o log.ppm
+    "$clrender" julia --size 120x80 --iter 5:60 --values smooth -o gray_smooth.pgm
+    "$clrender" julia --size 120x80 --iter 5:60 --color smooth -o smooth.ppm
+    "$clrender" julia --size 120x80 --iter 5:60 --values smooth --color palette:ultra --map log \
+        -o ultra.ppm
+    cmp smooth.ppm ultra.ppm || fail "--color smooth is not --values smooth --color palette:ultra"
+    "$python" - <<'PY' || fail "colours differ from numpy's"
+import numpy as np
+from PIL import Image
+def read_pnm(path):
+    return np.asarray(Image.open(path)).astype(float)
+def at(palette, x):  # linear interpolation between evenly spaced colours
+    palette = np.asarray(palette, float)
+    f = np.clip(x, 0, 1) * (len(palette) - 1)
+    i = np.minimum(f.astype(int), len(palette) - 2)
+    t = (f - i)[..., None]
+    return palette[i] + (palette[i + 1] - palette[i]) * t
+lo, hi = 5, 60
+n = np.load("counts.npy").astype(float)
+t = np.clip((n - lo) / (hi - lo), 0, 1)
+want = at([[0, 0, 0], [255, 0, 0], [255, 255, 0], [0, 0, 255]], t)
+want[n >= hi] = [10, 20, 30]
+got = read_pnm("linear.ppm")
+assert np.abs(got - want).max() <= 0.51, np.abs(got - want).max()
+nu = np.load("smooth.npy").astype(float)
+inside = np.isinf(nu)
+t = np.clip(np.log1p(np.maximum(np.where(inside, lo, nu) - lo, 0)) / np.log1p(hi - lo), 0, 1)
+pos = t * 2.5 + 0.25
+x = pos - np.floor(pos)
+x[(x == 0) & (pos > 0)] = 1
+want = at([[0, 0, 0], [255, 128, 0], [255, 255, 255]], x)
+want[inside] = 0
+got = read_pnm("log.ppm")
+assert np.abs(got - want).max() <= 0.51, np.abs(got - want).max()
+t = np.where(inside, 1, np.clip((np.where(inside, 0, nu) - lo) / (hi - lo), 0, 1))
+got = read_pnm("gray_smooth.pgm")
+assert np.abs(got - t * 255).max() <= 0.51, np.abs(got - t * 255).max()
+PY
+    ;;
+colour-spp-matches-numpy)
+    # --spp N: N samples on the rank-1 lattice in each pixel (.npy holds them all); pictures
+    # average the samples' levels; both kernels agree; --verify passes.
+    for kernel in per-pixel simd; do
+        out=$("$clrender" julia --size 61x37 --iter 0:80 --spp 5 --kernel $kernel --verify \
+            -o spp_$kernel.npy)
+        grep -Eq '^verify: 2257 pixels compared, 0 differing' <<<"$out" || fail "spp: $out"
+    done
+    cmp spp_per-pixel.npy spp_simd.npy || fail "the kernels' samples differ"
+    "$clrender" julia --size 61x37 --iter 0:80 --spp 5 -o spp.pgm
+    "$python" - <<'PY' || fail "samples differ from numpy's"
+import numpy as np
+W, H, S = 61, 37, 5
+xs, ys = np.linspace(-1.6, 1.6, W), np.linspace(-1.0, 1.0, H)[::-1]
+x_step, y_step = 3.2 / (W - 1), 2.0 / (H - 1)
+got = np.load("spp_simd.npy")
+assert got.shape == (H, W, S), got.shape
+for s in range(S):
+    dx = (s + 0.5) / S - 0.5
+    lattice = 0.5 + s * 0.6180339887498949
+    dy = lattice - np.floor(lattice) - 0.5
+    z_re, z_im = np.meshgrid(xs + dx * x_step, ys + dy * y_step)
+    n = np.full(z_re.shape, 80)
+    alive = np.ones(z_re.shape, bool)
+    for k in range(80):
+        z_re, z_im = (z_re * z_re - z_im * z_im) + -0.835, (z_re * z_im + z_im * z_re) + -0.2321
+        out = alive & (z_re * z_re + z_im * z_im >= 4.0)
+        n[out] = k
+        alive &= ~out
+    assert np.array_equal(got[:, :, s], n), (s, int((got[:, :, s] != n).sum()))
+gray = np.floor(255 * got.astype(np.int64) / 80)
+want = np.floor(gray.mean(axis=2) + 0.5)
+from PIL import Image
+pgm = np.asarray(Image.open("spp.pgm")).astype(float)
+assert np.abs(pgm - want).max() == 0, np.abs(pgm - want).max()
+assert len(np.unique(got.std(axis=2) > 0)) == 2  # edges have differing samples, flat parts not
+PY
+    ;;
+colour-histogram-is-even)
+    # Histogram equalisation spreads the escaped pixels evenly over the levels.
+    "$clrender" mandelbrot --size 300x200 --iter 0:500 --values smooth --map histogram -o h.pgm
+    "$clrender" mandelbrot --size 300x200 --iter 0:500 --values smooth -o nu.npy
+    "$python" - <<'PY' || fail "histogram colouring is not even"
+import numpy as np
+from PIL import Image
+gray = np.asarray(Image.open("h.pgm"))
+nu = np.load("nu.npy")
+escaped = gray[np.isfinite(nu)].astype(float)
+assert (gray[np.isinf(nu)] == 255).all()
+quarters = np.histogram(escaped, bins=4, range=(0, 256))[0] / escaped.size
+assert np.abs(quarters - 0.25).max() < 0.05, quarters
+# a linear map of the same values leaves most pixels dark: the reason histograms exist
+assert ((nu[np.isfinite(nu)] / 500) < 0.25).mean() > 0.8
+PY
+    ;;
+colour-palette-files)
+    # Fractint .map and GIMP .gpl: the first pixel level of an image coloured by each is the
+    # palette's first colour (t = 0), the built-ins all render, 16-bit widens 8-bit.
+    pal=$src/tests/palettes
+    for palette in $pal/three.map $pal/test.gpl ultra fire ice viridis rainbow gray; do
+        "$clrender" julia --size 40x25 --iter 0:30 --color palette:$palette --map linear \
+            -o "p_$(basename $palette).ppm" || fail "palette $palette"
+    done
+    cmp p_gray.ppm p_ultra.ppm && fail "palettes ignored"
+    out=$("$clrender" julia --size 40x25 --color palette:$pal/three.map --verify -o v.ppm)
+    grep -Eq '^verify: 1000 pixels compared, 0 differing' <<<"$out" || fail "verify: $out"
+    ;;
+sphere-radiance-matches-srgb)
+    # --values radiance is the linear light the sRGB bytes encode.
+    for kernel in per-pixel simd; do
+        out=$("$clrender" sphere --size 97x61 --values radiance --kernel $kernel --verify \
+            -o r_$kernel.npy)
+        grep -Eq '^verify: 5917 pixels compared, 0 differing' <<<"$out" || fail "radiance: $out"
+    done
+    "$clrender" sphere --size 97x61 -o s.npy
+    "$python" - <<'PY' || fail "radiance does not encode to the sRGB image"
+import numpy as np
+r = np.load("r_simd.npy").astype(np.float64)
+assert r.dtype == np.float64 and r.shape == (61, 97, 3)
+assert np.array_equal(np.load("r_simd.npy"), np.load("r_per-pixel.npy"))
+c = np.clip(r, 0, 1)
+e = np.where(c <= 0.0031308, 12.92 * c, 1.055 * c ** (1 / 2.4) - 0.055)
+srgb = np.floor(e * 255 + 0.5)
+assert np.abs(srgb - np.load("s.npy")).max() <= 1
+assert r.max() > 0.5
+PY
+    ;;
 *)
     fail "unknown check $check"
     ;;

@@ -242,7 +242,10 @@ static int julia_view(julia_params *p, const renderer_context *context, char *wa
         return 0;
     }
     const double region_aspect = (p->region[3] - p->region[2]) / (p->region[1] - p->region[0]);
-    if (!p->stretch && fabs(region_aspect / aspect - 1) > 0.01)
+    /* The default region is the blog's, stretched at other sizes as it always was: only a
+     * region the user gave is questioned. */
+    if (!p->stretch && renderer_was_set(r, context, "region") &&
+        fabs(region_aspect / aspect - 1) > 0.01)
         snprintf(warning, warning_size,
                  "%s: the region is %.4g high for %.4g wide, the image %llu for %llu: the "
                  "picture is stretched %.3gx vertically (--stretch says it is meant; --center "
@@ -279,8 +282,11 @@ static int julia_colour(julia_params *p, const renderer_context *context, failur
         p->colour_mode = COLOUR_GRAY;
     } else if (smooth_colour || !strncmp(color, "palette:", 8)) {
         p->colour_mode = COLOUR_PALETTE;
-        if (palette_from_spec(smooth_colour ? palette_builtin_names[0] : color + 8, &p->pal, f))
-            return failure_set(f, f->status, "%s: --color: %s", r->name, f->message);
+        if (palette_from_spec(smooth_colour ? palette_builtin_names[0] : color + 8, &p->pal, f)) {
+            char reason[sizeof f->message];
+            memcpy(reason, f->message, sizeof reason);
+            return failure_set(f, f->status, "%s: --color: %s", r->name, reason);
+        }
     } else {
         char shown[TEXT_SHOWN_SIZE];
         return failure_set(f, CLR_USAGE_ERROR,

@@ -180,9 +180,13 @@ int sphere_launch(const void *params, const device_entry *device, size_t frame, 
                   launch *l, failure *f);
 void sphere_reference(const void *params, size_t frame, image *rows, size_t first_row);
 
-static const char *const sphere_kernel_variants[] = {
-    "preset=pyconde", "preset=pyo3", "kernel=per-pixel", "kernel=simd",
-    "kernel=per-pixel values=radiance", "kernel=simd values=radiance", NULL};
+static const char *const sphere_kernel_variants[] = {"preset=pyconde",
+                                                     "preset=pyo3",
+                                                     "kernel=per-pixel",
+                                                     "kernel=simd",
+                                                     "kernel=per-pixel values=radiance",
+                                                     "kernel=simd values=radiance",
+                                                     NULL};
 
 const renderer sphere_renderer = {
     .name = "sphere",
@@ -190,7 +194,8 @@ const renderer sphere_renderer = {
     .notes = "Without --preset, renders a JSON scene (--scene FILE; schema in README.md) or the\n"
              "built-in one: Lambert + Phong shading, hard shadows, mirror reflections, --spp\n"
              "samples per pixel on a stratified pattern, sRGB output. .npy holds uint8 RGB,\n"
-             "shape (H, W, 3); with --values radiance float32 linear RGB (.npy, .exr). --verify counts a pixel as differing when a channel is off by\n"
+             "shape (H, W, 3); with --values radiance float32 linear RGB (.npy, .exr). --verify "
+             "counts a pixel as differing when a channel is off by\n"
              "more than 1 level.\n",
     .params = sphere_params_table,
     .param_count = sizeof sphere_params_table / sizeof sphere_params_table[0],
