@@ -242,10 +242,7 @@ static int julia_view(julia_params *p, const renderer_context *context, char *wa
         return 0;
     }
     const double region_aspect = (p->region[3] - p->region[2]) / (p->region[1] - p->region[0]);
-    /* The default region is the blog's, stretched at other sizes as it always was: only a
-     * region the user gave is questioned. */
-    if (!p->stretch && renderer_was_set(r, context, "region") &&
-        fabs(region_aspect / aspect - 1) > 0.01)
+    if (!p->stretch && fabs(region_aspect / aspect - 1) > 0.01)
         snprintf(warning, warning_size,
                  "%s: the region is %.4g high for %.4g wide, the image %llu for %llu: the "
                  "picture is stretched %.3gx vertically (--stretch says it is meant; --center "
