@@ -101,11 +101,23 @@ static void colour_of(const julia_params *p, const histogram *h, double v, float
 
 /* ---- Tables, built by finish() ---------------------------------------------------------- */
 
-void julia_colour_release(julia_params *p) {
+static void free_tables(julia_params *p) {
     free(p->lut);
+    free(p->lut_levels);
     p->lut = NULL;
+    p->lut_levels = NULL;
     p->lut_entries = 0;
+}
+
+void julia_colour_release(julia_params *p) {
+    free_tables(p);
     palette_free(&p->pal);
+}
+
+/* A level in [0, top], rounded to the nearest whole one. */
+static float rounded_level(float level, float top) {
+    const float r = level + 0.5f;
+    return r < 0 ? 0 : r > top ? top : r;
 }
 
 static unsigned colour_channels(const julia_params *p) {
@@ -113,21 +125,25 @@ static unsigned colour_channels(const julia_params *p) {
 }
 
 int julia_colour_prepare(julia_params *p, failure *f) {
-    free(p->lut);
-    p->lut = NULL;
-    p->lut_entries = 0;
+    free_tables(p);
     if (p->smooth || p->map_used == MAP_HISTOGRAM || p->iter_max >= LUT_MAX_ENTRIES)
         return 0;
     const unsigned channels = colour_channels(p);
     const size_t entries = (size_t)p->iter_max + 1;
     p->lut = malloc(entries * channels * sizeof *p->lut);
-    if (!p->lut)
+    p->lut_levels = malloc(entries * channels * sizeof *p->lut_levels);
+    if (!p->lut || !p->lut_levels) {
+        free_tables(p);
         return failure_set(f, CLR_RUNTIME_ERROR, "out of memory for a colour table");
+    }
     const float top = p->bit_depth == BIT_DEPTH_16 ? 65535.0f : 255.0f;
     for (size_t n = 0; n < entries; ++n) {
         float rgb[3];
         colour_of(p, NULL, (double)n, top, rgb);
-        memcpy(p->lut + n * channels, rgb, channels * sizeof *rgb);
+        for (unsigned c = 0; c < channels; ++c) {
+            p->lut[n * channels + c] = rgb[c];
+            p->lut_levels[n * channels + c] = (uint16_t)rounded_level(rgb[c], top);
+        }
     }
     p->lut_entries = entries;
     return 0;
@@ -211,6 +227,26 @@ static void convert_pixels(void *argument) {
     const float top = wide ? 65535.0f : 255.0f;
     uint8_t *narrow = job->out->pixels;
     uint16_t *levels = job->out->pixels;
+    if (p->lut && spp == 1) { /* the common case, a gather from the table */
+        const uint32_t *counts = job->raw->pixels;
+        const uint32_t last = (uint32_t)p->lut_entries - 1;
+        const uint16_t *table = p->lut_levels;
+        if (channels == 1 && !wide)
+            for (size_t i = job->first; i < job->end; ++i)
+                narrow[i] = (uint8_t)table[counts[i] < last ? counts[i] : last];
+        else
+            for (size_t i = job->first; i < job->end; ++i) {
+                const uint16_t *colour =
+                    table + (size_t)(counts[i] < last ? counts[i] : last) * channels;
+                for (unsigned c = 0; c < channels; ++c) {
+                    if (wide)
+                        levels[i * channels + c] = colour[c];
+                    else
+                        narrow[i * channels + c] = (uint8_t)colour[c];
+                }
+            }
+        return;
+    }
     for (size_t pixel = job->first; pixel < job->end; ++pixel) {
         float sum[3] = {0, 0, 0};
         for (unsigned s = 0; s < spp; ++s) {
@@ -227,8 +263,7 @@ static void convert_pixels(void *argument) {
                 sum[c] += colour[c];
         }
         for (unsigned c = 0; c < channels; ++c) {
-            const float level = (spp == 1 ? sum[c] : sum[c] / (float)spp) + 0.5f;
-            const float clamped = level < 0 ? 0 : level > top ? top : level;
+            const float clamped = rounded_level(spp == 1 ? sum[c] : sum[c] / (float)spp, top);
             if (wide)
                 levels[pixel * channels + c] = (uint16_t)clamped;
             else

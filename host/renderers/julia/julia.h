@@ -59,6 +59,7 @@ typedef struct julia_params {
     int inside_set;       /* --inside was given */
     palette pal;          /* COLOUR_PALETTE: its colours */
     float *lut;           /* counts 0..MAX: their colours in the output's levels, or NULL */
+    uint16_t *lut_levels; /* the same rounded to whole levels, for one sample per pixel */
     size_t lut_entries;
 } julia_params;
 
