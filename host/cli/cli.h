@@ -21,6 +21,9 @@ int bench_command(const char *name, int argc, char **argv, int first, failure *f
 int devices_command(const char *name, int argc, char **argv, int first, failure *f);
 /* `clrender batch FILE|-`: one render per line of a JSON Lines file (batch_command.c). */
 int batch_command(const char *name, int argc, char **argv, int first, failure *f);
+/* `clrender info FILE...`: the text of PNG and EXR files (info_command.c). */
+int info_command(const char *name, int argc, char **argv, int first, failure *f);
+void info_print_help(const char *name, FILE *out);
 void render_print_help(const char *renderer, FILE *out);
 void bench_print_help(const char *name, FILE *out);
 void devices_print_help(const char *name, FILE *out);

@@ -22,6 +22,8 @@ static const command commands[] = {
      bench_print_help},
     {"batch", "render every line of a file of JSON lines, reusing sessions", batch_command,
      batch_print_help},
+    {"info", "print the command and version a PNG or EXR file was made with", info_command,
+     info_print_help},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
