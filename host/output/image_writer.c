@@ -408,7 +408,8 @@ int image_stream_rows(image_stream *stream, const image *rows, write_timings *ti
             image_stream_abort(stream);
             return status;
         }
-    } else if (rows->sample == CLR_SAMPLE_U16) { /* .pgm, .ppm */
+    } else if ((stream->format == OUTPUT_PGM || stream->format == OUTPUT_PPM) &&
+               rows->sample == CLR_SAMPLE_U16) {
         if (write_big_endian_16(stream->file, rows) != 0)
             return stream_failed(stream, f);
     } else if (stream->format == OUTPUT_NPY || stream->format == OUTPUT_MHA) {
