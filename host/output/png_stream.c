@@ -378,15 +378,16 @@ static int compress_batch(png_stream *s, failure *f) {
 
 /* ---- The stream ---------------------------------------------------------------------------- */
 
-/* Measured on the 4000x4000 Julia set (gray) and a 4000x4000 sphere scene (RGB) against the
- * libdeflate levels this replaced (docs/BENCHMARKS.md): run-length matching after "up"
- * (gray) or "sub" (RGB) was both faster and smaller than libdeflate 1; zlib 6 and 9 with no
- * filter were smaller than libdeflate 6 with the filters it used, and zlib 9 is within 3 %
- * (gray) and 15 % (RGB) of libdeflate 12's optimal parsing at a twentieth of its time. */
+/* Measured on the 4000x4000 Julia set (gray) and sphere scenes (RGB, 160x90 to 4000x4000)
+ * against the libdeflate levels this replaced (docs/BENCHMARKS.md): run-length matching after
+ * "up" (gray) or "sub" (RGB) was faster and smaller than libdeflate 1; zlib 6 and 9 keep the
+ * filters libdeflate 6 and 12 had (none for gray with its flat regions, sub for RGB with its
+ * gradients), 2 % smaller at 6; zlib 9 is within 3 % (gray) and 15 % (RGB) of libdeflate 12's
+ * optimal parsing at a twentieth of its time. */
 static void choose_level(png_stream *s, png_compression compression) {
     s->mem_level = 8;
     s->strategy = Z_DEFAULT_STRATEGY;
-    s->filter = FILTER_NONE;
+    s->filter = s->channels == 1 ? FILTER_NONE : FILTER_SUB;
     switch (compression) {
     case PNG_FAST:
         s->level = 1;
