@@ -27,8 +27,8 @@ static const param_spec common_rows[] = {
      .type = CLR_PARAM_TEXT,
      .offset = offsetof(render_options, output),
      .metavar = "FILE",
-     .help = "write FILE: .png (encoded whole, in memory), or .pgm, .ppm, .npy, .mha (band by "
-             "band); a %d in the name writes one file per frame"},
+     .help = "write FILE: .png, .pgm, .ppm, .npy or .mha, band by band; a %d in the name "
+             "writes one file per frame"},
     PARAM_TEXT("device", render_options, device_spec, "SPEC",
                "gpu, cpu, P:D, an index, name:TEXT, a list a,b or all ($CLRENDER_DEVICE)"),
     PARAM_CHOICE("backend", render_options, backend, backend_names, "B",

@@ -59,22 +59,13 @@ static void output_layout(const renderer *r, const void *params, const clr_layou
         r->output_layout(params, format, channels, sample);
 }
 
-/* Refuses, before any work, what cannot end well: a PNG, which stb encodes whole, larger than
- * this machine's memory, and a file larger than the free space of its filesystem. */
+/* Refuses, before any work, a file larger than the free space of its filesystem. */
 static int check_resources(const char *path, output_format format, const clr_layout *l,
                            unsigned channels, clr_sample sample, failure *f) {
     char shown[TEXT_SHOWN_SIZE];
+    (void)format;
     double file_bytes = (double)l->frames * (double)l->width * (double)l->height * channels *
                         (double)clr_sample_size(sample);
-    long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
-    double memory = pages > 0 && page_size > 0 ? (double)pages * (double)page_size : 0;
-    /* stb holds the image, its filtered rows and the compressed stream at once. */
-    if (format == OUTPUT_PNG && memory > 0 && 3 * file_bytes > memory)
-        return failure_set(
-            f, CLR_RUNTIME_ERROR,
-            "a %zux%zu PNG needs about %.1f GiB of memory (it is encoded whole) but "
-            "this machine has %.1f GiB; use .pgm, .ppm or .npy, written band by band",
-            l->width, l->height, 3 * file_bytes / 1073741824.0, memory / 1073741824.0);
     char dir[4096];
     output_directory(path, dir, sizeof dir);
     struct statvfs fs;

@@ -8,8 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
-#include <stb_image_write.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,21 +58,20 @@ int output_format_accepts(const char *path, output_format format, size_t frames,
     if (format == OUTPUT_PNG && channels != 1 && channels != 3)
         return failure_set(f, CLR_USAGE_ERROR,
                            "output '%s': PNG holds gray or RGB images; use .npy", shown);
-    if (sample != CLR_SAMPLE_U8)
+    if (sample != CLR_SAMPLE_U8 && sample != CLR_SAMPLE_U16)
         return failure_set(f, CLR_USAGE_ERROR,
-                           "output '%s': this format holds 8-bit samples, not %s; use .npy", shown,
-                           sample == CLR_SAMPLE_F32 ? "floats" : "wide integers");
+                           "output '%s': this format holds 8- or 16-bit samples, not %s; use .npy",
+                           shown, sample == CLR_SAMPLE_F32 ? "floats" : "32-bit integers");
     if (frames != 1)
         return failure_set(f, CLR_USAGE_ERROR,
                            "output '%s': %zu frames need .npy or .mha, which stack them, or a %%d "
                            "in the name for one file per frame",
                            shown, frames);
-    /* stb sizes its buffers as (width * channels + 1) * height in an int. */
-    if (format == OUTPUT_PNG && ((double)width * channels + 1) * (double)height > (double)INT_MAX)
+    if (format == OUTPUT_PNG && (width > PNG_SIDE_MAX || height > PNG_SIDE_MAX))
         return failure_set(f, CLR_USAGE_ERROR,
-                           "output '%s': %zux%zu is too large for the PNG encoder (2 GiB at "
+                           "output '%s': %zux%zu is too large for PNG (%u pixels a side at "
                            "most); use .pgm or .npy",
-                           shown, width, height);
+                           shown, width, height, PNG_SIDE_MAX);
     return 0;
 }
 
@@ -141,62 +138,6 @@ int output_target_check(const char *path, failure *f) {
                            "where only its owner may replace it; choose another name",
                            shown, shown_dir);
     return 0;
-}
-
-/* ---- PNG through stb ------------------------------------------------------------------ */
-
-/* The PNG stb encodes, copied out of the one call in which stb hands it over. */
-typedef struct png_bytes {
-    unsigned char *data;
-    size_t size;
-} png_bytes;
-
-static void keep_png(void *context, void *data, int size) {
-    png_bytes *png = context;
-    png->data = malloc((size_t)size);
-    if (png->data) {
-        memcpy(png->data, data, (size_t)size);
-        png->size = (size_t)size;
-    }
-}
-
-/* stb takes its compression level and row filter from process-wide variables: encodes are
- * serialised so that sessions in separate threads can write PNG files at once. */
-static pthread_mutex_t stb_settings_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* Encodes with libdeflate `level` and PNG row filter `filter` (stb's numbering: 0 none, 1 sub). */
-static int encode_png(const image *img, int level, int filter, png_bytes *png) {
-    *png = (png_bytes){NULL, 0};
-    pthread_mutex_lock(&stb_settings_lock);
-    stbi_write_png_compression_level = level;
-    stbi_write_force_png_filter = filter;
-    int ok =
-        stbi_write_png_to_func(keep_png, png, (int)img->width, (int)img->height, (int)img->channels,
-                               img->pixels, (int)(img->width * img->channels));
-    pthread_mutex_unlock(&stb_settings_lock);
-    if (ok && png->data)
-        return 0;
-    free(png->data);
-    png->data = NULL;
-    errno = ENOMEM;
-    return -1;
-}
-
-/* Measured on a 4000x4000 Julia set and a 1920x1080 ray-traced scene: a fixed row filter beat
- * stb's per-row choice in time and size on both; "none" won on the gray image with its flat
- * regions, "sub" on the colour one with its gradients. libdeflate's level 6 took about 1.5x
- * the time of level 1 for a 13 % smaller file; level 12 about 30x for 8 % more. */
-static int encode_png_for(const image *img, png_compression compression, png_bytes *png) {
-    const int filter = img->channels == 1 ? 0 : 1;
-    switch (compression) {
-    case PNG_FAST:
-        return encode_png(img, 1, 0, png);
-    case PNG_DEFAULT:
-        return encode_png(img, 6, filter, png);
-    case PNG_BEST:
-        return encode_png(img, 12, filter, png);
-    }
-    return -1;
 }
 
 /* ---- The temporary file ---------------------------------------------------------------- */
@@ -330,8 +271,9 @@ static int write_header(image_stream *stream, const image *rows) {
     switch (stream->format) {
     case OUTPUT_PGM:
     case OUTPUT_PPM:
-        return fprintf(stream->file, "P%c\n%zu %zu\n255\n",
-                       stream->format == OUTPUT_PGM ? '5' : '6', stream->width, stream->height) < 0
+        return fprintf(stream->file, "P%c\n%zu %zu\n%u\n", stream->format == OUTPUT_PGM ? '5' : '6',
+                       stream->width, stream->height,
+                       rows->sample == CLR_SAMPLE_U16 ? 65535u : 255u) < 0
                    ? -1
                    : 0;
     case OUTPUT_NPY: {
@@ -371,6 +313,62 @@ int image_stream_open(const char *path, output_format format, size_t frames, siz
     return 0;
 }
 
+/* Copies the caller's text: its strings may be gone by the time the file is written. */
+int image_stream_set_text(image_stream *stream, const image_text *text, size_t count, failure *f) {
+    image_text *copy = count ? calloc(count, sizeof *copy) : NULL;
+    if (count && !copy)
+        return failure_set(f, CLR_RUNTIME_ERROR, "out of memory writing '%s'", stream->shown);
+    int status = 0;
+    for (size_t i = 0; i < count && status == 0; ++i) {
+        char *key = text[i].key ? strdup(text[i].key) : NULL;
+        char *value = text[i].value ? strdup(text[i].value) : NULL;
+        copy[i] = (image_text){key, value};
+        if (!key || !value)
+            status =
+                failure_set(f, text[i].key && text[i].value ? CLR_RUNTIME_ERROR : CLR_USAGE_ERROR,
+                            "'%s': %s", stream->shown,
+                            text[i].key && text[i].value ? "out of memory"
+                                                         : "a text entry without key or value");
+    }
+    image_text *old = stream->text;
+    size_t old_count = stream->text_count;
+    stream->text = copy;
+    stream->text_count = count;
+    if (status != 0) {
+        old = copy;
+        old_count = count;
+        stream->text = NULL;
+        stream->text_count = 0;
+    }
+    for (size_t i = 0; i < old_count; ++i) {
+        free((char *)old[i].key);
+        free((char *)old[i].value);
+    }
+    free(old);
+    return status;
+}
+
+/* 16-bit samples in .pgm and .ppm are big-endian (netpbm's rule): swapped through a small
+ * buffer, so that no band is copied whole. */
+static int write_big_endian_16(FILE *file, const image *rows) {
+    unsigned char buffer[65536];
+    const size_t samples = rows->width * rows->height * rows->channels;
+    const unsigned char *in = rows->pixels;
+    for (size_t done = 0; done < samples;) {
+        size_t count = samples - done < sizeof buffer / 2 ? samples - done : sizeof buffer / 2;
+        for (size_t i = 0; i < count; ++i) {
+            uint16_t v;
+            memcpy(&v, in + 2 * (done + i), 2);
+            buffer[2 * i] = (unsigned char)(v >> 8);
+            buffer[2 * i + 1] = (unsigned char)v;
+        }
+        if (fwrite(buffer, 2, count, file) != count)
+            return -1;
+        done += count;
+    }
+    return 0;
+}
+
 static int stream_failed(image_stream *stream, failure *f) {
     failure_set(f, CLR_RUNTIME_ERROR, "cannot write '%s': %s", stream->shown,
                 errno ? strerror(errno) : "encoder failed");
@@ -391,8 +389,9 @@ int image_stream_rows(image_stream *stream, const image *rows, write_timings *ti
         if (write_header(stream, rows) != 0)
             return stream_failed(stream, f);
         if (stream->format == OUTPUT_PNG &&
-            image_alloc(&stream->whole, stream->width, stream->height, rows->channels, rows->sample,
-                        f) != 0) {
+            png_stream_open(&stream->png, stream->file, stream->path, stream->width, stream->height,
+                            rows->channels, rows->sample == CLR_SAMPLE_U16 ? 16 : 8,
+                            stream->compression, stream->text, stream->text_count, f) != 0) {
             image_stream_abort(stream);
             return f->status;
         }
@@ -401,8 +400,18 @@ int image_stream_rows(image_stream *stream, const image *rows, write_timings *ti
     size_t bytes = row_bytes * rows->height;
     errno = 0;
     if (stream->format == OUTPUT_PNG) {
-        memcpy((unsigned char *)stream->whole.pixels + stream->rows_written * row_bytes,
-               rows->pixels, bytes);
+        double encode_start = clock_ms();
+        int status = png_stream_rows(stream->png, rows->pixels, rows->height, row_bytes, f);
+        timings->encode_ms += clock_ms() - encode_start;
+        start += clock_ms() - encode_start; /* not counted twice */
+        if (status != 0) {
+            image_stream_abort(stream);
+            return status;
+        }
+    } else if ((stream->format == OUTPUT_PGM || stream->format == OUTPUT_PPM) &&
+               rows->sample == CLR_SAMPLE_U16) {
+        if (write_big_endian_16(stream->file, rows) != 0)
+            return stream_failed(stream, f);
     } else if (stream->format == OUTPUT_NPY || stream->format == OUTPUT_MHA) {
         if (npy_write_samples(stream->file, rows) != 0)
             return stream_failed(stream, f);
@@ -420,18 +429,15 @@ int image_stream_finish(image_stream *stream, write_timings *timings, failure *f
         return failure_set(f, CLR_RUNTIME_ERROR, "cannot write '%s': %zu of %zu rows arrived",
                            stream->shown, stream->rows_written, stream->frames * stream->height);
     if (stream->format == OUTPUT_PNG) {
-        png_bytes png;
         double start = clock_ms();
-        if (encode_png_for(&stream->whole, stream->compression, &png) != 0)
-            return stream_failed(stream, f);
-        image_free(&stream->whole);
+        int status = png_stream_finish(stream->png, f);
+        png_stream_free(stream->png);
+        stream->png = NULL;
         timings->encode_ms += clock_ms() - start;
-        start = clock_ms();
-        int written = fwrite(png.data, 1, png.size, stream->file) == png.size;
-        free(png.data);
-        timings->write_ms += clock_ms() - start;
-        if (!written)
-            return stream_failed(stream, f);
+        if (status != 0) {
+            image_stream_abort(stream);
+            return status;
+        }
     }
     /* Everything reaches the file now (a full disk says so here); it stays open, as an
      * unnamed file must until it is linked. */
@@ -496,7 +502,15 @@ void image_stream_abort(image_stream *stream) {
     stream->named = 0;
     free(stream->temp);
     free(stream->path);
-    image_free(&stream->whole);
+    png_stream_free(stream->png);
+    stream->png = NULL;
+    for (size_t i = 0; i < stream->text_count; ++i) {
+        free((char *)stream->text[i].key);
+        free((char *)stream->text[i].value);
+    }
+    free(stream->text);
+    stream->text = NULL;
+    stream->text_count = 0;
     stream->file = NULL;
     stream->temp = stream->path = NULL;
     stream->finished = false;

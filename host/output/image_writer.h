@@ -1,7 +1,8 @@
 /* image_writer.h — image files, chosen by the extension of the output path.
  *
- *   .png  8-bit gray or RGB, through stb_image_write, compressed by libdeflate
- *   .pgm  8-bit gray (binary P5);  .ppm  8-bit RGB (binary P6)
+ *   .png  8- or 16-bit gray or RGB, written row by row (png_stream.h), with text chunks
+ *   .pgm  8- or 16-bit gray (binary P5);  .ppm  8- or 16-bit RGB (binary P6), 16-bit samples
+ *         big-endian with maxval 65535
  *   .npy  NumPy array of any sample type (see npy.h), several frames stacked
  *   .mha  MetaImage (ITK), any sample type, 2-D or a 3-D stack of frames, with
  *         the pixels' spacing and origin
@@ -16,6 +17,8 @@
 #ifndef CLRENDER_IMAGE_WRITER_H
 #define CLRENDER_IMAGE_WRITER_H
 
+#include "output/image_text.h"
+#include "output/png_stream.h"
 #include "util/image.h"
 
 #include <signal.h>
@@ -34,8 +37,9 @@ typedef enum output_format {
 int output_format_from_path(const char *path, output_format *format, failure *f);
 
 /* Usage failure when `format` cannot hold `frames` images of width x height
- * pixels of `channels` samples of type `sample`: .pgm is 8-bit gray, .ppm 8-bit
- * RGB, PNG 8-bit gray or RGB of at most 2 GiB, one frame except in .npy and .mha. */
+ * pixels of `channels` samples of type `sample`: .pgm is 8- or 16-bit gray, .ppm
+ * 8- or 16-bit RGB, PNG 8- or 16-bit gray or RGB of at most 2^31 - 1 pixels a side;
+ * one frame except in .npy and .mha. */
 int output_format_accepts(const char *path, output_format format, size_t frames, size_t width,
                           size_t height, unsigned channels, clr_sample sample, failure *f);
 
@@ -50,18 +54,21 @@ void output_directory(const char *path, char *dir, size_t size);
  * runtime failure for permissions. */
 int output_target_check(const char *path, failure *f);
 
-/* PNG compression: fast (libdeflate level 1), default (level 6) or best (level
- * 12, slow). Other formats are not compressed. */
-typedef enum png_compression { PNG_DEFAULT, PNG_FAST, PNG_BEST } png_compression;
+/* PNG compression (png_compression, declared in png_stream.h), zlib's levels on bands
+ * deflated in parallel; other formats are not compressed. Chosen by measurement against the
+ * libdeflate levels 1, 6 and 12 used before (docs/BENCHMARKS.md, "Row-by-row PNG"):
+ *   PNG_FAST     zlib 1, Z_RLE; row filter "up" for gray, "sub" for RGB
+ *   PNG_DEFAULT  zlib 6; row filter none for gray, "sub" for RGB
+ *   PNG_BEST     zlib 9, memLevel 9; the same filters (no longer libdeflate's slow level 12:
+ *                3 to 15 % larger for 7 to 40x less time) */
 
 typedef struct write_timings {
-    double encode_ms; /* compressing (PNG) */
+    double encode_ms; /* filtering, compressing and writing PNG rows */
     double write_ms;  /* creating, writing and renaming the file */
 } write_timings;
 
-/* Writing an image band by band. .pgm, .ppm and .npy go to the file as the
- * bands come, so memory stays bounded whatever the image's size; PNG (stb
- * encodes whole images) gathers the 8-bit image and encodes it at the end. */
+/* Writing an image band by band. Every format goes to the file as the bands come
+ * (PNG compressed on the way), so memory stays bounded whatever the image's size. */
 typedef struct image_stream {
     char *path, *temp;
     size_t temp_size;
@@ -75,7 +82,9 @@ typedef struct image_stream {
     double spacing[2], origin[2]; /* .mha: of columns and rows, and of pixel (0, 0) */
     volatile sig_atomic_t named;  /* the temporary file has the name in `temp` */
     bool finished;
-    image whole; /* PNG only */
+    png_stream *png;  /* PNG: the encoder, from the first rows to the finish */
+    image_text *text; /* PNG: text chunks, owned copies */
+    size_t text_count;
 } image_stream;
 
 /* Prepares a stream of `frames` width x height images for `path`; no file yet.
@@ -84,11 +93,15 @@ int image_stream_open(const char *path, output_format format, size_t frames, siz
                       size_t height, png_compression compression, bool unnamed_allowed,
                       image_stream *stream, failure *f);
 
+/* Sets the text a PNG embeds (tEXt, or iTXt for UTF-8), copying it; before the first rows.
+ * Other formats ignore it. Usage failure for a key PNG refuses (see image_text.h). */
+int image_stream_set_text(image_stream *stream, const image_text *text, size_t count, failure *f);
+
 /* Appends the next rows (of the frames in order); all must have the same
  * channels and sample type, which the first set (and with them the header). */
 int image_stream_rows(image_stream *stream, const image *rows, write_timings *timings, failure *f);
 
-/* Encodes (PNG) and flushes the complete temporary file. */
+/* Ends (PNG) and flushes the complete temporary file. */
 int image_stream_finish(image_stream *stream, write_timings *timings, failure *f);
 
 /* Renames the finished file over its target (an unnamed one is linked first). */

@@ -5,7 +5,7 @@
  * directory afterwards and prove that nothing else (no temporary file, no
  * partial output) was left behind.
  */
-#define _POSIX_C_SOURCE 200809L /* mkdtemp, lstat, getcwd, chdir */
+#define _GNU_SOURCE /* mkdtemp, lstat, getcwd, chdir, memmem */
 
 #include "output/image_writer.h"
 #include "output/npy.h"
@@ -120,24 +120,31 @@ static void formats_accept_only_the_channel_counts_they_hold(void **state) {
     assert_non_null(strstr(f.message, "RGB"));
 }
 
-static void png_refuses_images_its_encoder_cannot_size(void **state) {
+static void png_refuses_only_sizes_png_cannot_hold(void **state) {
     (void)state;
     failure f = {0};
-    /* stb computes (width * channels + 1) * height in an int: 46339^2 fits, 65536^2 wraps. */
+    /* Streamed row by row: any size up to PNG's 2^31 - 1 pixels a side, 8 or 16 bits. */
     assert_int_equal(
-        output_format_accepts("a.png", OUTPUT_PNG, 1, 46339, 46339, 1, CLR_SAMPLE_U8, &f), 0);
+        output_format_accepts("a.png", OUTPUT_PNG, 1, 65536, 65536, 1, CLR_SAMPLE_U8, &f), 0);
+    assert_int_equal(output_format_accepts("b.png", OUTPUT_PNG, 1, 0x7fffffff, 0x7fffffff, 3,
+                                           CLR_SAMPLE_U16, &f),
+                     0);
     assert_int_equal(
-        output_format_accepts("b.png", OUTPUT_PNG, 1, 65536, 65536, 1, CLR_SAMPLE_U8, &f),
+        output_format_accepts("c.png", OUTPUT_PNG, 1, 0x80000000u, 1, 1, CLR_SAMPLE_U8, &f),
         CLR_USAGE_ERROR);
-    assert_non_null(strstr(f.message, "too large for the PNG encoder"));
+    assert_non_null(strstr(f.message, "too large for PNG"));
     assert_int_equal(
-        output_format_accepts("c.png", OUTPUT_PNG, 1, 30000, 30000, 3, CLR_SAMPLE_U8, &f),
+        output_format_accepts("d.png", OUTPUT_PNG, 1, 1, 0x80000000u, 3, CLR_SAMPLE_U8, &f),
         CLR_USAGE_ERROR);
-    /* The other formats have no such limit. */
+    assert_int_equal(output_format_accepts("e.png", OUTPUT_PNG, 1, 8, 8, 1, CLR_SAMPLE_U32, &f),
+                     CLR_USAGE_ERROR);
+    assert_non_null(strstr(f.message, "8- or 16-bit samples, not 32-bit integers"));
+    /* .pgm and .ppm take 16-bit samples too; the other formats have no size limit. */
+    assert_int_equal(output_format_accepts("f.pgm", OUTPUT_PGM, 1, 8, 8, 1, CLR_SAMPLE_U16, &f), 0);
+    assert_int_equal(output_format_accepts("g.ppm", OUTPUT_PPM, 1, 8, 8, 3, CLR_SAMPLE_U16, &f), 0);
     assert_int_equal(
-        output_format_accepts("d.npy", OUTPUT_NPY, 1, 65536, 65536, 1, CLR_SAMPLE_U8, &f), 0);
-    assert_int_equal(
-        output_format_accepts("e.pgm", OUTPUT_PGM, 1, 65536, 65536, 1, CLR_SAMPLE_U8, &f), 0);
+        output_format_accepts("h.npy", OUTPUT_NPY, 1, 1ul << 32, 1ul << 32, 1, CLR_SAMPLE_U8, &f),
+        0);
 }
 
 /* ---- writing files ------------------------------------------------------ */
@@ -335,6 +342,50 @@ static void png_files_carry_the_signature_size_and_color_type(void **state) {
     assert_dir_holds(s, "color.png gray.png");
 }
 
+static void pgm_16_bit_has_maxval_65535_and_big_endian_samples(void **state) {
+    scratch *s = *state;
+    char path[256];
+    write_timings timings;
+    failure f = {0};
+    uint16_t counts[2][2] = {{0, 0x1234}, {65535, 7}};
+    const image img = {2, 2, 1, CLR_SAMPLE_U16, counts};
+    in_dir(s, "wide.pgm", path, sizeof path);
+    assert_int_equal(image_write_file(path, OUTPUT_PGM, &img, PNG_DEFAULT, &timings, &f), 0);
+    static const char expected[] = "P5\n2 2\n65535\n\x00\x00\x12\x34\xff\xff\x00\x07";
+    assert_file_is(path, expected, sizeof expected - 1);
+}
+
+static int count_text(void *context, const char *key, const char *value) {
+    (void)key;
+    (void)value;
+    ++*(int *)context;
+    return 0;
+}
+
+static void a_png_stream_embeds_copies_of_its_text(void **state) {
+    scratch *s = *state;
+    char path[256], key[16] = "Software", value[32] = "clrender test";
+    write_timings timings = {0, 0};
+    failure f = {0};
+    image_stream stream;
+    in_dir(s, "text.png", path, sizeof path);
+    assert_int_equal(image_stream_open(path, OUTPUT_PNG, 1, 3, 2, PNG_FAST, true, &stream, &f), 0);
+    const image_text text[] = {{key, value}};
+    assert_int_equal(image_stream_set_text(&stream, text, 1, &f), 0);
+    strcpy(key, "gone"); /* the caller's strings may change: the stream copied them */
+    strcpy(value, "gone");
+    assert_int_equal(image_stream_rows(&stream, &gray_image, &timings, &f), 0);
+    assert_int_equal(image_stream_finish(&stream, &timings, &f), 0);
+    assert_int_equal(image_stream_commit(&stream, &timings, &f), 0);
+    int count = 0;
+    assert_int_equal(png_read_text(path, count_text, &count, &f), 0);
+    assert_int_equal(count, 1);
+    size_t length = 0;
+    unsigned char *png = read_file(path, &length);
+    assert_non_null(memmem(png, length, "tEXtSoftware\0clrender test", 26));
+    free(png);
+}
+
 static void npy_file_is_the_header_then_little_endian_samples(void **state) {
     scratch *s = *state;
     char path[256];
@@ -454,9 +505,9 @@ static void refused_image_layout_leaves_an_existing_file_untouched(void **state)
     write_timings timings;
     failure f = {0};
 
-    /* PNG needs 8-bit samples: a usage error, found before any file is created. */
-    uint16_t wide[2] = {1, 2};
-    const image wide_image = {2, 1, 1, CLR_SAMPLE_U16, wide};
+    /* PNG needs 8- or 16-bit samples: a usage error, found before any file is created. */
+    float wide[2] = {1, 2};
+    const image wide_image = {2, 1, 1, CLR_SAMPLE_F32, wide};
     in_dir(s, "old.png", path, sizeof path);
     write_text_file(path, "old\n");
     assert_int_equal(image_write_file(path, OUTPUT_PNG, &wide_image, PNG_DEFAULT, &timings, &f),
@@ -542,10 +593,12 @@ int main(void) {
         cmocka_unit_test(format_rejects_unknown_or_missing_extensions),
         cmocka_unit_test(format_rejects_a_path_that_names_a_directory),
         cmocka_unit_test(formats_accept_only_the_channel_counts_they_hold),
-        cmocka_unit_test(png_refuses_images_its_encoder_cannot_size),
+        cmocka_unit_test(png_refuses_only_sizes_png_cannot_hold),
         SCRATCH_TEST(pgm_file_has_the_exact_expected_bytes),
         SCRATCH_TEST(ppm_file_has_the_exact_expected_bytes),
         SCRATCH_TEST(png_files_carry_the_signature_size_and_color_type),
+        SCRATCH_TEST(pgm_16_bit_has_maxval_65535_and_big_endian_samples),
+        SCRATCH_TEST(a_png_stream_embeds_copies_of_its_text),
         SCRATCH_TEST(npy_file_is_the_header_then_little_endian_samples),
         SCRATCH_TEST(writing_replaces_an_existing_file),
         SCRATCH_TEST(new_file_gets_the_usual_permissions_not_the_temporary_files),

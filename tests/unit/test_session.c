@@ -430,7 +430,7 @@ static void file_sinks_refuse_formats_that_cannot_hold_floats(void **state) {
     failure f = {0};
     assert_null(clr_sink_file(s, "/tmp/ramp.png", 0, &f));
     assert_int_equal(f.status, CLR_USAGE_ERROR);
-    assert_non_null(strstr(f.message, "8-bit samples, not floats"));
+    assert_non_null(strstr(f.message, "16-bit samples, not floats"));
     assert_int_equal(clr_set(s, "frames", "2", &f), CLR_OK);
     char path[] = "/tmp/clrender-ramp-XXXXXX.npy";
     int fd = mkstemps(path, 4);
