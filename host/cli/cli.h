@@ -37,7 +37,8 @@ typedef struct frame_sequence frame_sequence; /* cli/sequence.h */
 
 /* The options every render command takes besides the renderer's parameters. */
 typedef struct render_options {
-    char *output;      /* -o FILE */
+    char *output;      /* -o FILE; "-" is standard output */
+    char *format;      /* --format: the format of -o - */
     char *device_spec; /* --device */
     int backend;       /* 0 device, 1 reference */
     int verify;

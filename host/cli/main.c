@@ -108,6 +108,7 @@ static int stdout_failed(int *error) {
 
 int main(int argc, char **argv) {
     signals_install();
+    cli_remember_command(argc, argv);
     failure f = {0};
     int status = run(argc, argv, &f);
     if (status != 0) {

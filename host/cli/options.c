@@ -172,3 +172,50 @@ void cli_print_rows(FILE *out, const param_spec *rows, size_t count) {
         fprintf(out, "  %-34s %s\n", left, rows[i].help);
     }
 }
+
+/* The process's command line, kept by main() for the files that record it. */
+static int command_argc;
+static char **command_argv;
+
+void cli_remember_command(int argc, char **argv) {
+    command_argc = argc;
+    command_argv = argv;
+}
+
+/* Appends `word` to `out` quoted for a POSIX shell: as it is when it holds only characters no
+ * shell treats specially, else in single quotes (a ' inside as '\''). Returns the new end. */
+static char *shell_quote(const char *word, char *out) {
+    const size_t length = strlen(word);
+    if (length && strspn(word, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                               "0123456789%+,-./:=@_") == length) {
+        memcpy(out, word, length);
+        return out + length;
+    }
+    *out++ = '\'';
+    for (const char *c = word; *c; ++c) {
+        if (*c == '\'') {
+            memcpy(out, "'\\''", 4);
+            out += 4;
+        } else {
+            *out++ = *c;
+        }
+    }
+    *out++ = '\'';
+    return out;
+}
+
+char *cli_command_text(void) {
+    size_t size = sizeof "clrender";
+    for (int i = 1; i < command_argc; ++i)
+        size += 4 * strlen(command_argv[i]) + 3; /* a space, two quotes, ' as 4 characters */
+    char *text = malloc(size);
+    if (!text)
+        return NULL;
+    char *end = text + sprintf(text, "clrender");
+    for (int i = 1; i < command_argc; ++i) {
+        *end++ = ' ';
+        end = shell_quote(command_argv[i], end);
+    }
+    *end = '\0';
+    return text;
+}

@@ -40,6 +40,12 @@ int cli_scan(const char *command, int argc, char **argv, int first, const cli_ta
              size_t table_count, int operands_allowed, cli_command_line *line, failure *f);
 void cli_command_line_free(cli_command_line *line);
 
+/* main() keeps the process's arguments; cli_command_text() gives them back as one line
+ * quoted for a POSIX shell ("clrender julia --c -0.4,0.6 -o 'my file.png'"), a new string
+ * to free (NULL without memory), for the files that record how they were made. */
+void cli_remember_command(int argc, char **argv);
+char *cli_command_text(void);
+
 /* Applies an option of a struct-bound table; usage failure "CMD: --NAME 'VALUE': WHY". */
 int cli_apply(const char *command, const cli_option *option, failure *f);
 

@@ -27,8 +27,10 @@ static const param_spec common_rows[] = {
      .type = CLR_PARAM_TEXT,
      .offset = offsetof(render_options, output),
      .metavar = "FILE",
-     .help = "write FILE: .png, .pgm, .ppm, .npy or .mha, band by band; a %d in the name "
-             "writes one file per frame"},
+     .help = "write FILE: .png, .pgm, .ppm, .npy, .mha or .exr, band by band; a %d in the "
+             "name writes one file per frame; - is standard output (with --format)"},
+    PARAM_TEXT("format", render_options, format, "F",
+               "the format of -o -: png, pgm, ppm, npy or mha"),
     PARAM_TEXT("device", render_options, device_spec, "SPEC",
                "gpu, cpu, P:D, an index, name:TEXT, a list a,b or all ($CLRENDER_DEVICE)"),
     PARAM_CHOICE("backend", render_options, backend, backend_names, "B",
@@ -161,7 +163,7 @@ void render_print_timings(const clr_timings *t, bool device, bool reference, dou
 /* Prints the verify line; CLR_VERIFY_FAILED when more pixels differ than --tolerance allows,
  * or, for a comparison with an exact solution, when the mean difference exceeds it. A
  * negative tolerance stands for the renderer's default. */
-static int report_verify(const clr_sink *verifier, double tolerance, const char *label,
+static int report_verify(const clr_sink *verifier, double tolerance, const char *label, FILE *out,
                          failure *f) {
     clr_verify_result v;
     if (clr_sink_verify_result(verifier, &v, f) != CLR_OK)
@@ -169,11 +171,12 @@ static int report_verify(const clr_sink *verifier, double tolerance, const char 
     if (tolerance < 0)
         tolerance = v.default_tolerance;
     if (v.judged_by_mean) {
-        printf("verify: %s%llu pixels compared with %s: mean %s difference %.3g, largest %.3g "
-               "(of its largest value, %.6g)\n",
-               label, (unsigned long long)v.compared, v.reference_name, v.unit, v.mean_difference,
-               v.largest_difference, v.largest_reference);
-        fflush(stdout);
+        fprintf(out,
+                "verify: %s%llu pixels compared with %s: mean %s difference %.3g, largest %.3g "
+                "(of its largest value, %.6g)\n",
+                label, (unsigned long long)v.compared, v.reference_name, v.unit, v.mean_difference,
+                v.largest_difference, v.largest_reference);
+        fflush(out);
         if (v.mean_difference > tolerance)
             return failure_set(f, CLR_VERIFY_FAILED,
                                "verify failed: %sthe mean %s difference from %s, %.3g, is more "
@@ -182,14 +185,14 @@ static int report_verify(const clr_sink *verifier, double tolerance, const char 
         return 0;
     }
     double fraction = v.compared ? (double)v.differing / (double)v.compared : 0.0;
-    printf("verify: %s%llu pixels compared, %llu differing (%.6f%%), largest %s difference ", label,
-           (unsigned long long)v.compared, (unsigned long long)v.differing, 100.0 * fraction,
-           v.unit);
+    fprintf(out, "verify: %s%llu pixels compared, %llu differing (%.6f%%), largest %s difference ",
+            label, (unsigned long long)v.compared, (unsigned long long)v.differing,
+            100.0 * fraction, v.unit);
     if (v.integer)
-        printf("%.0f\n", v.largest_difference);
+        fprintf(out, "%.0f\n", v.largest_difference);
     else
-        printf("%.3g\n", v.largest_difference);
-    fflush(stdout);
+        fprintf(out, "%.3g\n", v.largest_difference);
+    fflush(out);
     if (fraction > tolerance)
         return failure_set(f, CLR_VERIFY_FAILED,
                            "verify failed: %s%.6f%% of pixels differ from the reference, more "
@@ -239,6 +242,19 @@ static int check_request(const char *renderer, const render_options *o, failure 
         return failure_set(f, CLR_USAGE_ERROR,
                            "%s: missing -o FILE (e.g. -o %s.png; see 'clrender %s --help')",
                            renderer, renderer, renderer);
+    const bool to_stdout = !strcmp(o->output, "-");
+    if (to_stdout && !o->format)
+        return failure_set(f, CLR_USAGE_ERROR,
+                           "%s: -o - writes to standard output: name its format with --format "
+                           "png, pgm, ppm, npy or mha",
+                           renderer);
+    if (!to_stdout && o->format)
+        return failure_set(f, CLR_USAGE_ERROR,
+                           "%s: --format names the format of -o -; a file's is its extension",
+                           renderer);
+    if (to_stdout && (o->frames || o->resume))
+        return failure_set(f, CLR_USAGE_ERROR,
+                           "%s: -o - writes one image; --frames and --resume need files", renderer);
     if (o->quiet && o->progress)
         return failure_set(f, CLR_USAGE_ERROR, "%s: --quiet and --progress contradict each other",
                            renderer);
@@ -282,9 +298,10 @@ int render_parse(const char *renderer, int argc, char **argv, int first, render_
 
 void render_options_free(render_options *o) {
     free(o->output);
+    free(o->format);
     free(o->device_spec);
     sequence_free(o->sequence);
-    o->output = o->device_spec = NULL;
+    o->output = o->format = o->device_spec = NULL;
     o->sequence = NULL;
 }
 
@@ -308,6 +325,8 @@ static void describe_abandoned(const clr_sink *sink, const char *output, const c
                                 "none of the %zu files '%s' was written; existing ones were left "
                                 "as they were",
                                 files, text_shown(output, shown));
+    } else if (!strcmp(clr_sink_file_path(sink, 0), "-")) {
+        used = (size_t)snprintf(what, size, "standard output may hold part of an image");
     } else {
         struct stat before;
         const char *path = clr_sink_file_path(sink, 0);
@@ -321,6 +340,20 @@ static void describe_abandoned(const clr_sink *sink, const char *output, const c
     }
 }
 
+/* PNG and EXR files say what made them: the version, and the command to run again. */
+static int record_command(clr_sink *file, failure *f) {
+    char *command = cli_command_text();
+    if (!command)
+        return failure_set(f, CLR_RUNTIME_ERROR, "out of memory");
+    char software[64];
+    snprintf(software, sizeof software, "clrender %s", clr_version());
+    const char *const keys[] = {"Software", "clrender.command"};
+    const char *const values[] = {software, command};
+    int status = clr_sink_set_text(file, keys, values, 2, f);
+    free(command);
+    return status;
+}
+
 int render_to_file(clr_session *s, const render_options *o, const char *path, const char *label,
                    console *out, failure *f) {
     clr_sink *sinks[2] = {NULL, NULL};
@@ -329,9 +362,14 @@ int render_to_file(clr_session *s, const render_options *o, const char *path, co
     if (o->verify && !(sinks[sink_count++] = clr_sink_verify(s, f)))
         status = f->status;
     if (status == 0 &&
-        !(sinks[sink_count++] = clr_sink_file(s, path, compression_levels[o->compression], f)))
+        !(sinks[sink_count++] =
+              strcmp(path, "-")
+                  ? clr_sink_file(s, path, compression_levels[o->compression], f)
+                  : clr_sink_stdout(s, o->format, compression_levels[o->compression], f)))
         status = f->status;
     clr_sink *file = sinks[sink_count - 1];
+    if (status == 0)
+        status = record_command(file, f);
     if (status == 0) {
         char what[2 * TEXT_SHOWN_SIZE + 128];
         if (o->backend == 0)
@@ -344,7 +382,8 @@ int render_to_file(clr_session *s, const render_options *o, const char *path, co
         status = clr_render(s, sinks, sink_count, f);
     }
     if (status == 0 && o->verify)
-        status = report_verify(sinks[0], o->tolerance, label, f);
+        status =
+            report_verify(sinks[0], o->tolerance, label, !strcmp(path, "-") ? stderr : stdout, f);
     /* The file replaces its target only now: not after a failed render or verification. */
     if (status == 0)
         status = clr_sink_commit(file, f);

@@ -114,7 +114,7 @@ static int open_streams(clr_sink *sink, const char *path, bool pattern, unsigned
         image_stream *stream = &sink->streams[i];
         int status = output_format_accepts(name, sink->format, pattern ? 1 : l->frames, l->width,
                                            l->height, channels, sample, f);
-        if (status == 0)
+        if (status == 0 && strcmp(name, "-") != 0)
             status = output_target_check(name, f);
         if (status == 0)
             status =
@@ -132,13 +132,9 @@ static int open_streams(clr_sink *sink, const char *path, bool pattern, unsigned
     return 0;
 }
 
-clr_sink *clr_sink_file(clr_session *s, const char *path, int compression, clr_error *error) {
-    failure scratch, *f = API_FAILURE(error, scratch);
-    clear(f);
-    if (!path || !*path) {
-        failure_set(f, CLR_USAGE_ERROR, "empty output file name");
-        return NULL;
-    }
+/* A file sink, or with `stdout_format` a sink to standard output in that format. */
+static clr_sink *file_sink(clr_session *s, const char *path, const char *stdout_format,
+                           int compression, failure *f) {
     if (compression < 0 || compression > 2) {
         failure_set(f, CLR_USAGE_ERROR, "PNG compression %d: expected 0 default, 1 fast, 2 best",
                     compression);
@@ -152,13 +148,15 @@ clr_sink *clr_sink_file(clr_session *s, const char *path, int compression, clr_e
     const clr_layout *l = &sink->layout;
     unsigned channels = 1;
     clr_sample sample = CLR_SAMPLE_U8;
-    output_pattern pattern;
-    if (output_pattern_read(path, &pattern, f) == 0 &&
-        output_format_from_path(path, &sink->format, f) == 0)
+    output_pattern pattern = {0};
+    if (stdout_format ? output_format_from_name(stdout_format, &sink->format, f) == 0
+                      : output_pattern_read(path, &pattern, f) == 0 &&
+                            output_format_from_path(path, &sink->format, f) == 0)
         output_layout(s->r, s->params, l, sink->format, &channels, &sample);
     if (f->status != CLR_OK ||
         open_streams(sink, path, pattern.numbered, channels, sample, f) != 0 ||
-        check_resources(sink->streams[0].path, sink->format, l, channels, sample, f) != 0) {
+        (!stdout_format &&
+         check_resources(sink->streams[0].path, sink->format, l, channels, sample, f) != 0)) {
         clr_sink_free(sink);
         return NULL;
     }
@@ -166,6 +164,32 @@ clr_sink *clr_sink_file(clr_session *s, const char *path, int compression, clr_e
         s->r->output_whole_frames && s->r->output_whole_frames(s->params, sink->format);
     sink->stream_open = true;
     return sink;
+}
+
+clr_sink *clr_sink_file(clr_session *s, const char *path, int compression, clr_error *error) {
+    failure scratch, *f = API_FAILURE(error, scratch);
+    clear(f);
+    if (!path || !*path) {
+        failure_set(f, CLR_USAGE_ERROR, "empty output file name");
+        return NULL;
+    }
+    if (!strcmp(path, "-")) {
+        failure_set(f, CLR_USAGE_ERROR,
+                    "output '-' is standard output: name its format (clr_sink_stdout)");
+        return NULL;
+    }
+    return file_sink(s, path, NULL, compression, f);
+}
+
+clr_sink *clr_sink_stdout(clr_session *s, const char *format, int compression, clr_error *error) {
+    failure scratch, *f = API_FAILURE(error, scratch);
+    clear(f);
+    if (!format) {
+        failure_set(f, CLR_USAGE_ERROR,
+                    "standard output needs a format: png, pgm, ppm, npy or mha");
+        return NULL;
+    }
+    return file_sink(s, "-", format, compression, f);
 }
 
 clr_status clr_sink_commit(clr_sink *sink, clr_error *error) {
@@ -184,6 +208,26 @@ clr_status clr_sink_commit(clr_sink *sink, clr_error *error) {
     sink->stream_open = false;
     sink->finished = false;
     session_add_time(sink->session, &sink->session->timings.write_ms, t.write_ms);
+    return status;
+}
+
+clr_status clr_sink_set_text(clr_sink *sink, const char *const *keys, const char *const *values,
+                             size_t count, clr_error *error) {
+    failure scratch, *f = API_FAILURE(error, scratch);
+    clear(f);
+    if (!sink || sink->kind != SINK_FILE)
+        return failure_set(f, CLR_USAGE_ERROR, "text goes into the files of a file sink");
+    if (count && (!keys || !values))
+        return failure_set(f, CLR_USAGE_ERROR, "%zu text entries without keys or values", count);
+    image_text *text = calloc(count ? count : 1, sizeof *text);
+    if (!text)
+        return failure_set(f, CLR_RUNTIME_ERROR, "out of memory");
+    for (size_t i = 0; i < count; ++i)
+        text[i] = (image_text){keys[i], values[i]};
+    int status = 0;
+    for (size_t i = 0; i < sink->stream_count && status == 0; ++i)
+        status = image_stream_set_text(&sink->streams[i], text, count, f);
+    free(text);
     return status;
 }
 

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE /* O_TMPFILE */
 #include "output/image_writer.h"
 
+#include "output/exr.h"
 #include "output/npy.h"
 #include "util/clock.h"
 #include "util/values.h"
@@ -19,11 +20,8 @@ int output_format_from_path(const char *path, output_format *format, failure *f)
     static const struct {
         const char *extension;
         output_format format;
-    } known[] = {{".png", OUTPUT_PNG},
-                 {".pgm", OUTPUT_PGM},
-                 {".ppm", OUTPUT_PPM},
-                 {".npy", OUTPUT_NPY},
-                 {".mha", OUTPUT_MHA}};
+    } known[] = {{".png", OUTPUT_PNG}, {".pgm", OUTPUT_PGM}, {".ppm", OUTPUT_PPM},
+                 {".npy", OUTPUT_NPY}, {".mha", OUTPUT_MHA}, {".exr", OUTPUT_EXR}};
     char shown[TEXT_SHOWN_SIZE];
     text_shown(path, shown);
     const char *slash = strrchr(path, '/');
@@ -39,8 +37,30 @@ int output_format_from_path(const char *path, output_format *format, failure *f)
         }
     return failure_set(
         f, CLR_USAGE_ERROR,
-        "output '%s': unknown file type; use a name ending in .png, .pgm, .ppm, .npy or .mha",
+        "output '%s': unknown file type; use a name ending in .png, .pgm, .ppm, .npy, .mha or "
+        ".exr",
         shown);
+}
+
+int output_format_from_name(const char *name, output_format *format, failure *f) {
+    static const struct {
+        const char *name;
+        output_format format;
+    } streamable[] = {{"png", OUTPUT_PNG},
+                      {"pgm", OUTPUT_PGM},
+                      {"ppm", OUTPUT_PPM},
+                      {"npy", OUTPUT_NPY},
+                      {"mha", OUTPUT_MHA}};
+    for (size_t i = 0; i < sizeof streamable / sizeof streamable[0]; ++i)
+        if (text_equal_nocase(name, streamable[i].name)) {
+            *format = streamable[i].format;
+            return 0;
+        }
+    char shown[TEXT_SHOWN_SIZE];
+    return failure_set(
+        f, CLR_USAGE_ERROR, "--format '%s': standard output takes png, pgm, ppm, npy or mha%s",
+        text_shown(name, shown),
+        text_equal_nocase(name, "exr") ? " (EXR seeks back to its offset table)" : "");
 }
 
 int output_format_accepts(const char *path, output_format format, size_t frames, size_t width,
@@ -49,6 +69,28 @@ int output_format_accepts(const char *path, output_format format, size_t frames,
     text_shown(path, shown);
     if (format == OUTPUT_NPY || format == OUTPUT_MHA)
         return 0;
+    if (format == OUTPUT_EXR) {
+        if (channels != 1 && channels != 3)
+            return failure_set(f, CLR_USAGE_ERROR,
+                               "output '%s': clrender writes EXR with one channel (Y) or three "
+                               "(R, G, B), not %u; use .npy",
+                               shown, channels);
+        if (sample != CLR_SAMPLE_F32)
+            return failure_set(f, CLR_USAGE_ERROR,
+                               "output '%s': EXR holds float values, and this render gives "
+                               "%s-bit integers; use .png or .npy (julia and mandelbrot: "
+                               "--values smooth; sphere: --values radiance)",
+                               shown,
+                               sample == CLR_SAMPLE_U8    ? "8"
+                               : sample == CLR_SAMPLE_U16 ? "16"
+                                                          : "32");
+        if (frames != 1)
+            return failure_set(f, CLR_USAGE_ERROR,
+                               "output '%s': %zu frames need .npy or .mha, which stack them, or "
+                               "a %%d in the name for one file per frame",
+                               shown, frames);
+        return 0;
+    }
     if (format == OUTPUT_PGM && channels != 1)
         return failure_set(f, CLR_USAGE_ERROR,
                            "output '%s': .pgm holds gray images; use .ppm or .png", shown);
@@ -59,9 +101,11 @@ int output_format_accepts(const char *path, output_format format, size_t frames,
         return failure_set(f, CLR_USAGE_ERROR,
                            "output '%s': PNG holds gray or RGB images; use .npy", shown);
     if (sample != CLR_SAMPLE_U8 && sample != CLR_SAMPLE_U16)
-        return failure_set(f, CLR_USAGE_ERROR,
-                           "output '%s': this format holds 8- or 16-bit samples, not %s; use .npy",
-                           shown, sample == CLR_SAMPLE_F32 ? "floats" : "32-bit integers");
+        return failure_set(
+            f, CLR_USAGE_ERROR,
+            "output '%s': this format holds 8- or 16-bit samples, not %s; use .npy%s", shown,
+            sample == CLR_SAMPLE_F32 ? "floats" : "32-bit integers",
+            sample == CLR_SAMPLE_F32 ? " or .exr" : "");
     if (frames != 1)
         return failure_set(f, CLR_USAGE_ERROR,
                            "output '%s': %zu frames need .npy or .mha, which stack them, or a %%d "
@@ -184,6 +228,17 @@ static int cannot_create(image_stream *stream, int error, failure *f) {
  * without reading or changing the process-wide umask). */
 static int create_temp(image_stream *stream, failure *f) {
     int fd = -1;
+    if (stream->to_stdout) { /* a descriptor of its own: closing it leaves stdout open */
+        fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0 || !(stream->file = fdopen(fd, "wb"))) {
+            int saved = errno;
+            if (fd >= 0)
+                close(fd);
+            return failure_set(f, CLR_RUNTIME_ERROR, "cannot write to standard output: %s",
+                               strerror(saved));
+        }
+        return 0;
+    }
 #ifdef O_TMPFILE
     if (stream->unnamed_allowed) {
         char dir[4096];
@@ -285,6 +340,7 @@ static int write_header(image_stream *stream, const image *rows) {
     case OUTPUT_MHA:
         return mha_header(stream, rows);
     case OUTPUT_PNG:
+    case OUTPUT_EXR:
         break;
     }
     return 0;
@@ -300,6 +356,7 @@ int image_stream_open(const char *path, output_format format, size_t frames, siz
     stream->width = width;
     stream->height = height;
     stream->unnamed_allowed = unnamed_allowed;
+    stream->to_stdout = !strcmp(path, "-");
     stream->spacing[0] = stream->spacing[1] = 1;
     text_shown(path, stream->shown);
     /* Every name the file will have is made now: a signal handler may need it. */
@@ -388,10 +445,14 @@ int image_stream_rows(image_stream *stream, const image *rows, write_timings *ti
         errno = 0;
         if (write_header(stream, rows) != 0)
             return stream_failed(stream, f);
-        if (stream->format == OUTPUT_PNG &&
-            png_stream_open(&stream->png, stream->file, stream->path, stream->width, stream->height,
-                            rows->channels, rows->sample == CLR_SAMPLE_U16 ? 16 : 8,
-                            stream->compression, stream->text, stream->text_count, f) != 0) {
+        if ((stream->format == OUTPUT_PNG &&
+             png_stream_open(&stream->png, stream->file, stream->path, stream->width,
+                             stream->height, rows->channels,
+                             rows->sample == CLR_SAMPLE_U16 ? 16 : 8, stream->compression,
+                             stream->text, stream->text_count, f) != 0) ||
+            (stream->format == OUTPUT_EXR &&
+             exr_writer_open(&stream->exr, stream->file, stream->width, stream->height,
+                             rows->channels, stream->text, stream->text_count, f) != 0)) {
             image_stream_abort(stream);
             return f->status;
         }
@@ -404,6 +465,15 @@ int image_stream_rows(image_stream *stream, const image *rows, write_timings *ti
         int status = png_stream_rows(stream->png, rows->pixels, rows->height, row_bytes, f);
         timings->encode_ms += clock_ms() - encode_start;
         start += clock_ms() - encode_start; /* not counted twice */
+        if (status != 0) {
+            image_stream_abort(stream);
+            return status;
+        }
+    } else if (stream->format == OUTPUT_EXR) {
+        double encode_start = clock_ms();
+        int status = exr_writer_rows(stream->exr, rows, f);
+        timings->encode_ms += clock_ms() - encode_start;
+        start += clock_ms() - encode_start;
         if (status != 0) {
             image_stream_abort(stream);
             return status;
@@ -439,6 +509,16 @@ int image_stream_finish(image_stream *stream, write_timings *timings, failure *f
             return status;
         }
     }
+    if (stream->format == OUTPUT_EXR) {
+        double start = clock_ms();
+        int status = exr_writer_finish(stream->exr, f); /* frees it either way */
+        stream->exr = NULL;
+        timings->encode_ms += clock_ms() - start;
+        if (status != 0) {
+            image_stream_abort(stream);
+            return status;
+        }
+    }
     /* Everything reaches the file now (a full disk says so here); it stays open, as an
      * unnamed file must until it is linked. */
     double start = clock_ms();
@@ -446,7 +526,7 @@ int image_stream_finish(image_stream *stream, write_timings *timings, failure *f
     timings->write_ms += clock_ms() - start;
     if (!flushed)
         return stream_failed(stream, f);
-    if (stream->close_at_finish) {
+    if (stream->close_at_finish && !stream->to_stdout) {
         /* Its descriptor is freed now: many files may wait for their commit at once. */
         if (!stream->named && link_temp(stream, f) != 0) {
             image_stream_abort(stream);
@@ -466,6 +546,15 @@ int image_stream_commit(image_stream *stream, write_timings *timings, failure *f
     if (!stream->finished || (!stream->file && !stream->named))
         return failure_set(f, CLR_RUNTIME_ERROR, "'%s' is not finished, so it cannot be renamed",
                            stream->shown);
+    if (stream->to_stdout) {
+        int closed = fclose(stream->file) == 0;
+        stream->file = NULL;
+        image_stream_abort(stream);
+        timings->write_ms += clock_ms() - start;
+        return closed ? 0
+                      : failure_set(f, CLR_RUNTIME_ERROR, "cannot write to standard output: %s",
+                                    strerror(errno));
+    }
     if (!stream->named && link_temp(stream, f) != 0) {
         image_stream_abort(stream);
         return f->status;
@@ -504,6 +593,8 @@ void image_stream_abort(image_stream *stream) {
     free(stream->path);
     png_stream_free(stream->png);
     stream->png = NULL;
+    exr_writer_abort(stream->exr);
+    stream->exr = NULL;
     for (size_t i = 0; i < stream->text_count; ++i) {
         free((char *)stream->text[i].key);
         free((char *)stream->text[i].value);

@@ -31,10 +31,15 @@ typedef enum output_format {
     OUTPUT_PPM,
     OUTPUT_NPY,
     OUTPUT_MHA,
+    OUTPUT_EXR,
 } output_format;
 
 /* Usage failure for a missing or unknown extension (case-insensitive). */
 int output_format_from_path(const char *path, output_format *format, failure *f);
+
+/* The format named by `name` (png, pgm, ppm, npy, mha, exr) for standard output; usage
+ * failure for another name or one that cannot stream (exr). */
+int output_format_from_name(const char *name, output_format *format, failure *f);
 
 /* Usage failure when `format` cannot hold `frames` images of width x height
  * pixels of `channels` samples of type `sample`: .pgm is 8- or 16-bit gray, .ppm
@@ -78,23 +83,28 @@ typedef struct image_stream {
     size_t frames, width, height, rows_written; /* rows over all frames */
     FILE *file;
     bool unnamed_allowed;         /* may use an unnamed temporary file (O_TMPFILE) */
+    bool to_stdout;               /* the path is "-": written straight to standard output */
     bool close_at_finish;         /* name and close the file once finished (saves descriptors) */
     double spacing[2], origin[2]; /* .mha: of columns and rows, and of pixel (0, 0) */
     volatile sig_atomic_t named;  /* the temporary file has the name in `temp` */
     bool finished;
-    png_stream *png;  /* PNG: the encoder, from the first rows to the finish */
-    image_text *text; /* PNG: text chunks, owned copies */
+    png_stream *png;        /* PNG: the encoder, from the first rows to the finish */
+    struct exr_writer *exr; /* EXR: the encoder, likewise */
+    image_text *text;       /* PNG and EXR: text chunks or string attributes, owned copies */
     size_t text_count;
 } image_stream;
 
-/* Prepares a stream of `frames` width x height images for `path`; no file yet.
+/* Prepares a stream of `frames` width x height images for `path`; no file yet. The path
+ * "-" is standard output: written as the rows come, nothing to rename (a failed render
+ * leaves what was written there), and EXR, which seeks back to its offset table, refused.
  * `unnamed_allowed` false keeps to named temporary files (a test of that path). */
 int image_stream_open(const char *path, output_format format, size_t frames, size_t width,
                       size_t height, png_compression compression, bool unnamed_allowed,
                       image_stream *stream, failure *f);
 
-/* Sets the text a PNG embeds (tEXt, or iTXt for UTF-8), copying it; before the first rows.
- * Other formats ignore it. Usage failure for a key PNG refuses (see image_text.h). */
+/* Sets the text a PNG (tEXt, or iTXt for UTF-8) or EXR (string attributes) embeds, copying
+ * it; before the first rows. Other formats ignore it. Usage failure for a key PNG refuses (see
+ * image_text.h). */
 int image_stream_set_text(image_stream *stream, const image_text *text, size_t count, failure *f);
 
 /* Appends the next rows (of the frames in order); all must have the same

@@ -291,6 +291,17 @@ CLR_API clr_sink *clr_sink_file(clr_session *session, const char *path, int comp
                                 clr_error *error);
 CLR_API clr_status clr_sink_commit(clr_sink *sink, clr_error *error);
 
+/* A sink that writes to standard output in `format` (png, pgm, ppm, npy or mha), as the
+ * rows come; clr_sink_commit() flushes it. A failed render leaves what was written. */
+CLR_API clr_sink *clr_sink_stdout(clr_session *session, const char *format, int compression,
+                                  clr_error *error);
+
+/* Text a file sink's PNG (tEXt/iTXt chunks) and EXR (string attributes) files carry:
+ * `count` keys (1 to 79 printable Latin-1 bytes) and values (UTF-8), replacing any set
+ * before; before the render. Other formats ignore it; `clrender info FILE` prints it. */
+CLR_API clr_status clr_sink_set_text(clr_sink *sink, const char *const *keys,
+                                     const char *const *values, size_t count, clr_error *error);
+
 /* The files a file sink writes (one, or one per frame), and the path of file
  * `index` (NULL past the last, or for another kind of sink). */
 CLR_API size_t clr_sink_file_count(const clr_sink *sink);

@@ -162,6 +162,11 @@ void julia_output_layout(const void *params, output_format format, unsigned *cha
                                         : CLR_SAMPLE_U16;
         return;
     }
+    if (format == OUTPUT_EXR) { /* one float channel: the values, the mean of a pixel's samples */
+        *channels = 1;
+        *sample = CLR_SAMPLE_F32;
+        return;
+    }
     *channels = colour_channels(p);
     *sample = p->bit_depth == BIT_DEPTH_16 ? CLR_SAMPLE_U16 : CLR_SAMPLE_U8;
 }
@@ -283,6 +288,16 @@ void julia_to_output(const void *params, const image *raw, output_format format,
                 narrow[i] = (uint16_t)counts[i];
         } else {
             memcpy(out->pixels, raw->pixels, samples * clr_sample_size(raw->sample));
+        }
+        return;
+    }
+    if (format == OUTPUT_EXR) {
+        float *values = out->pixels;
+        for (size_t pixel = 0; pixel < raw->width * raw->height; ++pixel) {
+            double sum = 0;
+            for (size_t s = 0; s < p->spp; ++s)
+                sum += value_at(p, raw, pixel * p->spp + s);
+            values[pixel] = (float)(sum / (double)p->spp);
         }
         return;
     }
