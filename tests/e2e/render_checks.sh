@@ -1129,6 +1129,86 @@ assert np.abs(srgb - np.load("s.npy")).max() <= 1
 assert r.max() > 0.5
 PY
     ;;
+outputs-stdout)
+    # -o - --format F writes the same bytes as -o FILE.F (PNG's recorded command aside).
+    for format in ppm pgm npy png mha; do
+        case $format in
+        ppm) renderer=(sphere --size 64x40) ;;
+        *) renderer=(julia --size 64x40 --stretch) ;;
+        esac
+        "$clrender" "${renderer[@]}" -o - --format $format > piped.$format
+        "$clrender" "${renderer[@]}" -o file.$format
+        if [ $format = png ]; then
+            PYTHONPATH=$src/tests/tools "$python" -c "
+import numpy as np, small_readers as r
+a, ta = r.read_png('piped.png'); b, tb = r.read_png('file.png')
+assert np.array_equal(a, b) and ta['clrender.command'].endswith('-o - --format png')" ||
+                fail "png to stdout differs"
+        else
+            cmp piped.$format file.$format || fail "$format to stdout differs"
+        fi
+    done
+    out=$("$clrender" julia --size 64x40 --stretch --verify -o - --format pgm 2> err.txt | wc -c)
+    [ "$out" -eq $((13 + 64 * 40)) ] || fail "stdout holds more than the image: $out bytes"
+    grep -q '^verify: 2560 pixels compared, 0 differing' err.txt || fail "verify line not on stderr"
+    ;;
+outputs-deep-and-text)
+    # 16-bit PNG (gray and colour) read back by an independent decoder: the 8-bit picture is
+    # its rounding; every PNG and EXR records the version and the command; clrender info
+    # prints them.
+    "$clrender" julia --size 90x50 --stretch --values smooth --color palette:fire -o c8.png
+    "$clrender" julia --size 90x50 --stretch --values smooth --color palette:fire \
+        --bit-depth 16 -o 'c 16.png'
+    "$clrender" julia --size 90x50 --stretch --values smooth --bit-depth 16 -o g16.png
+    "$clrender" julia --size 90x50 --stretch --values smooth -o g8.png
+    "$clrender" julia --size 90x50 --stretch --bit-depth 16 -o g16.pgm
+    PYTHONPATH=$src/tests/tools "$python" - <<'PY' || fail "16-bit PNG"
+import numpy as np, small_readers as r
+from PIL import Image
+c16, text = r.read_png("c 16.png")
+c8, _ = r.read_png("c8.png")
+assert c16.dtype == np.uint16 and c16.shape == (50, 90, 3)
+assert np.abs(c16 / 257.0 - c8).max() <= 0.5 + 1e-9
+assert len(np.unique(c16)) > 4 * len(np.unique(c8)), "16 bits hold no more levels"
+assert text["Software"].startswith("clrender ")
+assert text["clrender.command"].endswith("--bit-depth 16 -o 'c 16.png'"), text
+g16, _ = r.read_png("g16.png")
+assert np.array_equal(np.asarray(Image.open("g16.png")), g16)  # PIL agrees (I;16)
+g8, _ = r.read_png("g8.png")
+assert np.abs(g16 / 257.0 - g8).max() <= 0.5 + 1e-9
+pgm = np.asarray(Image.open("g16.pgm"))
+assert np.array_equal(pgm, r.read_png("g16.png")[0]) or pgm.max() > 255
+PY
+    out=$("$clrender" info 'c 16.png')
+    grep -qx "clrender.command: clrender julia --size 90x50 --stretch --values smooth --color palette:fire --bit-depth 16 -o 'c 16.png'" <<<"$out" ||
+        fail "info: $out"
+    # the recorded command, run again, makes the same file
+    mv 'c 16.png' first.png
+    command=$(sed -n 's/^clrender.command: clrender//p' <<<"$out")
+    eval "\"\$clrender\"$command"
+    cmp first.png 'c 16.png' || fail "the recorded command makes another file"
+    # a damaged PNG is refused with one line
+    head -c 100 first.png > cut.png
+    ! "$clrender" info cut.png 2> err.txt || fail "info read a truncated PNG"
+    grep -q "^clrender: .*cut.png" err.txt || fail "info: $(cat err.txt)"
+    ;;
+outputs-exr)
+    # EXR read back by the tests' own reader: smooth values and radiance equal the .npy.
+    "$clrender" mandelbrot --size 77x45 --stretch --values smooth -o m.exr
+    "$clrender" mandelbrot --size 77x45 --stretch --values smooth -o m.npy
+    "$clrender" sphere --size 77x45 --values radiance -o r.exr
+    "$clrender" sphere --size 77x45 --values radiance -o r.npy
+    PYTHONPATH=$src/tests/tools "$python" - <<'PY' || fail "EXR differs from .npy"
+import numpy as np, small_readers as r
+m, text = r.read_exr("m.exr")
+assert m.shape == (45, 77) and np.array_equal(m, np.load("m.npy")), "smooth values"
+assert np.isinf(m).any() and text["clrender.command"].endswith("-o m.exr")
+rad, _ = r.read_exr("r.exr")
+assert rad.shape == (45, 77, 3) and np.array_equal(rad, np.load("r.npy")), "radiance"
+PY
+    "$clrender" info r.exr | grep -q '^size: 77x45, channels B G R, float, zip compression' ||
+        fail "info r.exr"
+    ;;
 *)
     fail "unknown check $check"
     ;;
