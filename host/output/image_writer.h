@@ -63,8 +63,8 @@ int output_target_check(const char *path, failure *f);
  * deflated in parallel; other formats are not compressed. Chosen by measurement against the
  * libdeflate levels 1, 6 and 12 used before (docs/BENCHMARKS.md, "Row-by-row PNG"):
  *   PNG_FAST     zlib 1, Z_RLE; row filter "up" for gray, "sub" for RGB
- *   PNG_DEFAULT  zlib 6; row filter none for gray, "sub" for RGB
- *   PNG_BEST     zlib 9, memLevel 9; the same filters (no longer libdeflate's slow level 12:
+ *   PNG_DEFAULT  zlib 6; no row filter (flat runs of one colour deflate best unfiltered)
+ *   PNG_BEST     zlib 9, memLevel 9; no row filter (no longer libdeflate's slow level 12:
  *                3 to 15 % larger for 7 to 40x less time) */
 
 typedef struct write_timings {

@@ -236,10 +236,17 @@ static void convert_pixels(void *argument) {
         const uint32_t *counts = job->raw->pixels;
         const uint32_t last = (uint32_t)p->lut_entries - 1;
         const uint16_t *table = p->lut_levels;
-        if (channels == 1 && !wide)
+        if (channels == 1 && !wide) {
             for (size_t i = job->first; i < job->end; ++i)
                 narrow[i] = (uint8_t)table[counts[i] < last ? counts[i] : last];
-        else
+        } else if (channels == 3 && !wide) {
+            for (size_t i = job->first; i < job->end; ++i) {
+                const uint16_t *colour = table + (size_t)(counts[i] < last ? counts[i] : last) * 3;
+                uint8_t *out = narrow + i * 3;
+                out[0] = (uint8_t)colour[0], out[1] = (uint8_t)colour[1],
+                out[2] = (uint8_t)colour[2];
+            }
+        } else
             for (size_t i = job->first; i < job->end; ++i) {
                 const uint16_t *colour =
                     table + (size_t)(counts[i] < last ? counts[i] : last) * channels;
