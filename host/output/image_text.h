@@ -1,5 +1,6 @@
 /* image_text.h — key/value text embedded in an image file (PNG tEXt/iTXt chunks, the
- * string attributes of an EXR header), such as the software and the command line that made the image. */
+ * string attributes of an EXR header), such as the software and the command line that made the
+ * image. */
 #ifndef CLRENDER_IMAGE_TEXT_H
 #define CLRENDER_IMAGE_TEXT_H
 
