@@ -95,13 +95,19 @@ __kernel void julia(__global sample_t *out, uint width, uint height, real x_min,
 
 /* ---- julia_simd: blocks of pixels per work-item, for CPU devices ---------------------------
  * PoCL cannot vectorise julia() above: its work-items leave the loop at different iterations.
- * Here one work-item iterates a block of LANES adjacent pixels in each of four rows
- * (JULIA_SIMD_ROWS, which the host's bands follow): four
- * vectors, each with a mask of the lanes still iterating, until no lane of any iterates. The
- * vectors are independent dependency chains that the core overlaps, and a square-ish block
+ * Here one work-item iterates a block of LANES adjacent pixels in each of JULIA_SIMD_ROWS rows
+ * (which the host's bands follow): one vector per row, until no lane of any still iterates.
+ * The vectors are independent dependency chains that the core overlaps, and a square-ish block
  * holds pixels of similar counts, so few lanes wait idle for the slowest. Per lane it performs
  * exactly the operations of julia(), so the counts are identical. Build with -DLANES=2, 4, 8
- * or 16. */
+ * or 16.
+ *
+ * Written for what LLVM makes of it on AVX-512 (tools/julia_limit_bench.py measures it against
+ * a hand-written intrinsics loop): a lane's only state besides z is its count, the steps after
+ * which it still iterated, so it iterates while count == steps. A mask carried from step to
+ * step instead was a long vector that LLVM converted to and from a mask register every step;
+ * a compare of the count gives the mask register directly, and the count's update is one
+ * masked move of the next step number. */
 #ifdef LANES
 #define JOIN(a, b)      a##b
 #define VECTOR(type, n) JOIN(type, n)
@@ -122,40 +128,57 @@ typedef VECTOR(uint, LANES) uintv;
 #define CONVERT_REAL VECTOR(VECTOR(convert_, REAL), LANES)
 #define CONVERT_MASK VECTOR(VECTOR(convert_, MASK), LANES)
 
+/* Whether any lane of a mask is set, by halving: PoCL's any() tests each half with a branch of
+ * its own, where this lets LLVM fold the halves and test once. */
+static bool any_lane(maskv m) {
+#if LANES == 16
+    const VECTOR(MASK, 8) m8 = m.lo | m.hi;
+#elif LANES == 8
+    const VECTOR(MASK, 8) m8 = m;
+#endif
+#if LANES >= 8
+    const VECTOR(MASK, 4) m4 = m8.lo | m8.hi;
+    const VECTOR(MASK, 2) m2 = m4.lo | m4.hi;
+    return (m2.x | m2.y) != 0;
+#else
+    return any(m);
+#endif
+}
+
 __constant uint lane_offsets[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 
 /* With SMOOTH, |z|^2 at the escape is kept for nu: one more select per step. */
 #ifdef SMOOTH
-#define KEPT_R2(v)              realv escaped_r2_##v = (realv)(0);
-#define KEEP_R2(v, r2, escaped) escaped_r2_##v = select(escaped_r2_##v, r2, escaped);
+#define KEPT_R2(v) realv escaped_r2_##v = (realv)(0);
+#define KEEP_R2(v, r2, steps)                                                                      \
+    escaped_r2_##v = select(escaped_r2_##v, r2, (count_##v == (steps)) & (r2 >= escape_r2));
 #else
 #define KEPT_R2(v)
-#define KEEP_R2(v, r2, escaped)
+#define KEEP_R2(v, r2, steps)
 #endif
 
-/* The four rows of a block are vectors a, b, c and d. Rows below the image repeat the last
- * row and are not stored. */
 #define Y_AT(row)                                                                                  \
     (linspace_at(y_min, y_max, y_step, height, height - 1 - min((uint)(row), height - 1)) +        \
      y_offset)
 #ifdef MANDELBROT /* z from 0, c the pixel */
-#define START(v, row)                                                                              \
-    const realv add_re_##v = z_re_first, add_im_##v = (realv)(Y_AT(row));                          \
+#define START(v, k)                                                                                \
+    const realv add_re_##v = z_re_first, add_im_##v = (realv)(Y_AT(row0 + k));                     \
     realv z_re_##v = (realv)(0), z_im_##v = (realv)(0), re2_##v = (realv)(0),                      \
           im2_##v = (realv)(0);                                                                    \
-    maskv count_##v = (maskv)((MASK)max_iter), iterating_##v = (maskv)(-1);                        \
+    maskv count_##v = (maskv)(0);                                                                  \
     KEPT_R2(v)
 #else
-#define START(v, row)                                                                              \
+#define START(v, k)                                                                                \
     const realv add_re_##v = (realv)(c_re), add_im_##v = (realv)(c_im);                            \
-    realv z_re_##v = z_re_first, z_im_##v = (realv)(Y_AT(row));                                    \
+    realv z_re_##v = z_re_first, z_im_##v = (realv)(Y_AT(row0 + k));                               \
     realv re2_##v = z_re_##v * z_re_##v, im2_##v = z_im_##v * z_im_##v;                            \
-    maskv count_##v = (maskv)((MASK)max_iter), iterating_##v = (maskv)(-1);                        \
+    maskv count_##v = (maskv)(0);                                                                  \
     KEPT_R2(v)
 #endif
 
-/* One step of z <- z^2 + c; the squares of the escape test serve the next step. */
-#define STEP(v)                                                                                    \
+/* One step of z <- z^2 + c; the squares of the escape test serve the next step. A lane still
+ * iterating (count == steps) that does not escape now counts this step (count = next). */
+#define STEP(v, k)                                                                                 \
     {                                                                                              \
         const realv cross = z_re_##v * z_im_##v;                                                   \
         z_re_##v = (re2_##v - im2_##v) + add_re_##v;                                               \
@@ -163,13 +186,14 @@ __constant uint lane_offsets[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
         re2_##v = z_re_##v * z_re_##v;                                                             \
         im2_##v = z_im_##v * z_im_##v;                                                             \
         const realv r2 = re2_##v + im2_##v;                                                        \
-        const maskv escaped = iterating_##v & (r2 >= escape_r2);                                   \
-        count_##v = select(count_##v, (maskv)((MASK)i), escaped);                                  \
-        KEEP_R2(v, r2, escaped)                                                                    \
-        iterating_##v &= ~escaped;                                                                 \
+        KEEP_R2(v, r2, steps)                                                                      \
+        count_##v = select(count_##v, next, (count_##v == steps) & ~(r2 >= escape_r2));            \
     }
-#define STEP_ALL STEP(a) STEP(b) STEP(c) STEP(d)
-
+/* A lane of row v that still iterates, OR-ed onto the expression before. */
+#define STILL(v, k) | (count_##v == steps)
+#define ADVANCE                                                                                    \
+    steps = next;                                                                                  \
+    next += 1;
 /* What a pixel holds: the count (up to 2^32 - 1, through MASK's bits intact as uint), or
  * with SMOOTH nu, +infinity where the count is max_iter. */
 #ifdef SMOOTH
@@ -184,10 +208,11 @@ typedef uintv samplev;
 #define SAMPLES(v) TO_UINT(count_##v)
 #endif
 
-#define STORE(v, row)                                                                              \
-    if ((row) < height) {                                                                          \
+#define STORE(v, k)                                                                                \
+    if (row0 + k < height) {                                                                       \
         const samplev values = SAMPLES(v);                                                         \
-        __global sample_t *row_out = out + ((size_t)((row)-band_first_row) * width + col0) * spp;  \
+        __global sample_t *row_out =                                                               \
+            out + ((size_t)(row0 + k - band_first_row) * width + col0) * spp;                      \
         if (spp == 1 && col0 + LANES <= width) {                                                   \
             VSTORE(values, 0, row_out);                                                            \
         } else { /* several samples per pixel, or the right edge: lane by lane */                  \
@@ -198,9 +223,15 @@ typedef uintv samplev;
         }                                                                                          \
     }
 
-/* The global size is ceil(width / LANES) x ceil(height / JULIA_SIMD_ROWS); four rows, a to d. */
-#if JULIA_SIMD_ROWS != 4
-#error "julia_simd iterates four rows (a, b, c, d): change it together with JULIA_SIMD_ROWS"
+/* The global size is ceil(width / LANES) x ceil(height / JULIA_SIMD_ROWS); rows a, b, ... */
+#if JULIA_SIMD_ROWS == 4
+#define FOR_ROWS(F) F(a, 0) F(b, 1) F(c, 2) F(d, 3)
+#elif JULIA_SIMD_ROWS == 5
+#define FOR_ROWS(F) F(a, 0) F(b, 1) F(c, 2) F(d, 3) F(e, 4)
+#elif JULIA_SIMD_ROWS == 6
+#define FOR_ROWS(F) F(a, 0) F(b, 1) F(c, 2) F(d, 3) F(e, 4) F(f, 5)
+#else
+#error "julia_simd names its rows a to f: JULIA_SIMD_ROWS must be 4, 5 or 6"
 #endif
 __kernel void julia_simd(__global sample_t *out, uint width, uint height, real x_min, real x_max,
                          real x_step, real y_min, real y_max, real y_step, real c_re, real c_im,
@@ -221,29 +252,30 @@ __kernel void julia_simd(__global sample_t *out, uint width, uint height, real x
         /* as julia(): the sample's offset is added only when there are several */
         const realv z_re_first = spp > 1 ? x_pixel + sample_dx(s, spp) * x_step : x_pixel;
         const real y_offset = spp > 1 ? sample_dy(s) * y_step : (real)0;
-        START(a, row0)
-        START(b, row0 + 1)
-        START(c, row0 + 2)
-        START(d, row0 + 3)
-        /* Asking whether any lane still iterates is a reduction: ask every fourth step. */
-        for (uint i = 0; i < max_iter; ++i) {
-            STEP_ALL
-            if (++i == max_iter)
-                break;
-            STEP_ALL
-            if (++i == max_iter)
-                break;
-            STEP_ALL
-            if (++i == max_iter)
-                break;
-            STEP_ALL
-            if (!any((iterating_a | iterating_b) | (iterating_c | iterating_d)))
-                break;
+        FOR_ROWS(START)
+        /* steps counts the steps taken, next the steps after this one, as vectors: one add
+         * per step instead of a broadcast. Asking whether any lane still iterates is a
+         * reduction: ask every fourth step; the last max_iter % 4 steps go one by one. */
+        maskv steps = (maskv)(0), next = (maskv)(1);
+        uint i = 0;
+        bool iterating = true;
+        for (; iterating && max_iter - i >= 4; i += 4) {
+            FOR_ROWS(STEP)
+            ADVANCE
+            FOR_ROWS(STEP)
+            ADVANCE
+            FOR_ROWS(STEP)
+            ADVANCE
+            FOR_ROWS(STEP)
+            ADVANCE
+            iterating = any_lane((maskv)(0)FOR_ROWS(STILL));
         }
-        STORE(a, row0)
-        STORE(b, row0 + 1)
-        STORE(c, row0 + 2)
-        STORE(d, row0 + 3)
+        for (; iterating && i < max_iter; ++i) {
+            FOR_ROWS(STEP)
+            ADVANCE
+        }
+
+        FOR_ROWS(STORE)
     }
 }
 #endif
