@@ -18,6 +18,7 @@ typedef struct workload {
 
 static const workload workloads[] = {
     {"julia-blog-zoom", "julia", {{"preset", "blog-zoom"}}},
+    {"julia-blog-zoom-float", "julia", {{"preset", "blog-zoom"}, {"precision", "float"}}},
     {"julia-blog-overview", "julia", {{"preset", "blog-overview"}}},
     {"sphere-pyconde", "sphere", {{"preset", "pyconde"}}},
     {"sphere-default", "sphere", {{"size", "1920x1080"}, {"spp", "4"}}},
@@ -31,6 +32,7 @@ typedef struct bench_options {
     char *device_spec; /* NULL: the default device; "all": each device, then all together */
     uint64_t repeat;
     int json;
+    int no_reference;
 } bench_options;
 
 static const param_spec bench_rows[] = {
@@ -39,6 +41,8 @@ static const param_spec bench_rows[] = {
     PARAM_UINT("repeat", bench_options, repeat, 1, MAX_REPEAT, "N",
                "renders per workload and backend; medians are reported (default 5)"),
     PARAM_FLAG("json", bench_options, json, "print JSON instead of a table"),
+    PARAM_FLAG("no-reference", bench_options, no_reference,
+               "time the devices only, without the scalar reference and the speed-up"),
 };
 #define ROW_COUNT (sizeof bench_rows / sizeof bench_rows[0])
 
@@ -222,25 +226,30 @@ static void print_results(const result *results, size_t count, const bench_optio
             if (x->iterations > 0)
                 printf("\"iterations\": %.0f, \"giterations_per_s\": %.4f, ", x->iterations,
                        x->iterations / (x->kernel_ms * 1e6));
-            printf("\"speedup\": %.3f}", x->speedup);
+            if (x->speedup > 0)
+                printf("\"speedup\": %.3f}", x->speedup);
+            else
+                printf("\"speedup\": null}");
         }
         printf("\n]}\n");
         return;
     }
-    printf("%-20s %-44s %8s %8s %10s %10s %9s %8s %8s\n", "workload", "backend", "setup ms",
+    printf("%-21s %-44s %8s %8s %10s %10s %9s %8s %8s\n", "workload", "backend", "setup ms",
            "build ms", "kernel ms", "total ms", "Mpixel/s", "Giter/s", "speed-up");
     for (size_t i = 0; i < count; ++i) {
         const result *x = &results[i];
-        char giter[16] = "-", setup[16] = "-", build[16] = "-";
+        char giter[16] = "-", setup[16] = "-", build[16] = "-", speedup[16] = "-";
         if (x->iterations > 0)
             snprintf(giter, sizeof giter, "%.3f", x->iterations / (x->kernel_ms * 1e6));
         if (!x->reference) {
             snprintf(setup, sizeof setup, "%.1f", x->setup_ms);
             snprintf(build, sizeof build, "%.1f", x->build_ms);
         }
-        printf("%-20s %-44.44s %8s %8s %10.1f %10.1f %9.1f %8s %7.1fx\n", x->load->name, x->backend,
+        if (x->speedup > 0)
+            snprintf(speedup, sizeof speedup, "%.1fx", x->speedup);
+        printf("%-21s %-44.44s %8s %8s %10.1f %10.1f %9.1f %8s %8s\n", x->load->name, x->backend,
                setup, build, x->kernel_ms, x->total_ms, x->pixels / (x->kernel_ms * 1e3), giter,
-               x->speedup);
+               speedup);
     }
 }
 
@@ -321,13 +330,15 @@ int bench_command(const char *name, int argc, char **argv, int first, failure *f
             continue;
         fprintf(stderr, "clrender: bench %s ...\n", workloads[w].name);
         size_t reference_row = count;
-        results[count] = (result){.load = &workloads[w], .reference = 1};
-        status = measure(&results[count++], NULL, NULL, (unsigned)o.repeat, f);
+        if (!o.no_reference) {
+            results[count] = (result){.load = &workloads[w], .reference = 1};
+            status = measure(&results[count++], NULL, NULL, (unsigned)o.repeat, f);
+        }
         for (size_t d = 0; status == 0 && d < spec_count; ++d) {
             results[count] = (result){.load = &workloads[w]};
             status = measure(&results[count++], specs[d], origin, (unsigned)o.repeat, f);
         }
-        for (size_t i = reference_row; status == 0 && i < count; ++i)
+        for (size_t i = reference_row; status == 0 && !o.no_reference && i < count; ++i)
             results[i].speedup = results[reference_row].kernel_ms / results[i].kernel_ms;
     }
     if (status == 0)

@@ -34,7 +34,7 @@
 /* The time one launch should take: short enough for a GPU watchdog (a few
  * seconds) and a lively progress bar, long enough to make launching cheap. */
 #define DEFAULT_LAUNCH_BUDGET_MS 500.0
-#define SLOTS                    2
+#define SLOTS                    ENGINE_SLOTS
 #define MAX_RETRIES              256
 #define MAX_SMALLEST_RETRIES     3
 
@@ -519,6 +519,18 @@ static void *worker_main(void *argument) {
 
 /* ---- Setting a render up and taking it down ------------------------------------------------ */
 
+static int setup_host_slots(run *r, worker *w, failure *f);
+
+/* Releases the band buffers a device keeps between renders (see engine_device). */
+static void forget_band_buffers(engine_device *d) {
+    for (int i = 0; i < SLOTS; ++i) {
+        if (d->band_buffers[i])
+            clReleaseMemObject(d->band_buffers[i]);
+        d->band_buffers[i] = NULL;
+    }
+    d->band_buffer_bytes = 0;
+}
+
 static int setup_worker(run *r, worker *w, failure *f) {
     cl_int status = CL_SUCCESS;
     w->frame = (size_t)-1;
@@ -534,6 +546,16 @@ static int setup_worker(run *r, worker *w, failure *f) {
                            "%s cannot allocate even %zu rows of this image (%zu bytes each); use "
                            "a smaller width",
                            w->dev->entry->name, r->granule, r->row_bytes);
+    engine_device *d = w->dev;
+    if (d->band_buffers[0] && d->band_buffer_bytes >= w->max_rows * r->row_bytes) {
+        for (int i = 0; i < SLOTS; ++i) {
+            status = clRetainMemObject(d->band_buffers[i]);
+            CL_CHECK_STATUS(f, failed, "clRetainMemObject", status);
+            w->slots[i].buffer = d->band_buffers[i];
+        }
+        return setup_host_slots(r, w, f);
+    }
+    forget_band_buffers(d); /* too small: give their memory back before asking for more */
     /* Drivers may refuse an allocation below their stated maximum: try smaller bands. */
     for (;;) {
         for (int i = 0; i < SLOTS && status == CL_SUCCESS; ++i)
@@ -551,6 +573,18 @@ static int setup_worker(run *r, worker *w, failure *f) {
         w->max_rows = round_down(w->max_rows / 2, r->granule);
     }
     CL_CHECK_STATUS(f, failed, "clCreateBuffer", status);
+    for (int i = 0; i < SLOTS; ++i) {
+        status = clRetainMemObject(w->slots[i].buffer);
+        CL_CHECK_STATUS(f, failed, "clRetainMemObject", status);
+        d->band_buffers[i] = w->slots[i].buffer;
+    }
+    d->band_buffer_bytes = w->max_rows * r->row_bytes;
+    return setup_host_slots(r, w, f);
+failed:
+    return f->status;
+}
+
+static int setup_host_slots(run *r, worker *w, failure *f) {
     const clr_layout *l = &r->s->layout;
     for (int i = 0; i < SLOTS; ++i) {
         slot *sl = &w->slots[i];
@@ -564,8 +598,6 @@ static int setup_worker(run *r, worker *w, failure *f) {
         }
     }
     return 0;
-failed:
-    return f->status;
 }
 
 static void teardown_worker(worker *w) {

@@ -166,6 +166,9 @@ static void close_devices(clr_session *s) {
         engine_device *d = &s->devices[i];
         for (size_t a = 0; a < d->input_count; ++a)
             clReleaseMemObject(d->inputs[a].buffer);
+        for (int b = 0; b < ENGINE_SLOTS; ++b)
+            if (d->band_buffers[b])
+                clReleaseMemObject(d->band_buffers[b]);
         for (size_t p = 0; p < d->program_count; ++p)
             clReleaseProgram(d->programs[p].object);
         if (d->open)

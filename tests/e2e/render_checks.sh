@@ -294,6 +294,7 @@ bench-json)
     "$clrender" bench julia-blog-overview --repeat 1 --json sphere-pyconde > bench.json
     "$clrender" bench sphere-pyconde --repeat 1 | tee bench.txt
     grep -q '^sphere-pyconde .*scalar reference' bench.txt || fail "no reference row in the table"
+    "$clrender" bench julia-blog-overview --repeat 1 --json --no-reference > devices-only.json
     "$python" - <<'PY'
 import json
 data = json.load(open("bench.json"))
@@ -308,6 +309,9 @@ assert rows[1]["backend"] == "device" and rows[1]["device"]["type"] == "CPU"
 # blog-overview: the iterations the blog's programs count, the same on both backends
 assert rows[0]["iterations"] == rows[1]["iterations"] > 0 and rows[1]["giterations_per_s"] > 0
 assert "iterations" not in rows[2]
+# --no-reference: the devices only, no speed-up
+rows = json.load(open("devices-only.json"))["results"]
+assert [r["backend"] for r in rows] == ["device"] and rows[0]["speedup"] is None, rows
 print("bench json ok")
 PY
     ;;
