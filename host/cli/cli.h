@@ -103,7 +103,8 @@ void render_print_timings(const clr_timings *t, bool device, bool reference, dou
 param_spec *cli_renderer_rows(const char *renderer, size_t *count);
 
 /* Session options from the environment: CLRENDER_DEVICE (the default device
- * spec), CLRENDER_KERNEL_DIR, and the test hooks CLRENDER_TEST_MAX_ALLOC,
+ * spec), CLRENDER_KERNEL_DIR, the kernel cache (CLRENDER_CACHE_DIR, XDG_CACHE_HOME,
+ * HOME; CLRENDER_NO_CACHE), and the test hooks CLRENDER_TEST_MAX_ALLOC,
  * CLRENDER_TEST_DEVICE_MEMORY, CLRENDER_TEST_FAIL_LAUNCHES and
  * CLRENDER_TEST_NAMED_TEMP. */
 void cli_environment(clr_session_options *options);

@@ -145,9 +145,12 @@ void render_print_timings(const clr_timings *t, bool device, bool reference, dou
         fprintf(stderr, "reference: %.1f ms\n", t->reference_ms);
     fprintf(stderr, "encode: %.1f ms\nwrite: %.1f ms\ntotal: %.1f ms\n", t->convert_ms, t->write_ms,
             total_ms);
-    if (device)
+    if (device) {
         fprintf(stderr, "launches: %zu in %zu bands, the longest %.1f ms\n", t->launches, t->bands,
                 t->longest_launch_ms);
+        fprintf(stderr, "programs: %zu from the cache, %zu built\n", t->programs_cached,
+                t->programs_built);
+    }
     size_t devices = s ? clr_session_device_count(s) : 0;
     for (size_t i = 0; devices > 1 && i < devices; ++i) {
         clr_device_info d;

@@ -1230,6 +1230,61 @@ PY
     "$clrender" info r.exr | grep -q '^size: 77x45, channels B G R, float, zip compression' ||
         fail "info r.exr"
     ;;
+kernel-cache)
+    # A second process loads the program the first one built (--timings says which) and
+    # renders the same image; a damaged entry is ignored, built again and replaced; a cache
+    # that cannot be written costs one warning and nothing else; CLRENDER_NO_CACHE=1 keeps
+    # nothing; another precision is another program, kept beside the first.
+    export CLRENDER_CACHE_DIR=$work/cache
+    args=(julia --size 64x40 --iter 0:50 --c 0.3,0.5)
+    programs() { sed -n 's/^programs: \(.*\)/\1/p' "$1"; }
+    "$clrender" "${args[@]}" --timings -o first.npy 2> first.txt
+    [ "$(programs first.txt)" = "0 from the cache, 1 built" ] || fail "first: $(cat first.txt)"
+    entry=$(ls cache/*.bin)
+    [ "$(ls -A cache | wc -l)" -eq 1 ] || fail "the cache holds $(ls -A cache)"
+    "$clrender" "${args[@]}" --timings -o second.npy 2> second.txt
+    [ "$(programs second.txt)" = "1 from the cache, 0 built" ] || fail "second: $(cat second.txt)"
+    cmp first.npy second.npy || fail "the cached program renders another image"
+    "$clrender" "${args[@]}" --verify -o verified.png | grep -q ' 0 differing' ||
+        fail "the cached program fails --verify"
+    for damage in flip cut empty; do
+        case $damage in
+        flip) "$python" -c "
+import sys; p = sys.argv[1]; b = bytearray(open(p, 'rb').read()); b[len(b) // 2] ^= 0xff
+open(p, 'wb').write(b)" "$entry" ;;
+        cut) truncate -s 1000 "$entry" ;;
+        empty) : > "$entry" ;;
+        esac
+        "$clrender" "${args[@]}" --timings -o damaged.npy 2> damaged.txt
+        [ "$(programs damaged.txt)" = "0 from the cache, 1 built" ] ||
+            fail "$damage: $(cat damaged.txt)"
+        ! grep -q warning damaged.txt || fail "$damage: $(cat damaged.txt)"
+        cmp first.npy damaged.npy || fail "$damage: another image"
+        "$clrender" "${args[@]}" --timings -o again.npy 2> again.txt
+        [ "$(programs again.txt)" = "1 from the cache, 0 built" ] ||
+            fail "$damage: the entry was not replaced: $(cat again.txt)"
+    done
+    "$clrender" "${args[@]}" --precision float --timings -o float.npy 2> float.txt
+    [ "$(programs float.txt)" = "0 from the cache, 1 built" ] || fail "float: $(cat float.txt)"
+    [ "$(ls -A cache | wc -l)" -eq 2 ] || fail "the cache holds $(ls -A cache)"
+    # Unwritable: a file stands where the directory would be.
+    printf x > blocker
+    CLRENDER_CACHE_DIR=$work/blocker/cache "$clrender" "${args[@]}" -o blocked.npy 2> blocked.txt
+    cmp first.npy blocked.npy || fail "an unwritable cache changed the image"
+    [ "$(grep -c 'warning: kernel cache' blocked.txt)" -eq 1 ] || fail "$(cat blocked.txt)"
+    grep -q "blocker' is not a directory" blocked.txt || fail "$(cat blocked.txt)"
+    # Off: nothing kept, nothing read.
+    CLRENDER_NO_CACHE=1 CLRENDER_CACHE_DIR=$work/off "$clrender" "${args[@]}" --timings \
+        -o off.npy 2> off.txt
+    [ "$(programs off.txt)" = "0 from the cache, 1 built" ] || fail "off: $(cat off.txt)"
+    [ ! -e off ] || fail "CLRENDER_NO_CACHE=1 made $(ls -A off)"
+    cmp first.npy off.npy || fail "without the cache another image"
+    # The default place: $XDG_CACHE_HOME/clrender, else ~/.cache/clrender.
+    (unset CLRENDER_CACHE_DIR; XDG_CACHE_HOME=$work/xdg "$clrender" "${args[@]}" -o xdg.npy)
+    [ -n "$(ls xdg/clrender/*.bin)" ] || fail "nothing in \$XDG_CACHE_HOME/clrender"
+    (unset CLRENDER_CACHE_DIR XDG_CACHE_HOME; HOME=$work/home "$clrender" "${args[@]}" -o home.npy)
+    [ -n "$(ls home/.cache/clrender/*.bin)" ] || fail "nothing in ~/.cache/clrender"
+    ;;
 *)
     fail "unknown check $check"
     ;;
