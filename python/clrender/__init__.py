@@ -480,12 +480,14 @@ class Session:
     def timings(self) -> Dict[str, float]:
         """Milliseconds the session's renders took since it opened (or reset_timings()):
         setup, build, upload, kernel, transfer, reference, convert, write, render (wall),
-        longest_launch; and the counts launches and bands."""
+        longest_launch; and the counts launches, bands, programs_cached (kernels loaded from
+        the cache) and programs_built."""
         t = _native.Timings()
         _native.library().clr_session_timings(self._session(), ctypes.byref(t))
         out = {name[:-3]: getattr(t, name) for name, _ in _native.Timings._fields_
                if name.endswith("_ms")}
-        out.update(launches=t.launches, bands=t.bands)
+        out.update(launches=t.launches, bands=t.bands, programs_cached=t.programs_cached,
+                   programs_built=t.programs_built)
         return out
 
     def reset_timings(self) -> None:

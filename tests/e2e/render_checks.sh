@@ -1285,6 +1285,26 @@ open(p, 'wb').write(b)" "$entry" ;;
     (unset CLRENDER_CACHE_DIR XDG_CACHE_HOME; HOME=$work/home "$clrender" "${args[@]}" -o home.npy)
     [ -n "$(ls home/.cache/clrender/*.bin)" ] || fail "nothing in ~/.cache/clrender"
     ;;
+timings-add-up)
+    # The phases of --timings add up to the total, which is the process's wall time up to
+    # the lines (all but the exit): setup (from the process's start) to other.
+    start=$("$python" -c 'import time; print(time.monotonic())')
+    "$clrender" julia --size 64x40 --timings -o t.png 2> t.txt
+    end=$("$python" -c 'import time; print(time.monotonic())')
+    cat t.txt
+    "$python" - "$start" "$end" <<'PY' || fail "the phases do not add up: $(cat t.txt)"
+import re, sys
+start, end = float(sys.argv[1]), float(sys.argv[2])
+lines = dict(re.findall(r"^(\w+): (-?[0-9.]+) ms$", open("t.txt").read(), re.M))
+phases = ["setup", "build", "upload", "kernel", "transfer", "encode", "write", "other"]
+assert set(phases) <= set(lines), lines
+total = float(lines["total"])
+assert abs(sum(float(lines[p]) for p in phases) - total) < 0.5, lines
+# The total is the process's own time: less than the wall time around it (a Python start
+# and an exit on each side), more than its set-up alone.
+assert float(lines["setup"]) > 0 and total < (end - start) * 1e3, (total, end - start)
+PY
+    ;;
 *)
     fail "unknown check $check"
     ;;
