@@ -323,6 +323,10 @@ sphere-pyconde)
     # The preset's own size is 800x600; sphere_seeds.py checks the shape too.
     "$clrender" sphere --preset pyconde -o p.npy
     "$python" "$src/tools/sphere_seeds.py" --preset pyconde --compare p.npy
+    # The pure-Python shader that tools/startup_bench.py times makes the same image.
+    "$python" "$src/tools/sphere_pyconde_python.py" --size 160x120 -o py.ppm 2> /dev/null
+    "$clrender" sphere --preset pyconde --size 160x120 -o cl.ppm
+    cmp py.ppm cl.ppm || fail "the pure-Python pyconde shader draws another image"
     ;;
 sphere-pyo3)
     "$clrender" sphere --preset pyo3 --size 800x600 -o q.npy
