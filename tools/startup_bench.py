@@ -17,6 +17,8 @@ from round to round, and prints medians:
                first device, and with a context and queue: no clrender process starts
                faster on this driver
   true         /bin/true: what spawning and waiting for any process costs here
+  *-before     with --before OLD_CLRENDER: the same commands with another build (the
+               one before this work: git archive 4d3c9fe, built Release)
 
 then where a clrender process spends its time (medians of its --timings lines), and
 from one Python process: Session("sphere", preset="pyconde").render(out=...) repeated,
@@ -104,6 +106,7 @@ def main():
     parser.add_argument("--renders", type=int, default=50,
                         help="session renders per round of the Python session (7 rounds)")
     parser.add_argument("--python", default="/usr/bin/python3")
+    parser.add_argument("--before", help="an earlier clrender build, timed alike")
     args = parser.parse_args()
     clrender = os.path.abspath(args.clrender)
     work = tempfile.mkdtemp(prefix="startup-bench-")
@@ -129,6 +132,10 @@ def main():
             "floor-context": ([floor, "context"], env),
             "true": (["/bin/true"], env),
         }
+        if args.before:
+            before = os.path.abspath(args.before)
+            runs["julia-before"] = ([before] + julia[1:], env)
+            runs["pyconde-png-before"] = ([before] + pyconde[1:] + [out("b.png")], env)
         for argv, e in runs.values():  # warm: the cache filled, files in the page cache
             spawn_ms(argv, e, work)
         same = open(out("p.ppm"), "rb").read() == open(out("py.ppm"), "rb").read()
@@ -161,6 +168,13 @@ def main():
         print(f"  {name:<34} {med[name]:7.1f} {min(t):7.1f} {max(t):7.1f}")
     print("\nratios, whole process")
     print(f"  julia: without the kernel cache / with     {med['julia-build'] / med['julia']:6.2f}x")
+    if args.before:
+        print(f"  julia: before / now                        "
+              f"{med['julia-before'] / med['julia']:6.2f}x")
+        print(f"  pyconde png: before / now                  "
+              f"{med['pyconde-png-before'] / med['pyconde-png']:6.2f}x")
+        print(f"  pure-Python shader / pyconde png before    "
+              f"{med['python'] / med['pyconde-png-before']:6.1f}x")
     print(f"  julia above the floor (context)            {med['julia'] - med['floor-context']:6.1f} ms")
     for fmt in ("png", "ppm"):
         print(f"  pure-Python shader / pyconde {fmt}         "
