@@ -127,14 +127,17 @@ int program_cache_load(const char *dir, const program_cache_key *key, unsigned c
     if (!dir || program_cache_path(dir, key, path, sizeof path) != 0)
         return -1;
     /* O_NONBLOCK: something that is no file (a FIFO put there) must not make us wait. */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return -1;
     unsigned char header[HEADER_BYTES], *binary = NULL;
     struct stat info;
     uint64_t length = 0;
     int status = -1;
-    if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode) || info.st_size < HEADER_BYTES ||
+    /* A binary is code the driver runs (PoCL's carry compiled kernels it loads): only a file
+     * of this user's that nobody else may write is trusted, whatever directory it is in. */
+    if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode) || info.st_uid != geteuid() ||
+        (info.st_mode & (S_IWGRP | S_IWOTH)) || info.st_size < HEADER_BYTES ||
         read_all(fd, header, HEADER_BYTES) != 0)
         goto done;
     length = get64(header + 32);

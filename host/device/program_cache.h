@@ -43,7 +43,8 @@ void program_cache_key_make(const char *const *parts, size_t count, program_cach
 int program_cache_path(const char *dir, const program_cache_key *key, char *path, size_t size);
 
 /* The binary kept for `key` in `dir`: 0 and a new buffer (*data, *size) when the file
- * exists whole and intact; -1 when it is missing, damaged or another key's. */
+ * exists whole and intact, belongs to this user and only this user may write it; -1 when it
+ * is missing, damaged, another key's, a symbolic link, or someone else's. */
 int program_cache_load(const char *dir, const program_cache_key *key, unsigned char **data,
                        size_t *size);
 

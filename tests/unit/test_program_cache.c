@@ -178,8 +178,22 @@ static void damaged_files_are_ignored(void **state) {
     assert_int_equal(mkfifo(path, 0600), 0);
     assert_int_equal(program_cache_load(where, &key, &data, &got), -1);
     unlink(path);
-    /* Whole again: read. */
+    /* Whole, but writable by others, or a symbolic link to a whole file: code that someone
+     * else may have put there is not run. */
     write_bytes(path, good, size);
+    assert_int_equal(chmod(path, 0620), 0);
+    assert_int_equal(program_cache_load(where, &key, &data, &got), -1);
+    assert_int_equal(chmod(path, 0602), 0);
+    assert_int_equal(program_cache_load(where, &key, &data, &got), -1);
+    char elsewhere[700];
+    snprintf(elsewhere, sizeof elsewhere, "%s.elsewhere", path);
+    assert_int_equal(chmod(path, 0600), 0);
+    assert_int_equal(rename(path, elsewhere), 0);
+    assert_int_equal(symlink(elsewhere, path), 0);
+    assert_int_equal(program_cache_load(where, &key, &data, &got), -1);
+    unlink(path);
+    /* Whole again: read. */
+    assert_int_equal(rename(elsewhere, path), 0);
     assert_int_equal(program_cache_load(where, &key, &data, &got), 0);
     free(data);
     free(good);
