@@ -529,7 +529,6 @@ static int render_line(const batch_line *line, const batch_options *b, session_p
 }
 
 int batch_command(const char *name, int argc, char **argv, int first, failure *f) {
-    double start = clock_ms();
     batch_options b = {0};
     cli_table table = {batch_rows, BATCH_ROW_COUNT, &b};
     cli_command_line command = {0};
@@ -570,8 +569,8 @@ int batch_command(const char *name, int argc, char **argv, int first, failure *f
     for (size_t i = 0; i < BATCH_MAX_SESSIONS; ++i)
         pool_close(&pool, &pool.kept[i]);
     if (b.timings && (status == 0 || status == CLR_VERIFY_FAILED)) {
-        double total_ms = clock_ms() - start;
-        render_print_timings(&pool.totals, used_device, used_reference, total_ms, NULL);
+        render_print_timings(&pool.totals, used_device, used_reference, NULL);
+        double total_ms = clock_ms() - clock_process_start_ms();
         fprintf(stderr, "renders: %zu done, %zu skipped, %.2f ms each\n", out.run_done,
                 out.run_skipped, out.run_done ? total_ms / (double)out.run_done : 0.0);
     }

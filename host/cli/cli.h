@@ -94,16 +94,22 @@ int render_to_file(clr_session *s, const render_options *o, const char *path, co
                    console *out, failure *f);
 
 /* The --timings lines: each phase (those of the device when `device`, the reference when
- * `reference`), the total, and with a session of several devices each one's share. */
-void render_print_timings(const clr_timings *t, bool device, bool reference, double total_ms,
+ * `reference`), "other" and the total, and with a session of several devices each one's
+ * share. The phases add up to the total, the wall time since the process began
+ * (clock_process_start_ms): "setup" is everything before the first render began
+ * (render_timings_mark) and the devices' opening in it; "other" the rest. */
+void render_print_timings(const clr_timings *t, bool device, bool reference,
                           const clr_session *shares);
+/* Notes that a render begins (the first call counts), where --timings' setup ends. */
+void render_timings_mark(void);
 
 /* The renderer's parameters as option rows (for reading a command line and for
  * help); *rows is allocated, NULL when the renderer is unknown. */
 param_spec *cli_renderer_rows(const char *renderer, size_t *count);
 
 /* Session options from the environment: CLRENDER_DEVICE (the default device
- * spec), CLRENDER_KERNEL_DIR, and the test hooks CLRENDER_TEST_MAX_ALLOC,
+ * spec), CLRENDER_KERNEL_DIR, the kernel cache (CLRENDER_CACHE_DIR, XDG_CACHE_HOME,
+ * HOME; CLRENDER_NO_CACHE), and the test hooks CLRENDER_TEST_MAX_ALLOC,
  * CLRENDER_TEST_DEVICE_MEMORY, CLRENDER_TEST_FAIL_LAUNCHES and
  * CLRENDER_TEST_NAMED_TEMP. */
 void cli_environment(clr_session_options *options);

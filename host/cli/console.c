@@ -138,4 +138,5 @@ void timings_add(clr_timings *sum, const clr_timings *t) {
     sum->write_ms += t->write_ms, sum->render_ms += t->render_ms;
     sum->longest_launch_ms = fmax(sum->longest_launch_ms, t->longest_launch_ms);
     sum->launches += t->launches, sum->bands += t->bands;
+    sum->programs_cached += t->programs_cached, sum->programs_built += t->programs_built;
 }

@@ -18,6 +18,25 @@ static uint64_t number(const char *name) {
     return text && *text ? strtoull(text, NULL, 10) : 0;
 }
 
+/* The kernel cache: $CLRENDER_CACHE_DIR, else $XDG_CACHE_HOME/clrender, else
+ * $HOME/.cache/clrender (the XDG base directory rules); none with CLRENDER_NO_CACHE set to
+ * anything but 0, or when neither XDG_CACHE_HOME nor HOME says where home is. */
+static const char *cache_dir(void) {
+    static char dir[4096];
+    const char *off = getenv("CLRENDER_NO_CACHE"), *explicit_dir = getenv("CLRENDER_CACHE_DIR");
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    int n = -1;
+    if (off && *off && strcmp(off, "0"))
+        return NULL;
+    if (explicit_dir && *explicit_dir)
+        n = snprintf(dir, sizeof dir, "%s", explicit_dir);
+    else if (xdg && xdg[0] == '/') /* the rules ignore a relative XDG_CACHE_HOME */
+        n = snprintf(dir, sizeof dir, "%s/clrender", xdg);
+    else if (home && *home)
+        n = snprintf(dir, sizeof dir, "%s/.cache/clrender", home);
+    return n > 0 && (size_t)n < sizeof dir ? dir : NULL;
+}
+
 void cli_environment(clr_session_options *options) {
     const char *device = getenv("CLRENDER_DEVICE");
     if (device && *device) {
@@ -31,6 +50,7 @@ void cli_environment(clr_session_options *options) {
     options->test_device_memory = number("CLRENDER_TEST_DEVICE_MEMORY");
     options->test_fail_launches = (unsigned)number("CLRENDER_TEST_FAIL_LAUNCHES");
     options->test_named_temp_files = number("CLRENDER_TEST_NAMED_TEMP") != 0;
+    options->cache_dir = cache_dir();
 }
 
 /* Whether an executable called `name` is in one of PATH's directories. */

@@ -4,6 +4,7 @@
  * renderer of the library, each a render command. */
 #define _GNU_SOURCE /* __fpending */
 #include "cli/cli.h"
+#include "util/clock.h"
 
 #include <errno.h>
 #include <stdio_ext.h>
@@ -107,6 +108,7 @@ static int stdout_failed(int *error) {
 }
 
 int main(int argc, char **argv) {
+    clock_process_start_ms(); /* --timings counts from here, before anything else */
     signals_install();
     cli_remember_command(argc, argv);
     failure f = {0};

@@ -134,20 +134,40 @@ static int set_parameters(const char *renderer, clr_session *s, const cli_comman
     return 0;
 }
 
-void render_print_timings(const clr_timings *t, bool device, bool reference, double total_ms,
-                          const clr_session *s) {
-    if (device)
-        fprintf(stderr,
-                "setup: %.1f ms\nbuild: %.1f ms\nupload: %.1f ms\nkernel: %.1f ms\n"
-                "transfer: %.1f ms\n",
-                t->setup_ms, t->build_ms, t->upload_ms, t->kernel_ms, t->transfer_ms);
-    if (reference)
+static double first_render_ms; /* when the process's first render began; 0 before */
+
+void render_timings_mark(void) {
+    if (first_render_ms == 0)
+        first_render_ms = clock_ms();
+}
+
+void render_print_timings(const clr_timings *t, bool device, bool reference, const clr_session *s) {
+    const double now = clock_ms(), start = clock_process_start_ms();
+    /* Everything before the first render (the process's own start, the options, a scene,
+     * the output's checks, starting the driver), then opening the devices in it. */
+    const double setup = (first_render_ms ? first_render_ms : now) - start + t->setup_ms;
+    double phases = setup + t->convert_ms + t->write_ms;
+    fprintf(stderr, "setup: %.1f ms\n", setup);
+    if (device) {
+        fprintf(stderr, "build: %.1f ms\nupload: %.1f ms\nkernel: %.1f ms\ntransfer: %.1f ms\n",
+                t->build_ms, t->upload_ms, t->kernel_ms, t->transfer_ms);
+        phases += t->build_ms + t->upload_ms + t->kernel_ms + t->transfer_ms;
+    }
+    if (reference) {
         fprintf(stderr, "reference: %.1f ms\n", t->reference_ms);
-    fprintf(stderr, "encode: %.1f ms\nwrite: %.1f ms\ntotal: %.1f ms\n", t->convert_ms, t->write_ms,
-            total_ms);
-    if (device)
+        phases += t->reference_ms;
+    }
+    /* "other" makes the phases add up to the total: scheduling, waiting for the device,
+     * freeing; negative when phases ran at the same time (a band encoded while the device
+     * renders the next, devices side by side). */
+    fprintf(stderr, "encode: %.1f ms\nwrite: %.1f ms\nother: %.1f ms\ntotal: %.1f ms\n",
+            t->convert_ms, t->write_ms, now - start - phases, now - start);
+    if (device) {
         fprintf(stderr, "launches: %zu in %zu bands, the longest %.1f ms\n", t->launches, t->bands,
                 t->longest_launch_ms);
+        fprintf(stderr, "programs: %zu from the cache, %zu built\n", t->programs_cached,
+                t->programs_built);
+    }
     size_t devices = s ? clr_session_device_count(s) : 0;
     for (size_t i = 0; devices > 1 && i < devices; ++i) {
         clr_device_info d;
@@ -379,6 +399,7 @@ int render_to_file(clr_session *s, const render_options *o, const char *path, co
     }
     if (status == 0) {
         console_release(out); /* the request holds: its warnings now */
+        render_timings_mark();
         status = clr_render(s, sinks, sink_count, f);
     }
     if (status == 0 && o->verify)
@@ -437,7 +458,6 @@ int render_run(const char *renderer, clr_session *s, const render_options *o, co
 }
 
 int render_command(const char *renderer, int argc, char **argv, int first, failure *f) {
-    double start = clock_ms();
     render_options o;
     console out = {0};
     console_hold(&out);
@@ -448,8 +468,8 @@ int render_command(const char *renderer, int argc, char **argv, int first, failu
     if (s && o.timings && (status == 0 || status == CLR_VERIFY_FAILED)) {
         clr_timings t;
         clr_session_timings(s, &t);
-        double total_ms = clock_ms() - start;
-        render_print_timings(&t, o.backend == 0, o.backend == 1 || o.verify, total_ms, s);
+        render_print_timings(&t, o.backend == 0, o.backend == 1 || o.verify, s);
+        double total_ms = clock_ms() - clock_process_start_ms();
         if (o.frames)
             fprintf(stderr, "frames: %zu rendered, %zu skipped, %.2f ms each\n", out.run_done,
                     out.run_skipped, out.run_done ? total_ms / (double)out.run_done : 0.0);

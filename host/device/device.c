@@ -63,6 +63,10 @@ static int describe_device(device_entry *e, uint64_t max_allocation, uint64_t me
                           NULL) != CL_SUCCESS)
         snprintf(e->platform_name, sizeof e->platform_name, "(unknown)");
     e->platform_name[sizeof e->platform_name - 1] = '\0';
+    if (clGetPlatformInfo(e->platform, CL_PLATFORM_VERSION, sizeof e->platform_version,
+                          e->platform_version, NULL) != CL_SUCCESS)
+        snprintf(e->platform_version, sizeof e->platform_version, "(unknown)");
+    e->platform_version[sizeof e->platform_version - 1] = '\0';
     return 0;
 failed:
     return f->status;

@@ -20,6 +20,7 @@ typedef struct device_entry {
     cl_device_type type;
     char name[256];
     char platform_name[256];
+    char platform_version[256]; /* names the driver's LLVM on PoCL: part of a cached binary's key */
     char version[128];
     char driver_version[128];
     cl_uint compute_units;

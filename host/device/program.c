@@ -3,6 +3,7 @@
 
 #include "device/cl_status.h"
 #include "device/embedded_files.h"
+#include "device/program_cache.h"
 #include "util/file.h"
 
 #include <stdio.h>
@@ -160,30 +161,117 @@ static void report_build_log(const device_context *ctx, cl_program program, cons
     free(text);
 }
 
-int program_build(const device_context *ctx, const char *kernel_dir, const char *program,
-                  const char *options, cl_program *built, build_log_fn log, void *user,
-                  failure *f) {
+void program_binary_key(const device_entry *e, const char *options, const char *source,
+                        program_cache_key *key) {
+    const char *parts[] = {"clrender program binary 1",
+                           e->platform_name,
+                           e->platform_version,
+                           e->name,
+                           e->version,
+                           e->driver_version,
+                           options ? options : "",
+                           source};
+    program_cache_key_make(parts, sizeof parts / sizeof parts[0], key);
+}
+
+/* The program from the binary kept for `key`; NULL when there is none, or the driver does
+ * not take it (another build of it, a damaged file that passed the checks): then the
+ * program is built from source as if nothing was kept. */
+static cl_program load_binary(const device_context *ctx, const char *dir,
+                              const program_cache_key *key, const char *options) {
+    unsigned char *binary = NULL;
+    size_t size = 0;
+    if (program_cache_load(dir, key, &binary, &size) != 0)
+        return NULL;
+    cl_int status = CL_SUCCESS, binary_status = CL_SUCCESS;
+    const unsigned char *bytes = binary;
+    cl_program program = clCreateProgramWithBinary(ctx->context, 1, &ctx->entry->device, &size,
+                                                   &bytes, &binary_status, &status);
+    free(binary);
+    if (status != CL_SUCCESS || binary_status != CL_SUCCESS) {
+        if (program)
+            clReleaseProgram(program);
+        return NULL;
+    }
+    if (clBuildProgram(program, 1, &ctx->entry->device, options, NULL, NULL) != CL_SUCCESS) {
+        clReleaseProgram(program);
+        return NULL;
+    }
+    return program;
+}
+
+/* Keeps the binary of the program just built; a cache that cannot take it costs the next
+ * process a build, which `warn` is told. */
+static void store_binary(const program_request *r, const program_cache_key *key,
+                         cl_program program) {
+    char why[600] = "";
+    cl_uint devices = 0;
+    size_t size = 0;
+    unsigned char *binary = NULL;
+    cl_int status =
+        clGetProgramInfo(program, CL_PROGRAM_NUM_DEVICES, sizeof devices, &devices, NULL);
+    if (status == CL_SUCCESS && devices != 1)
+        snprintf(why, sizeof why, "the program was built for %u devices, not 1", devices);
+    if (status == CL_SUCCESS && !why[0])
+        status = clGetProgramInfo(program, CL_PROGRAM_BINARY_SIZES, sizeof size, &size, NULL);
+    if (status == CL_SUCCESS && !why[0] && size == 0)
+        snprintf(why, sizeof why, "the driver gives no binary");
+    if (status == CL_SUCCESS && !why[0] && !(binary = malloc(size)))
+        snprintf(why, sizeof why, "out of memory");
+    if (status == CL_SUCCESS && !why[0])
+        status = clGetProgramInfo(program, CL_PROGRAM_BINARIES, sizeof binary, &binary, NULL);
+    if (status != CL_SUCCESS)
+        snprintf(why, sizeof why, "clGetProgramInfo failed: %s (%d)", cl_status_name(status),
+                 status);
+    if (!why[0])
+        program_cache_store(r->cache_dir, key, binary, size, why, sizeof why);
+    free(binary);
+    if (why[0] && r->warn) {
+        char shown[TEXT_SHOWN_SIZE], message[1024];
+        snprintf(message, sizeof message,
+                 "kernel cache '%s': %s; kernels are built again by every process "
+                 "(CLRENDER_CACHE_DIR chooses another directory, CLRENDER_NO_CACHE=1 turns the "
+                 "cache off)",
+                 text_shown(r->cache_dir, shown), why);
+        r->warn(r->user, message);
+    }
+}
+
+int program_build(const device_context *ctx, const program_request *r, cl_program *built,
+                  bool *from_cache, failure *f) {
     char file[128];
-    snprintf(file, sizeof file, "%s.cl", program);
+    snprintf(file, sizeof file, "%s.cl", r->program);
     char *source = NULL;
     size_t length = 0;
     cl_int status = CL_SUCCESS;
+    program_cache_key key;
     *built = NULL;
-    if (kernel_source_load(kernel_dir, file, &source, &length, f) != 0)
+    *from_cache = false;
+    if (kernel_source_load(r->kernel_dir, file, &source, &length, f) != 0)
         return f->status;
+    if (r->cache_dir) {
+        program_binary_key(ctx->entry, r->options, source, &key);
+        if ((*built = load_binary(ctx, r->cache_dir, &key, r->options))) {
+            *from_cache = true;
+            free(source);
+            return 0;
+        }
+    }
 
     const char *text = source;
     *built = clCreateProgramWithSource(ctx->context, 1, &text, &length, &status);
     CL_CHECK_STATUS(f, failed, "clCreateProgramWithSource", status);
-    status = clBuildProgram(*built, 1, &ctx->entry->device, options, NULL, NULL);
+    status = clBuildProgram(*built, 1, &ctx->entry->device, r->options, NULL, NULL);
     if (status == CL_BUILD_PROGRAM_FAILURE) {
-        report_build_log(ctx, *built, file, log, user);
+        report_build_log(ctx, *built, file, r->log, r->user);
         failure_set(f, CLR_RUNTIME_ERROR, "kernels/%s failed to build on %s (build log above)",
                     file, ctx->entry->name);
         f->opencl_status = CL_BUILD_PROGRAM_FAILURE;
         goto failed;
     }
     CL_CHECK_STATUS(f, failed, "clBuildProgram", status);
+    if (r->cache_dir)
+        store_binary(r, &key, *built);
     free(source);
     return 0;
 failed:

@@ -140,9 +140,11 @@ clr_session *session_open_renderer(const renderer *r, const clr_session_options 
         s->devices_spec = copy_or_null(s->options.devices, &failed);
         s->devices_origin = copy_or_null(s->options.devices_origin, &failed);
         s->kernel_dir = copy_or_null(s->options.kernel_dir, &failed);
+        s->cache_dir = copy_or_null(s->options.cache_dir, &failed);
         s->options.devices = s->devices_spec;
         s->options.devices_origin = s->devices_origin;
         s->options.kernel_dir = s->kernel_dir;
+        s->options.cache_dir = s->cache_dir;
         s->fake_failures_left = s->options.test_fail_launches;
         s->dirty = true;
         pthread_mutex_init(&s->timings_lock, NULL);
@@ -151,6 +153,7 @@ clr_session *session_open_renderer(const renderer *r, const clr_session_options 
         if (s) {
             free(s->params), free(s->was_set), free(s->inputs);
             free(s->devices_spec), free(s->devices_origin), free(s->kernel_dir);
+            free(s->cache_dir);
             pthread_mutex_destroy(&s->timings_lock);
         }
         free(s);
@@ -191,6 +194,7 @@ void clr_session_close(clr_session *s) {
     pthread_mutex_destroy(&s->timings_lock);
     free(s->params), free(s->was_set), free(s->inputs);
     free(s->devices_spec), free(s->devices_origin), free(s->kernel_dir);
+    free(s->cache_dir);
     free(s);
 }
 
@@ -397,6 +401,15 @@ static void build_log(void *user, const char *log) {
     session_log(user, CLR_LOG_BUILD_LOG, "%s", log);
 }
 
+/* The cache's trouble is said once a session: every program after the first would repeat it. */
+static void cache_warning(void *user, const char *message) {
+    clr_session *s = user;
+    if (s->cache_warned)
+        return;
+    s->cache_warned = true;
+    session_log(s, CLR_LOG_WARNING, "%s", message);
+}
+
 static int program_for(clr_session *s, engine_device *d, const launch *l, cl_program *program,
                        failure *f) {
     for (size_t i = 0; i < d->program_count; ++i)
@@ -408,10 +421,15 @@ static int program_for(clr_session *s, engine_device *d, const launch *l, cl_pro
     if (d->program_count == SESSION_MAX_PROGRAMS)
         return failure_set(f, CLR_RUNTIME_ERROR, "too many kernel variants in one session");
     double start = clock_ms();
-    if (program_build(&d->ctx, s->kernel_dir, l->program, l->build_options, program, build_log, s,
-                      f) != 0)
+    const program_request request = {
+        s->kernel_dir, l->program, l->build_options, s->cache_dir, build_log, cache_warning, s};
+    bool cached;
+    if (program_build(&d->ctx, &request, program, &cached, f) != 0)
         return f->status;
-    session_add_time(s, &s->timings.build_ms, clock_ms() - start);
+    pthread_mutex_lock(&s->timings_lock);
+    s->timings.build_ms += clock_ms() - start;
+    ++*(cached ? &s->timings.programs_cached : &s->timings.programs_built);
+    pthread_mutex_unlock(&s->timings_lock);
     built_program *b = &d->programs[d->program_count++];
     snprintf(b->program, sizeof b->program, "%s", l->program);
     snprintf(b->options, sizeof b->options, "%s", l->build_options);

@@ -62,7 +62,8 @@ struct clr_session {
     clr_layout layout;      /* valid when !dirty */
 
     clr_session_options options; /* strings below are the session's own copies */
-    char *devices_spec, *devices_origin, *kernel_dir;
+    char *devices_spec, *devices_origin, *kernel_dir, *cache_dir;
+    bool cache_warned; /* the cache's trouble was said */
 
     device_list list;
     engine_device *devices;

@@ -22,6 +22,9 @@
 /* Filtered bytes per band: large enough that a sync flush (5 bytes) and a restarted block cost
  * nothing, small enough that a few bands are little memory beside the render's own. */
 #define BAND_BYTES ((size_t)1 << 20)
+/* The least a band of a small image holds: its sync flush and restarted block cost a few
+ * bytes, well below 0.1 % of a band this size. */
+#define MIN_BAND_BYTES ((size_t)32 << 10)
 /* Bands per batch and worker: bands compress at uneven speeds (a fractal's detail is uneven),
  * so each worker takes the next band as it finishes one, from several per worker. */
 #define BANDS_PER_WORKER 4
@@ -441,6 +444,15 @@ int png_stream_open(png_stream **stream, FILE *file, const char *name, size_t wi
     s->worker_count = threads_available();
     s->band_count = s->worker_count * BANDS_PER_WORKER;
     s->band_rows = BAND_BYTES / (s->row_bytes + 1);
+    /* An image of a few bands is cut finer, so that every worker gets a share: one band of a
+     * 640x360 picture, or a 1 MiB band beside a 0.4 MiB one, kept one core deflating while
+     * the other waited. */
+    size_t shared = (height + s->band_count - 1) / s->band_count;
+    size_t least = MIN_BAND_BYTES / (s->row_bytes + 1);
+    if (shared < least)
+        shared = least;
+    if (shared < s->band_rows)
+        s->band_rows = shared;
     if (s->band_rows < 1)
         s->band_rows = 1;
     if (s->band_rows > height)

@@ -212,6 +212,12 @@ typedef struct clr_session_options {
      * as it says), so that inputs that do not fit together are dropped and
      * uploaded again. */
     uint64_t test_device_memory;
+    /* Where compiled kernels are kept between processes (created when missing), so that
+     * a session loads the driver's binary instead of building from source; NULL or "":
+     * built in every session. The command line passes $CLRENDER_CACHE_DIR, else
+     * $XDG_CACHE_HOME/clrender, else ~/.cache/clrender. A directory that cannot be
+     * written is said once as a warning and the render goes on. */
+    const char *cache_dir;
 } clr_session_options;
 
 /* Opens a session of `renderer` on the devices `options` names (NULL: all
@@ -357,8 +363,8 @@ CLR_API double clr_render_iterations(clr_session *session, const void *buffer, s
 /* ---- Timings ----------------------------------------------------------------------------- */
 
 typedef struct clr_timings {
-    double setup_ms;          /* opening the devices (clr_session_open) */
-    double build_ms;          /* building kernels (during renders; a kernel is built once) */
+    double setup_ms;          /* opening the devices (at the first render or prepare) */
+    double build_ms;          /* loading or building kernels (once per session and kernel) */
     double upload_ms;         /* copying input data to the devices */
     double kernel_ms;         /* kernel execution (OpenCL profiling), all devices */
     double transfer_ms;       /* reading results back (OpenCL profiling) */
@@ -369,6 +375,8 @@ typedef struct clr_timings {
     double longest_launch_ms; /* the longest single kernel launch */
     size_t launches;          /* kernel launches, retries included */
     size_t bands;             /* bands delivered */
+    size_t programs_cached;   /* programs loaded from the cache (clr_session_options.cache_dir) */
+    size_t programs_built;    /* programs built from source */
 } clr_timings;
 
 /* What the session's renders took since it opened (or since clr_timings_reset). */

@@ -95,7 +95,8 @@ class SessionOptions(ctypes.Structure):
                 ("host_budget_bytes", ctypes.c_size_t), ("log", LOG_CALLBACK),
                 ("progress", PROGRESS_CALLBACK), ("user", ctypes.c_void_p),
                 ("test_max_allocation", ctypes.c_uint64), ("test_fail_launches", ctypes.c_uint),
-                ("test_named_temp_files", ctypes.c_int), ("test_device_memory", ctypes.c_uint64)]
+                ("test_named_temp_files", ctypes.c_int), ("test_device_memory", ctypes.c_uint64),
+                ("cache_dir", ctypes.c_char_p)]
 
 
 class Layout(ctypes.Structure):
@@ -116,7 +117,8 @@ class Timings(ctypes.Structure):
     _fields_ = [(name, ctypes.c_double) for name in (
         "setup_ms", "build_ms", "upload_ms", "kernel_ms", "transfer_ms", "reference_ms",
         "convert_ms", "write_ms", "render_ms", "longest_launch_ms")] + [
-        ("launches", ctypes.c_size_t), ("bands", ctypes.c_size_t)]
+        ("launches", ctypes.c_size_t), ("bands", ctypes.c_size_t),
+        ("programs_cached", ctypes.c_size_t), ("programs_built", ctypes.c_size_t)]
 
 
 _library: Optional[ctypes.CDLL] = None

@@ -327,6 +327,10 @@ sphere-pyconde)
     # The preset's own size is 800x600; sphere_seeds.py checks the shape too.
     "$clrender" sphere --preset pyconde -o p.npy
     "$python" "$src/tools/sphere_seeds.py" --preset pyconde --compare p.npy
+    # The pure-Python shader that tools/startup_bench.py times makes the same image.
+    "$python" "$src/tools/sphere_pyconde_python.py" --size 160x120 -o py.ppm 2> /dev/null
+    "$clrender" sphere --preset pyconde --size 160x120 -o cl.ppm
+    cmp py.ppm cl.ppm || fail "the pure-Python pyconde shader draws another image"
     ;;
 sphere-pyo3)
     "$clrender" sphere --preset pyo3 --size 800x600 -o q.npy
@@ -1233,6 +1237,81 @@ assert rad.shape == (45, 77, 3) and np.array_equal(rad, np.load("r.npy")), "radi
 PY
     "$clrender" info r.exr | grep -q '^size: 77x45, channels B G R, float, zip compression' ||
         fail "info r.exr"
+    ;;
+kernel-cache)
+    # A second process loads the program the first one built (--timings says which) and
+    # renders the same image; a damaged entry is ignored, built again and replaced; a cache
+    # that cannot be written costs one warning and nothing else; CLRENDER_NO_CACHE=1 keeps
+    # nothing; another precision is another program, kept beside the first.
+    export CLRENDER_CACHE_DIR=$work/cache
+    args=(julia --size 64x40 --iter 0:50 --c 0.3,0.5)
+    programs() { sed -n 's/^programs: \(.*\)/\1/p' "$1"; }
+    "$clrender" "${args[@]}" --timings -o first.npy 2> first.txt
+    [ "$(programs first.txt)" = "0 from the cache, 1 built" ] || fail "first: $(cat first.txt)"
+    entry=$(ls cache/*.bin)
+    [ "$(ls -A cache | wc -l)" -eq 1 ] || fail "the cache holds $(ls -A cache)"
+    "$clrender" "${args[@]}" --timings -o second.npy 2> second.txt
+    [ "$(programs second.txt)" = "1 from the cache, 0 built" ] || fail "second: $(cat second.txt)"
+    cmp first.npy second.npy || fail "the cached program renders another image"
+    "$clrender" "${args[@]}" --verify -o verified.png | grep -q ' 0 differing' ||
+        fail "the cached program fails --verify"
+    for damage in flip cut empty; do
+        case $damage in
+        flip) "$python" -c "
+import sys; p = sys.argv[1]; b = bytearray(open(p, 'rb').read()); b[len(b) // 2] ^= 0xff
+open(p, 'wb').write(b)" "$entry" ;;
+        cut) truncate -s 1000 "$entry" ;;
+        empty) : > "$entry" ;;
+        esac
+        "$clrender" "${args[@]}" --timings -o damaged.npy 2> damaged.txt
+        [ "$(programs damaged.txt)" = "0 from the cache, 1 built" ] ||
+            fail "$damage: $(cat damaged.txt)"
+        ! grep -q warning damaged.txt || fail "$damage: $(cat damaged.txt)"
+        cmp first.npy damaged.npy || fail "$damage: another image"
+        "$clrender" "${args[@]}" --timings -o again.npy 2> again.txt
+        [ "$(programs again.txt)" = "1 from the cache, 0 built" ] ||
+            fail "$damage: the entry was not replaced: $(cat again.txt)"
+    done
+    "$clrender" "${args[@]}" --precision float --timings -o float.npy 2> float.txt
+    [ "$(programs float.txt)" = "0 from the cache, 1 built" ] || fail "float: $(cat float.txt)"
+    [ "$(ls -A cache | wc -l)" -eq 2 ] || fail "the cache holds $(ls -A cache)"
+    # Unwritable: a file stands where the directory would be.
+    printf x > blocker
+    CLRENDER_CACHE_DIR=$work/blocker/cache "$clrender" "${args[@]}" -o blocked.npy 2> blocked.txt
+    cmp first.npy blocked.npy || fail "an unwritable cache changed the image"
+    [ "$(grep -c 'warning: kernel cache' blocked.txt)" -eq 1 ] || fail "$(cat blocked.txt)"
+    grep -q "blocker' is not a directory" blocked.txt || fail "$(cat blocked.txt)"
+    # Off: nothing kept, nothing read.
+    CLRENDER_NO_CACHE=1 CLRENDER_CACHE_DIR=$work/off "$clrender" "${args[@]}" --timings \
+        -o off.npy 2> off.txt
+    [ "$(programs off.txt)" = "0 from the cache, 1 built" ] || fail "off: $(cat off.txt)"
+    [ ! -e off ] || fail "CLRENDER_NO_CACHE=1 made $(ls -A off)"
+    cmp first.npy off.npy || fail "without the cache another image"
+    # The default place: $XDG_CACHE_HOME/clrender, else ~/.cache/clrender.
+    (unset CLRENDER_CACHE_DIR; XDG_CACHE_HOME=$work/xdg "$clrender" "${args[@]}" -o xdg.npy)
+    [ -n "$(ls xdg/clrender/*.bin)" ] || fail "nothing in \$XDG_CACHE_HOME/clrender"
+    (unset CLRENDER_CACHE_DIR XDG_CACHE_HOME; HOME=$work/home "$clrender" "${args[@]}" -o home.npy)
+    [ -n "$(ls home/.cache/clrender/*.bin)" ] || fail "nothing in ~/.cache/clrender"
+    ;;
+timings-add-up)
+    # The phases of --timings add up to the total, which is the process's wall time up to
+    # the lines (all but the exit): setup (from the process's start) to other.
+    start=$("$python" -c 'import time; print(time.monotonic())')
+    "$clrender" julia --size 64x40 --timings -o t.png 2> t.txt
+    end=$("$python" -c 'import time; print(time.monotonic())')
+    cat t.txt
+    "$python" - "$start" "$end" <<'PY' || fail "the phases do not add up: $(cat t.txt)"
+import re, sys
+start, end = float(sys.argv[1]), float(sys.argv[2])
+lines = dict(re.findall(r"^(\w+): (-?[0-9.]+) ms$", open("t.txt").read(), re.M))
+phases = ["setup", "build", "upload", "kernel", "transfer", "encode", "write", "other"]
+assert set(phases) <= set(lines), lines
+total = float(lines["total"])
+assert abs(sum(float(lines[p]) for p in phases) - total) < 0.5, lines
+# The total is the process's own time: less than the wall time around it (a Python start
+# and an exit on each side), more than its set-up alone.
+assert float(lines["setup"]) > 0 and total < (end - start) * 1e3, (total, end - start)
+PY
     ;;
 *)
     fail "unknown check $check"

@@ -20,7 +20,9 @@ int main(void) {
     OFFSET(clr_device_info, fp64);
     OFFSET(clr_param_info, early);
     OFFSET(clr_session_options, test_device_memory);
+    OFFSET(clr_session_options, cache_dir);
     OFFSET(clr_verify_result, reference_name);
     OFFSET(clr_timings, bands);
+    OFFSET(clr_timings, programs_built);
     return 0;
 }

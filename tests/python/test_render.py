@@ -97,6 +97,22 @@ def test_a_session_builds_once_and_renders_changes():
         assert s.devices and s.devices[0].type == "CPU"
 
 
+def test_a_second_session_loads_the_kernel_the_first_built(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLRENDER_CACHE_DIR", str(tmp_path / "cache"))
+    renders = []
+    for expected in ((0, 1), (1, 0)):  # (from the cache, built)
+        with clrender.Session("sphere", preset="pyo3") as s:
+            renders.append(s.render())
+            t = s.timings
+            assert (t["programs_cached"], t["programs_built"]) == expected
+    assert np.array_equal(renders[0], renders[1])
+    assert len(list((tmp_path / "cache").iterdir())) == 1
+    monkeypatch.setenv("CLRENDER_NO_CACHE", "1")
+    with clrender.Session("sphere", preset="pyo3") as s:
+        s.render()
+        assert (s.timings["programs_cached"], s.timings["programs_built"]) == (0, 1)
+
+
 def test_false_turns_a_parameter_back_to_its_default():
     with clrender.Session("julia", size=(40, 30), iter=(0, 5)) as s:
         few = s.render()
