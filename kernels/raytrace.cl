@@ -12,7 +12,12 @@
  * lane count it wants, as it does xray.cl: the per-pixel and the vector kernels cannot drift
  * apart, and a program holds only the variant its launch runs (a header included twice would
  * need two sets of names and would build both). Every lane performs exactly the operations of
- * the one-lane kernel, in the same order, so both give the same bits. */
+ * the one-lane kernel, in the same order, so both give the same bits.
+ *
+ * Skipped work. A vector skips what none of its live lanes needs: a sphere's square root and
+ * the rest of its test where no lane can hit it, the remaining shadow tests once every lane is
+ * in shadow, a highlight's exp and log where no lit lane has one. Only results that would be
+ * thrown away are skipped, so the pictures do not change. */
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable
 #pragma OPENCL FP_CONTRACT OFF
 
@@ -50,7 +55,6 @@ typedef LANEWISE(long) mask_l;  /* a comparison of real_l: nonzero in the lanes 
 #define STORE_LANES(v, out) (*(out) = (v))
 #else
 #define SELECT(a, b, mask)  select(a, b, mask)
-#define ANY(mask)           any(mask)
 #define LANE_INDICES        LANEWISE(vload)(0, lane_indices)
 #define STORE_LANES(v, out) LANEWISE(vstore)(v, 0, out)
 __constant double lane_indices[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
@@ -124,6 +128,20 @@ static vec_l choose(vec_l a, vec_l b, mask_l mask) {
                (p)[r.s7], (p)[r.s8], (p)[r.s9], (p)[r.sa], (p)[r.sb], (p)[r.sc], (p)[r.sd],        \
                (p)[r.se], (p)[r.sf])
 #endif
+
+/* Whether any lane's mask holds, from the lanes' low bytes read as one integer: LLVM turns
+ * this into one test of the comparison's mask register (ktest). PoCL's any() tests the lanes a
+ * pair at a time, with a branch each, and an OR over the lanes becomes a chain of shuffles;
+ * the tracer asks at every sphere. */
+#if LANES == 2
+#define ANY(m) (as_ushort(convert_char2(m)) != 0)
+#elif LANES == 4
+#define ANY(m) (as_uint(convert_char4(m)) != 0)
+#elif LANES == 8
+#define ANY(m) (as_ulong(convert_char8(m)) != 0)
+#elif LANES == 16
+#define ANY(m) ((as_ulong2(convert_char16(m)).s0 | as_ulong2(convert_char16(m)).s1) != 0)
+#endif
 static real_l gather(__global const double *spheres, index_l record, int k) {
     return GATHER(spheres + k, record);
 }
@@ -132,13 +150,19 @@ static vec_l gather3(__global const double *spheres, index_l record, int k) {
                 gather(spheres, record, k + 2));
 }
 
-/* Distance along the unit rays (o, d) to sphere s, or -1 where they miss. */
-static real_l intersect(__global const double *s, vec_l o, vec_l d) {
+/* Distance along the unit rays (o, d) to sphere s, or -1 where they miss, in the lanes of
+ * `wanted`; the other lanes may hold anything. */
+static real_l intersect(__global const double *s, vec_l o, vec_l d, mask_l wanted) {
     const vec_l oc = sub(o, splat(load(s + RAYTRACE_SPHERE_CENTER)));
     const real_l b = dot3(oc, d);
     const real_l c = dot3(oc, oc) - s[RAYTRACE_SPHERE_RADIUS] * s[RAYTRACE_SPHERE_RADIUS];
     const real_l disc = b * b - c;
-    if (!ANY(disc >= 0.0))
+    /* A lane misses where disc < 0, and also where the sphere lies behind an origin outside it
+     * (b > 0, c > 0): there disc <= b*b, and the square root of b*b rounded is b exactly in
+     * binary floating point, so root <= b and both roots are <= 0. The square root is the
+     * costliest step of the test, and most spheres can be hit by no wanted lane of a vector
+     * (the ground, behind every shadow ray that leaves it, is one). */
+    if (!ANY(wanted && disc >= 0.0 && !(b > 0.0 && c > 0.0)))
         return (real_l)(-1.0);
     const real_l root = sqrt(disc);
     const real_l near = -b - root, far = -b + root;
@@ -159,7 +183,7 @@ static vec_l trace(__global const double *view, __global const double *spheres, 
         real_l t = (real_l)(INFINITY);
         index_l hit = (index_l)(-1);
         for (uint i = 0; i < sphere_count; ++i) {
-            const real_l ti = intersect(spheres + SPHERE_STRIDE * i, o, d);
+            const real_l ti = intersect(spheres + SPHERE_STRIDE * i, o, d, alive);
             const mask_l closer = ti > 0.0 && ti < t;
             t = SELECT(t, ti, closer);
             hit = SELECT(hit, (index_l)(i), closer);
@@ -175,7 +199,7 @@ static vec_l trace(__global const double *view, __global const double *spheres, 
         n = choose(n, scale(n, (real_l)(-1.0)), dot3(n, d) > 0.0); /* seen from inside */
         const vec_l diffuse = gather3(spheres, record, RAYTRACE_SPHERE_DIFFUSE);
         const real_l specular = gather(spheres, record, RAYTRACE_SPHERE_SPECULAR);
-        const real_l shininess = gather(spheres, record, RAYTRACE_SPHERE_SHININESS);
+        const mask_l specular_here = alive && specular > 0.0;
         const vec_l start = add(p, scale(n, (real_l)(SURFACE_OFFSET)));
 
         vec_l direct = mul(ambient, diffuse);
@@ -187,21 +211,24 @@ static vec_l trace(__global const double *view, __global const double *spheres, 
             const real_l lambert = dot3(n, l);
             mask_l lit = alive && lambert > 0.0;
             for (uint j = 0; j < sphere_count && ANY(lit); ++j) {
-                const real_l tj = intersect(spheres + SPHERE_STRIDE * j, start, l);
+                const real_l tj = intersect(spheres + SPHERE_STRIDE * j, start, l, lit);
                 lit = lit && !(tj > 0.0 && tj < distance);
             }
             if (!ANY(lit))
                 continue;
             const vec_l radiance = splat(load(light + RAYTRACE_LIGHT_RADIANCE));
             direct = choose(direct, add(direct, scale(mul(diffuse, radiance), lambert)), lit);
+            if (!ANY(lit && specular_here))
+                continue;
             const vec_l mirrored = sub(scale(n, 2.0 * lambert), l);
             const real_l highlight = -dot3(mirrored, d);
-            const mask_l shiny = lit && highlight > 0.0 && specular > 0.0;
-            if (ANY(shiny))
-                direct = choose(
-                    direct,
-                    add(direct, scale(radiance, specular * POSITIVE_POW(highlight, shininess))),
-                    shiny);
+            const mask_l shiny = lit && specular_here && highlight > 0.0;
+            if (!ANY(shiny))
+                continue;
+            const real_l shininess = gather(spheres, record, RAYTRACE_SPHERE_SHININESS);
+            direct = choose(
+                direct, add(direct, scale(radiance, specular * POSITIVE_POW(highlight, shininess))),
+                shiny);
         }
 
         const real_l reflectivity =
