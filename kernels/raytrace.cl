@@ -45,8 +45,7 @@
 #define LANEWISE(name)      JOIN(name, LANE_SUFFIX)
 
 typedef LANEWISE(double) real_l;
-typedef LANEWISE(long) index_l; /* a sphere's record, per lane: as wide as real_l, to share masks */
-typedef LANEWISE(long) mask_l;  /* a comparison of real_l: nonzero in the lanes where it holds */
+typedef LANEWISE(long) mask_l; /* a comparison of real_l: nonzero in the lanes where it holds */
 
 #if LANES == 1
 #define SELECT(a, b, mask)  ((mask) ? (b) : (a))
@@ -54,7 +53,20 @@ typedef LANEWISE(long) mask_l;  /* a comparison of real_l: nonzero in the lanes 
 #define LANE_INDICES        0.0
 #define STORE_LANES(v, out) (*(out) = (v))
 #else
-#define SELECT(a, b, mask)  select(a, b, mask)
+#define SELECT(a, b, mask) select(a, b, mask)
+/* Whether any lane's mask holds, from the lanes' low bytes read as one integer: LLVM turns
+ * this into one test of the comparison's mask register (ktest). PoCL's any() tests the lanes a
+ * pair at a time, with a branch each, and an OR over the lanes becomes a chain of shuffles;
+ * the tracer asks at every sphere. */
+#if LANES == 2
+#define ANY(m) (as_ushort(convert_char2(m)) != 0)
+#elif LANES == 4
+#define ANY(m) (as_uint(convert_char4(m)) != 0)
+#elif LANES == 8
+#define ANY(m) (as_ulong(convert_char8(m)) != 0)
+#elif LANES == 16
+#define ANY(m) ((as_ulong2(convert_char16(m)).s0 | as_ulong2(convert_char16(m)).s1) != 0)
+#endif
 #define LANE_INDICES        LANEWISE(vload)(0, lane_indices)
 #define STORE_LANES(v, out) LANEWISE(vstore)(v, 0, out)
 __constant double lane_indices[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
@@ -109,45 +121,21 @@ static vec_l choose(vec_l a, vec_l b, mask_l mask) {
     return make(SELECT(a.x, b.x, mask), SELECT(a.y, b.y, mask), SELECT(a.z, b.z, mask));
 }
 
-/* Field k of each lane's sphere, whose record starts at spheres[record]. OpenCL C has no
- * gather: each lane is read on its own (LLVM makes a gather instruction of it where the CPU
- * has one; of a loop over an array of the lanes it does not). */
-#if LANES == 1
-#define GATHER(p, r) (p)[r]
-#elif LANES == 2
-#define GATHER(p, r) (double2)((p)[r.s0], (p)[r.s1])
-#elif LANES == 4
-#define GATHER(p, r) (double4)((p)[r.s0], (p)[r.s1], (p)[r.s2], (p)[r.s3])
-#elif LANES == 8
-#define GATHER(p, r)                                                                               \
-    (double8)((p)[r.s0], (p)[r.s1], (p)[r.s2], (p)[r.s3], (p)[r.s4], (p)[r.s5], (p)[r.s6],         \
-              (p)[r.s7])
-#else
-#define GATHER(p, r)                                                                               \
-    (double16)((p)[r.s0], (p)[r.s1], (p)[r.s2], (p)[r.s3], (p)[r.s4], (p)[r.s5], (p)[r.s6],        \
-               (p)[r.s7], (p)[r.s8], (p)[r.s9], (p)[r.sa], (p)[r.sb], (p)[r.sc], (p)[r.sd],        \
-               (p)[r.se], (p)[r.sf])
-#endif
+/* The material and centre of the sphere each lane's ray hit. They are copied from the records
+ * while searching for the nearest hit, where few spheres get that far, rather than gathered
+ * lane by lane afterwards: the normal, which all shading waits for, needs the centre at once. */
+typedef struct {
+    vec_l centre, diffuse;
+    real_l specular, shininess, reflectivity;
+} surface_l;
 
-/* Whether any lane's mask holds, from the lanes' low bytes read as one integer: LLVM turns
- * this into one test of the comparison's mask register (ktest). PoCL's any() tests the lanes a
- * pair at a time, with a branch each, and an OR over the lanes becomes a chain of shuffles;
- * the tracer asks at every sphere. */
-#if LANES == 2
-#define ANY(m) (as_ushort(convert_char2(m)) != 0)
-#elif LANES == 4
-#define ANY(m) (as_uint(convert_char4(m)) != 0)
-#elif LANES == 8
-#define ANY(m) (as_ulong(convert_char8(m)) != 0)
-#elif LANES == 16
-#define ANY(m) ((as_ulong2(convert_char16(m)).s0 | as_ulong2(convert_char16(m)).s1) != 0)
-#endif
-static real_l gather(__global const double *spheres, index_l record, int k) {
-    return GATHER(spheres + k, record);
-}
-static vec_l gather3(__global const double *spheres, index_l record, int k) {
-    return make(gather(spheres, record, k), gather(spheres, record, k + 1),
-                gather(spheres, record, k + 2));
+/* sphere's fields in the lanes where mask holds */
+static void take_where(surface_l *s, __global const double *sphere, mask_l mask) {
+    s->centre = choose(s->centre, splat(load(sphere + RAYTRACE_SPHERE_CENTER)), mask);
+    s->diffuse = choose(s->diffuse, splat(load(sphere + RAYTRACE_SPHERE_DIFFUSE)), mask);
+    s->specular = SELECT(s->specular, (real_l)(sphere[RAYTRACE_SPHERE_SPECULAR]), mask);
+    s->shininess = SELECT(s->shininess, (real_l)(sphere[RAYTRACE_SPHERE_SHININESS]), mask);
+    s->reflectivity = SELECT(s->reflectivity, (real_l)(sphere[RAYTRACE_SPHERE_REFLECTIVITY]), mask);
 }
 
 /* Distance along the unit rays (o, d) to sphere s, or -1 where they miss, in the lanes of
@@ -181,24 +169,28 @@ static vec_l trace(__global const double *view, __global const double *spheres, 
     mask_l alive = ALL_LANES; /* the lanes whose ray has not yet left the scene or stopped */
     for (uint bounce = 0;; ++bounce) {
         real_l t = (real_l)(INFINITY);
-        index_l hit = (index_l)(-1);
+        mask_l hit = 0;
+        surface_l surface; /* set in the lanes that hit: the others are not alive, and unread */
         for (uint i = 0; i < sphere_count; ++i) {
-            const real_l ti = intersect(spheres + SPHERE_STRIDE * i, o, d, alive);
+            __global const double *sphere = spheres + SPHERE_STRIDE * i;
+            const real_l ti = intersect(sphere, o, d, alive);
             const mask_l closer = ti > 0.0 && ti < t;
+            if (!ANY(closer))
+                continue;
             t = SELECT(t, ti, closer);
-            hit = SELECT(hit, (index_l)(i), closer);
+            hit = hit || closer;
+            take_where(&surface, sphere, closer);
         }
-        colour = choose(colour, add(colour, mul(throughput, background)), alive && hit < 0);
-        alive = alive && hit >= 0;
+        colour = choose(colour, add(colour, mul(throughput, background)), alive && !hit);
+        alive = alive && hit;
         if (!ANY(alive))
             break;
 
-        const index_l record = SELECT((index_l)(0), hit, alive) * SPHERE_STRIDE;
         const vec_l p = add(o, scale(d, t));
-        vec_l n = unit(sub(p, gather3(spheres, record, RAYTRACE_SPHERE_CENTER)));
+        vec_l n = unit(sub(p, surface.centre));
         n = choose(n, scale(n, (real_l)(-1.0)), dot3(n, d) > 0.0); /* seen from inside */
-        const vec_l diffuse = gather3(spheres, record, RAYTRACE_SPHERE_DIFFUSE);
-        const real_l specular = gather(spheres, record, RAYTRACE_SPHERE_SPECULAR);
+        const vec_l diffuse = surface.diffuse;
+        const real_l specular = surface.specular;
         const mask_l specular_here = alive && specular > 0.0;
         const vec_l start = add(p, scale(n, (real_l)(SURFACE_OFFSET)));
 
@@ -225,14 +217,11 @@ static vec_l trace(__global const double *view, __global const double *spheres, 
             const mask_l shiny = lit && specular_here && highlight > 0.0;
             if (!ANY(shiny))
                 continue;
-            const real_l shininess = gather(spheres, record, RAYTRACE_SPHERE_SHININESS);
-            direct = choose(
-                direct, add(direct, scale(radiance, specular * POSITIVE_POW(highlight, shininess))),
-                shiny);
+            const real_l phong = POSITIVE_POW(highlight, surface.shininess);
+            direct = choose(direct, add(direct, scale(radiance, specular * phong)), shiny);
         }
 
-        const real_l reflectivity =
-            bounce < depth ? gather(spheres, record, RAYTRACE_SPHERE_REFLECTIVITY) : (real_l)(0.0);
+        const real_l reflectivity = bounce < depth ? surface.reflectivity : (real_l)(0.0);
         colour =
             choose(colour, add(colour, scale(mul(throughput, direct), 1.0 - reflectivity)), alive);
         alive = alive && reflectivity > 0.0;
