@@ -26,7 +26,7 @@ int sphere_launch(const void *params, const device_entry *device, size_t frame, 
     const cl_uint depth = (cl_uint)p->depth, spp = (cl_uint)p->spp;
     /* One kernel, built for the pixels each work-item traces (kernels/raytrace.cl): one on
      * GPUs, a vector of the device's preferred double width on CPUs. On an AVX-512 CPU that
-     * prefers 8 doubles, 16 lanes ran 7 % slower and 4 lanes 45 % slower than 8. */
+     * prefers 8 doubles, 16 lanes ran 7 % slower and 4 lanes 40 % slower than 8. */
     const unsigned lanes =
         kernel_variant_is_simd(p->kernel, device) ? simd_lanes(device->vector_width_double) : 1;
     l->program = "raytrace";
