@@ -34,7 +34,5 @@
 #define RAYTRACE_SURFACE_OFFSET 1e-7
 /* The golden ratio's fraction: the y offsets of the sample pattern. */
 #define RAYTRACE_GOLDEN 0.6180339887498949
-/* Pixels per work-item of raytrace_simd (double8 lanes). */
-#define RAYTRACE_SIMD_LANES 8
 
 #endif

@@ -42,7 +42,8 @@ static void cpu_devices_get_the_simd_kernel_over_eight_pixel_columns(void **stat
     launch l;
     failure f;
     assert_int_equal(describe(s, CL_DEVICE_TYPE_CPU, &l, &f), 0);
-    assert_string_equal(l.entry_point, "raytrace_simd");
+    assert_string_equal(l.entry_point, "raytrace");
+    assert_string_equal(l.build_options, "-DLANES=8"); /* a device preferring no width: 8 */
     assert_int_equal(l.items_wide, 3); /* ceil(17 / 8) work-items per row */
     assert_int_equal(l.items_high, 5);
     assert_true(l.needs_fp64);
@@ -57,6 +58,7 @@ static void gpus_and_explicit_per_pixel_get_one_work_item_per_pixel(void **state
     failure f;
     assert_int_equal(describe(s, CL_DEVICE_TYPE_GPU, &l, &f), 0);
     assert_string_equal(l.entry_point, "raytrace");
+    assert_string_equal(l.build_options, "-DLANES=1");
     assert_int_equal(l.items_wide, 17);
     clr_session_close(s);
 
@@ -64,6 +66,8 @@ static void gpus_and_explicit_per_pixel_get_one_work_item_per_pixel(void **state
     s = session_with(per_pixel, 4);
     assert_int_equal(describe(s, CL_DEVICE_TYPE_CPU, &l, &f), 0);
     assert_string_equal(l.entry_point, "raytrace");
+    assert_string_equal(l.build_options, "-DLANES=1");
+    assert_int_equal(l.items_wide, 17);
     /* width, height, view, spheres, sphere count, lights, light count, depth, spp */
     assert_int_equal(l.arg_count, 9);
     assert_int_equal(l.args[3].kind, LAUNCH_ARG_INPUT);

@@ -41,7 +41,7 @@ static const param_spec sphere_params_table[] = {
     PARAM_UINT("spp", sphere_params, spp, 1, SPHERE_MAX_SPP, "N",
                "samples per pixel, 1 to 4096 (default 4)"),
     PARAM_KERNEL(sphere_params, kernel,
-                 "per-pixel, simd (8 pixels per work-item) or auto (simd on CPUs)"),
+                 "per-pixel, simd (a row of up to 8 pixels per work-item) or auto (simd on CPUs)"),
     PARAM_CHOICE("values", sphere_params, values, value_names, "V",
                  "srgb (8-bit sRGB, default) or radiance (linear float RGB, for .exr and .npy)"),
 };
