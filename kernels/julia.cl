@@ -109,8 +109,7 @@ __kernel void julia(__global sample_t *out, uint width, uint height, real x_min,
  * a compare of the count gives the mask register directly, and the count's update is one
  * masked move of the next step number. */
 #ifdef LANES
-#define JOIN(a, b)      a##b
-#define VECTOR(type, n) JOIN(type, n)
+#include "lanes.h"
 #ifdef JULIA_DOUBLE
 #define REAL    double
 #define MASK    long /* what comparing two double vectors gives */
@@ -127,23 +126,6 @@ typedef VECTOR(uint, LANES) uintv;
 #define VSTORE       VECTOR(vstore, LANES)
 #define CONVERT_REAL VECTOR(VECTOR(convert_, REAL), LANES)
 #define CONVERT_MASK VECTOR(VECTOR(convert_, MASK), LANES)
-
-/* Whether any lane of a mask is set, by halving: PoCL's any() tests each half with a branch of
- * its own, where this lets LLVM fold the halves and test once. */
-static bool any_lane(maskv m) {
-#if LANES == 16
-    const VECTOR(MASK, 8) m8 = m.lo | m.hi;
-#elif LANES == 8
-    const VECTOR(MASK, 8) m8 = m;
-#endif
-#if LANES >= 8
-    const VECTOR(MASK, 4) m4 = m8.lo | m8.hi;
-    const VECTOR(MASK, 2) m2 = m4.lo | m4.hi;
-    return (m2.x | m2.y) != 0;
-#else
-    return any(m);
-#endif
-}
 
 __constant uint lane_offsets[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 
@@ -268,7 +250,7 @@ __kernel void julia_simd(__global sample_t *out, uint width, uint height, real x
             ADVANCE
             FOR_ROWS(STEP)
             ADVANCE
-            iterating = any_lane((maskv)(0)FOR_ROWS(STILL));
+            iterating = ANY_LANE((maskv)(0)FOR_ROWS(STILL));
         }
         for (; iterating && i < max_iter; ++i) {
             FOR_ROWS(STEP)

@@ -32,41 +32,17 @@
 #ifndef LANES
 #define LANES 1
 #endif
-/* LANEWISE(double) is double for one lane, doubleN for N: the OpenCL type or builtin. */
-#if LANES == 1
-#define LANE_SUFFIX
-#elif LANES == 2 || LANES == 4 || LANES == 8 || LANES == 16
-#define LANE_SUFFIX LANES
-#else
-#error "LANES must be 1, 2, 4, 8 or 16"
-#endif
-#define JOIN_EXPANDED(a, b) a##b
-#define JOIN(a, b)          JOIN_EXPANDED(a, b)
-#define LANEWISE(name)      JOIN(name, LANE_SUFFIX)
+#include "lanes.h"
 
 typedef LANEWISE(double) real_l;
 typedef LANEWISE(long) mask_l; /* a comparison of real_l: nonzero in the lanes where it holds */
 
 #if LANES == 1
 #define SELECT(a, b, mask)  ((mask) ? (b) : (a))
-#define ANY(mask)           (mask)
 #define LANE_INDICES        0.0
 #define STORE_LANES(v, out) (*(out) = (v))
 #else
-#define SELECT(a, b, mask) select(a, b, mask)
-/* Whether any lane's mask holds, from the lanes' low bytes read as one integer: LLVM turns
- * this into one test of the comparison's mask register (ktest). PoCL's any() tests the lanes a
- * pair at a time, with a branch each, and an OR over the lanes becomes a chain of shuffles;
- * the tracer asks at every sphere. */
-#if LANES == 2
-#define ANY(m) (as_ushort(convert_char2(m)) != 0)
-#elif LANES == 4
-#define ANY(m) (as_uint(convert_char4(m)) != 0)
-#elif LANES == 8
-#define ANY(m) (as_ulong(convert_char8(m)) != 0)
-#elif LANES == 16
-#define ANY(m) ((as_ulong2(convert_char16(m)).s0 | as_ulong2(convert_char16(m)).s1) != 0)
-#endif
+#define SELECT(a, b, mask)  select(a, b, mask)
 #define LANE_INDICES        LANEWISE(vload)(0, lane_indices)
 #define STORE_LANES(v, out) LANEWISE(vstore)(v, 0, out)
 __constant double lane_indices[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
@@ -150,7 +126,7 @@ static real_l intersect(__global const double *s, vec_l o, vec_l d, mask_l wante
      * binary floating point, so root <= b and both roots are <= 0. The square root is the
      * costliest step of the test, and most spheres can be hit by no wanted lane of a vector
      * (the ground, behind every shadow ray that leaves it, is one). */
-    if (!ANY(wanted && disc >= 0.0 && !(b > 0.0 && c > 0.0)))
+    if (!ANY_LANE(wanted && disc >= 0.0 && !(b > 0.0 && c > 0.0)))
         return (real_l)(-1.0);
     const real_l root = sqrt(disc);
     const real_l near = -b - root, far = -b + root;
@@ -175,7 +151,7 @@ static vec_l trace(__global const double *view, __global const double *spheres, 
             __global const double *sphere = spheres + SPHERE_STRIDE * i;
             const real_l ti = intersect(sphere, o, d, alive);
             const mask_l closer = ti > 0.0 && ti < t;
-            if (!ANY(closer))
+            if (!ANY_LANE(closer))
                 continue;
             t = SELECT(t, ti, closer);
             hit = hit || closer;
@@ -183,7 +159,7 @@ static vec_l trace(__global const double *view, __global const double *spheres, 
         }
         colour = choose(colour, add(colour, mul(throughput, background)), alive && !hit);
         alive = alive && hit;
-        if (!ANY(alive))
+        if (!ANY_LANE(alive))
             break;
 
         const vec_l p = add(o, scale(d, t));
@@ -202,20 +178,20 @@ static vec_l trace(__global const double *view, __global const double *spheres, 
             const vec_l l = scale(to_light, 1.0 / distance);
             const real_l lambert = dot3(n, l);
             mask_l lit = alive && lambert > 0.0;
-            for (uint j = 0; j < sphere_count && ANY(lit); ++j) {
+            for (uint j = 0; j < sphere_count && ANY_LANE(lit); ++j) {
                 const real_l tj = intersect(spheres + SPHERE_STRIDE * j, start, l, lit);
                 lit = lit && !(tj > 0.0 && tj < distance);
             }
-            if (!ANY(lit))
+            if (!ANY_LANE(lit))
                 continue;
             const vec_l radiance = splat(load(light + RAYTRACE_LIGHT_RADIANCE));
             direct = choose(direct, add(direct, scale(mul(diffuse, radiance), lambert)), lit);
-            if (!ANY(lit && specular_here))
+            if (!ANY_LANE(lit && specular_here))
                 continue;
             const vec_l mirrored = sub(scale(n, 2.0 * lambert), l);
             const real_l highlight = -dot3(mirrored, d);
             const mask_l shiny = lit && specular_here && highlight > 0.0;
-            if (!ANY(shiny))
+            if (!ANY_LANE(shiny))
                 continue;
             const real_l phong = POSITIVE_POW(highlight, surface.shininess);
             direct = choose(direct, add(direct, scale(radiance, specular * phong)), shiny);
@@ -225,7 +201,7 @@ static vec_l trace(__global const double *view, __global const double *spheres, 
         colour =
             choose(colour, add(colour, scale(mul(throughput, direct), 1.0 - reflectivity)), alive);
         alive = alive && reflectivity > 0.0;
-        if (!ANY(alive))
+        if (!ANY_LANE(alive))
             break;
         throughput = scale(throughput, reflectivity);
         d = unit(sub(d, scale(n, 2.0 * dot3(d, n))));

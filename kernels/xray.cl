@@ -52,8 +52,7 @@
 #ifndef LANES
 #define LANES 1
 #endif
-#define JOIN(a, b)      a##b
-#define VECTOR(type, n) JOIN(type, n)
+#include "lanes.h"
 
 #if LANES == 1
 typedef SETUP setupv;
@@ -62,7 +61,6 @@ typedef INDEX indexv;
 typedef int setup_mask; /* a comparison's result: 0 or 1 for one lane, 0 or -1 per lane */
 typedef int mask;
 #define SELECT(a, b, m)      ((m) ? (b) : (a))
-#define ANY(m)               (m)
 #define TO_REAL(x)           ((REAL)(x))
 #define TO_INDEX(x)          ((INDEX)(x))
 #define TO_SETUP(x)          ((SETUP)(x))
@@ -75,7 +73,6 @@ typedef VECTOR(INDEX, LANES) indexv;
 typedef VECTOR(SETUP_MASK, LANES) setup_mask; /* SETUP's comparisons */
 typedef indexv mask;                          /* REAL's and INDEX's comparisons */
 #define SELECT(a, b, m) select(a, b, m)
-#define ANY(m)          any(m)
 #define TO_REAL(x)      VECTOR(VECTOR(convert_, REAL), LANES)(x)
 #define TO_INDEX(x)     VECTOR(VECTOR(convert_, INDEX), LANES)(x)
 #define TO_SETUP(x)     VECTOR(VECTOR(convert_, SETUP), LANES)(x)
@@ -280,7 +277,7 @@ __kernel void xray_siddon(__global float *out, __global const SETUP *views, uint
     ray_walk w;
     start_rays(&w, views + (size_t)frame * XRAY_VIEW_STRIDE, col0, row, width, nx, ny, nz_total, k0,
                nz);
-    while (ANY(w.walking)) {
+    while (ANY_LANE(w.walking)) {
         step(&w, volume);
         step(&w, volume);
     }
