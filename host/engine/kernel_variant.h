@@ -24,8 +24,9 @@ extern const char *const kernel_variant_names[]; /* "auto", "per-pixel", "simd",
 bool kernel_variant_is_simd(int variant, const device_entry *device);
 
 /* The lanes of a SIMD kernel's vectors: the device's preferred vector width for
- * its type, as one of the OpenCL vector sizes 2, 4 or 8 (8 when it prefers none
- * or more). */
-unsigned simd_lanes(cl_uint preferred_width);
+ * its type, as one of the OpenCL vector sizes 2, 4, 8 or 16, at most `widest`
+ * (8 when it prefers none). The widest pays is the renderer's to say: wider
+ * vectors make more lanes wait for the slowest of their block. */
+unsigned simd_lanes(cl_uint preferred_width, unsigned widest);
 
 #endif

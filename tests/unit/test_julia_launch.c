@@ -106,6 +106,13 @@ static void cpu_devices_get_the_simd_kernel_with_their_vector_width(void **state
     assert_int_equal(l.rows_per_item, 4); /* JULIA_SIMD_ROWS, from kernels/julia_layout.h */
 
     memset(&l, 0, sizeof l);
+    p.precision = PRECISION_FLOAT; /* the device prefers float16, which julia takes */
+    assert_int_equal(julia_renderer.launch(&p, &d, 0, 0, &l, &f), 0);
+    assert_non_null(strstr(l.build_options, "-DLANES=16"));
+    assert_int_equal(l.items_wide, 63); /* ceil(1000 / 16 lanes) */
+    p.precision = PRECISION_DOUBLE;
+
+    memset(&l, 0, sizeof l);
     p.kernel = KERNEL_PER_PIXEL;
     assert_int_equal(julia_renderer.launch(&p, &d, 0, 0, &l, &f), 0);
     assert_string_equal(l.entry_point, "julia");
@@ -114,12 +121,15 @@ static void cpu_devices_get_the_simd_kernel_with_their_vector_width(void **state
 
 static void simd_lanes_are_an_opencl_vector_size(void **state) {
     (void)state;
-    assert_int_equal(simd_lanes(0), 8); /* no preference */
-    assert_int_equal(simd_lanes(1), 8);
-    assert_int_equal(simd_lanes(2), 2);
-    assert_int_equal(simd_lanes(3), 2);
-    assert_int_equal(simd_lanes(8), 8);
-    assert_int_equal(simd_lanes(16), 8); /* wider blocks wait longer for their slowest pixel */
+    assert_int_equal(simd_lanes(0, 16), 8); /* no preference */
+    assert_int_equal(simd_lanes(1, 16), 8);
+    assert_int_equal(simd_lanes(2, 16), 2);
+    assert_int_equal(simd_lanes(3, 16), 2);
+    assert_int_equal(simd_lanes(8, 16), 8);
+    assert_int_equal(simd_lanes(16, 16), 16);
+    assert_int_equal(simd_lanes(32, 16), 16);
+    assert_int_equal(simd_lanes(16, 8), 8); /* the renderer's widest */
+    assert_int_equal(simd_lanes(4, 8), 4);
 }
 
 int main(void) {

@@ -34,8 +34,10 @@ int julia_launch(const void *params, const device_entry *device, size_t frame, s
     l->items_high = (size_t)height;
     l->rows_per_item = 1;
     if (kernel_variant_is_simd(p->kernel, device)) {
+        /* 16 lanes: float16 blocks wait longer for their slowest pixel than float8 ones, yet
+         * ran the blog zoom 12 % faster on an AVX-512 CPU that prefers float16. */
         unsigned lanes =
-            simd_lanes(is_double ? device->vector_width_double : device->vector_width_float);
+            simd_lanes(is_double ? device->vector_width_double : device->vector_width_float, 16);
         l->entry_point = "julia_simd";
         l->items_wide = ((size_t)width + lanes - 1) / lanes;
         l->items_high = ((size_t)height + JULIA_SIMD_ROWS - 1) / JULIA_SIMD_ROWS;

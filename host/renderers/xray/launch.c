@@ -45,7 +45,7 @@ int xray_launch(const void *params, const device_entry *device, size_t frame, si
     const bool simd = kernel_variant_is_simd(p->kernel, device);
     const unsigned lanes =
         !simd ? 1
-              : simd_lanes(is_double ? device->vector_width_double : device->vector_width_float);
+              : simd_lanes(is_double ? device->vector_width_double : device->vector_width_float, 8);
     l->program = "xray";
     l->entry_point = "xray_siddon";
     snprintf(l->build_options, sizeof l->build_options, "-DLANES=%u%s", lanes,
