@@ -28,6 +28,8 @@ import sys
 import tempfile
 import time
 
+from machine import cpu_model  # tools/machine.py, beside this script
+
 START = [-1.6, 1.6, -0.9, 0.9]
 END = [-0.0016, 0.0016, -0.0009, 0.0009]
 
@@ -55,17 +57,6 @@ def zoom_region(start, end, frame, frames):
 
 def text(values):
     return ",".join("%.17g" % v for v in values)
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown CPU"
 
 
 def phases(stderr):

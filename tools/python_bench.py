@@ -36,20 +36,14 @@ ZOOM = dict(region=(-0.1, 0.1, -0.1, 0.1), resolution=4000, c=-0.835 - 0.2321j, 
 SCRIPT = """
 import time; start = time.perf_counter()
 from {module} import ComplexRegion, JuliaDiv
+
+from machine import cpu_model  # tools/machine.py, beside this script
 plane = ComplexRegion(-0.1, 0.1, -0.1, 0.1).build(4000)
 values = JuliaDiv(-0.835 - 0.2321j, 2.0, (20, 100), 4000).over(plane)
 print(time.perf_counter() - start, float(values.sum()), float((values * values).sum()))
 """
 DROP_IN = SCRIPT.format(module="clrender.juliaset")
 NUMBA = SCRIPT.format(module="julia_numba")
-
-
-def cpu_model():
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return "unknown"
 
 
 def process(code, env):

@@ -47,6 +47,8 @@ import json, statistics, sys, time
 sys.path.insert(0, sys.argv[1])
 sys.path.insert(0, sys.argv[2])
 import clrender, sphere_pyconde_python as pure
+
+from machine import cpu_model  # tools/machine.py, beside this script
 rounds, renders = int(sys.argv[3]), int(sys.argv[4])
 session, calls, python = [], [], []
 with clrender.Session("sphere", preset="pyconde") as s:
@@ -89,14 +91,6 @@ def timings_of(argv, env):
     run = subprocess.run(argv + ["--timings", "--quiet"], env=env, capture_output=True, text=True,
                          check=True)
     return {k: float(v) for k, v in re.findall(r"^(\w+): (-?[0-9.]+) ms$", run.stderr, re.M)}
-
-
-def cpu_model():
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return "unknown"
 
 
 def main():

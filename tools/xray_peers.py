@@ -44,17 +44,10 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from xray_numba_walk import SHEPP_LOGAN  # noqa: E402  (the phantom's table, once)
+from machine import cpu_model  # noqa: E402
 
 EXTENT_MM = 256.0
 DETECTOR, PITCH, SOD, SDD = 512, 0.8, 1000.0, 1536.0
-
-
-def cpu_model():
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return "unknown"
 
 
 def shepp_logan(n, mu_scale=0.02):

@@ -14,7 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static char dir[] = "/tmp/clrender-kernels-XXXXXX";
+#define TEMP_DIR_TEMPLATE "/tmp/clrender-kernels-XXXXXX"
+#include "temp_dir.h"
 
 static void write_file(const char *name, const char *text) {
     char path[256];
@@ -23,18 +24,6 @@ static void write_file(const char *name, const char *text) {
     assert_non_null(f);
     fputs(text, f);
     fclose(f);
-}
-
-static int make_dir(void **state) {
-    (void)state;
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int remove_dir(void **state) {
-    (void)state;
-    char command[300];
-    snprintf(command, sizeof command, "rm -rf '%s'", dir);
-    return system(command);
 }
 
 static void includes_are_replaced_by_the_header_with_line_markers(void **state) {

@@ -19,19 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[] = "/tmp/clrender-cache-test-XXXXXX";
-
-static int make_dir(void **state) {
-    (void)state;
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int remove_dir(void **state) {
-    (void)state;
-    char command[300];
-    snprintf(command, sizeof command, "rm -rf '%s'", dir);
-    return system(command);
-}
+#define TEMP_DIR_TEMPLATE "/tmp/clrender-cache-test-XXXXXX"
+#include "temp_dir.h"
 
 /* A fresh cache directory under the test's, by name. */
 static const char *cache(const char *name) {
