@@ -48,7 +48,8 @@ static const param_spec bench_rows[] = {
 
 void bench_print_help(const char *name, FILE *out) {
     fprintf(out,
-            "usage: clrender %s [WORKLOAD...] [--device SPEC|all] [--repeat N] [--json]\n\n"
+            "usage: clrender %s [WORKLOAD...] [--device SPEC|all] [--repeat N] [--json]\n"
+            "       [--no-reference]\n\n"
             "Renders each workload on the device(s) and with the scalar reference, --repeat\n"
             "times in one session each, and reports the session's set-up (opening the\n"
             "devices) and build (compiling the kernels) once, then medians of the renders:\n"
