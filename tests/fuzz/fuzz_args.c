@@ -4,7 +4,9 @@
  * first byte picks the renderer, among every one the library has. Any input
  * must end in 0 or a usage failure with a one-line message (the options, then
  * the renderer's parameters set through the session and checked together),
- * never a crash, a leak or undefined behaviour. */
+ * never a crash, a leak or undefined behaviour. Parsing also checks where the
+ * frames of -o NAME%d would go, and a directory that is not there is the
+ * machine's state, not a usage error: a one-line runtime failure. */
 #include "cli/cli.h"
 
 #include <stdint.h>
@@ -52,8 +54,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     clr_session *session = NULL;
     failure f = {0};
     int status = render_parse(renderer, argc, argv, 2, &options, &out, &session, &f);
-    if (status != 0 && (status != CLR_USAGE_ERROR || strchr(f.message, '\n')))
-        abort(); /* only one-line usage failures are allowed */
+    if (status != 0 && ((status != CLR_USAGE_ERROR && status != CLR_RUNTIME_ERROR) ||
+                        strchr(f.message, '\n') || !f.message[0]))
+        abort(); /* only one-line usage or runtime failures are allowed */
     clr_session_close(session);
     render_options_free(&options);
     free(text);
