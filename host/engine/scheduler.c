@@ -87,6 +87,10 @@ struct run {
     pthread_mutex_t lock;
     pthread_cond_t changed;
     size_t frames, height, row_bytes, granule, max_rows, fixed_rows;
+    /* The rows rendered: every frame whole, or one band (clr_render_band): frames first_frame
+     * to frames - 1, starting at first_row, each ending before row_end. */
+    size_t first_frame, first_row, row_end;
+    uint64_t total_rows;
     double budget_ms;
     size_t next_frame, next_row; /* the cursor over the work */
     band retry[MAX_RETRIES];     /* bands to render again, after a device ran short */
@@ -161,10 +165,10 @@ static bool take_band(run *r, size_t rows, band *b) {
     }
     if (r->next_frame >= r->frames)
         return false;
-    size_t left = r->height - r->next_row;
+    size_t left = r->row_end - r->next_row;
     *b = (band){r->next_frame, r->next_row, rows < left ? rows : left};
     r->next_row += b->rows;
-    if (r->next_row == r->height)
+    if (r->next_row == r->row_end)
         ++r->next_frame, r->next_row = 0;
     return true;
 }
@@ -630,7 +634,7 @@ static void report_progress(run *r, double last_launch_ms, size_t device) {
     clr_session *s = r->s;
     if (!s->options.progress)
         return;
-    uint64_t total = (uint64_t)r->frames * r->height;
+    uint64_t total = r->total_rows;
     double elapsed = clock_ms() - r->start_ms;
     double fraction = total ? (double)r->rows_done / (double)total : 1;
     double rows_per_band = r->bands_done ? (double)r->rows_done / (double)r->bands_done : 1;
@@ -671,9 +675,10 @@ static int render_reference(run *r, failure *f) {
     int status = 0;
     for (size_t i = 0; status == 0 && i < r->sink_count; ++i)
         status = sink_begin(r->sinks[i], r->max_rows, f);
-    for (size_t frame = 0; status == 0 && frame < r->frames; ++frame)
-        for (size_t row = 0; status == 0 && row < r->height; row += r->max_rows) {
-            band b = {frame, row, r->height - row < r->max_rows ? r->height - row : r->max_rows};
+    for (size_t frame = r->first_frame; status == 0 && frame < r->frames; ++frame)
+        for (size_t row = frame == r->first_frame ? r->first_row : 0;
+             status == 0 && row < r->row_end; row += r->max_rows) {
+            band b = {frame, row, r->row_end - row < r->max_rows ? r->row_end - row : r->max_rows};
             image view = rows;
             if (r->direct)
                 view = (image){l->width, b.rows, (unsigned)l->channels, l->sample,
@@ -691,8 +696,8 @@ static int render_reference(run *r, failure *f) {
 
 /* The caller's thread: delivers the bands in order as the workers finish them. */
 static void coordinate(run *r, failure *f) {
-    uint64_t total = (uint64_t)r->frames * r->height;
-    size_t frame = 0, row = 0;
+    uint64_t total = r->total_rows;
+    size_t frame = r->first_frame, row = r->first_row;
     pthread_mutex_lock(&r->lock);
     while (r->rows_done < total && !r->failed) {
         worker *owner = NULL;
@@ -724,7 +729,7 @@ static void coordinate(run *r, failure *f) {
             break;
         }
         row += next->b.rows;
-        if (row == r->height)
+        if (row == r->row_end)
             ++frame, row = 0;
         next->state = SLOT_FREE;
         pthread_cond_broadcast(&r->changed);
@@ -736,26 +741,43 @@ static void coordinate(run *r, failure *f) {
     pthread_mutex_unlock(&r->lock);
 }
 
-static int render_devices(run *r, failure *f) {
+/* The rows every band starts on: the least common multiple of every device's rows per
+ * work-item in its launch of the first frame (checked on this thread, where build logs
+ * reach the caller). */
+static int find_granule(run *r, failure *f) {
     clr_session *s = r->s;
     if (session_open_devices(s, f) != 0)
         return f->status;
+    r->granule = 1;
+    for (size_t i = 0; i < s->device_count; ++i) {
+        launch l;
+        memset(&l, 0, sizeof l);
+        if (s->r->launch(s->params, s->devices[i].entry, 0, 0, &l, f) != 0 ||
+            check_launch(r, &l, f) != 0)
+            return f->status;
+        size_t step = l.rows_per_item ? l.rows_per_item : 1;
+        r->granule = r->granule / gcd(r->granule, step) * step;
+    }
+    return 0;
+}
+
+static int render_devices(run *r, failure *f) {
+    clr_session *s = r->s;
+    if (find_granule(r, f) != 0)
+        return f->status;
+    /* A band of clr_render_band() must start where a work-item's rows start. */
+    if (r->first_row % r->granule)
+        return failure_set(f, CLR_USAGE_ERROR,
+                           "a band starting at row %zu: bands start on multiples of %zu rows "
+                           "(clr_band_granule)",
+                           r->first_row, r->granule);
     r->worker_count = s->device_count;
     r->workers = calloc(r->worker_count, sizeof *r->workers);
     if (!r->workers)
         return failure_set(f, CLR_RUNTIME_ERROR, "out of memory");
-    /* Every device's launch of the first frame, checked and built on this thread, where
-     * build logs reach the caller; the bands follow all their rows per work-item. */
-    r->granule = 1;
     for (size_t i = 0; i < r->worker_count; ++i) {
         worker *w = &r->workers[i];
         w->run = r, w->index = i, w->dev = &s->devices[i];
-        launch l;
-        memset(&l, 0, sizeof l);
-        if (s->r->launch(s->params, w->dev->entry, 0, 0, &l, f) != 0 || check_launch(r, &l, f) != 0)
-            return f->status;
-        size_t step = l.rows_per_item ? l.rows_per_item : 1;
-        r->granule = r->granule / gcd(r->granule, step) * step;
     }
     r->max_rows = band_limit(r, r->direct ? 0 : SLOTS * r->worker_count);
     int status = 0;
@@ -802,7 +824,9 @@ static int render_devices(run *r, failure *f) {
     return 0;
 }
 
-int scheduler_render(clr_session *s, clr_sink *const *sinks, size_t sink_count, failure *f) {
+/* Renders every frame, or with `region` one band of one frame, into the sinks. */
+static int render_region(clr_session *s, clr_sink *const *sinks, size_t sink_count,
+                         const band *region, failure *f) {
     double start = clock_ms();
     if (session_finish(s, f) != 0)
         return f->status;
@@ -817,6 +841,15 @@ int scheduler_render(clr_session *s, clr_sink *const *sinks, size_t sink_count, 
     r.sink_count = sink_count;
     r.frames = l->frames;
     r.height = l->height;
+    r.row_end = l->height;
+    r.total_rows = (uint64_t)l->frames * l->height;
+    if (region) {
+        r.frames = region->frame + 1;
+        r.first_frame = r.next_frame = region->frame;
+        r.first_row = r.next_row = region->row;
+        r.row_end = region->row + region->rows;
+        r.total_rows = region->rows;
+    }
     r.row_bytes = l->width * l->channels * clr_sample_size(l->sample);
     r.fixed_rows = s->options.band_rows;
     r.budget_ms =
@@ -853,6 +886,49 @@ int scheduler_render(clr_session *s, clr_sink *const *sinks, size_t sink_count, 
         s->timings.longest_launch_ms = r.longest_ms;
     pthread_mutex_unlock(&s->timings_lock);
     return status;
+}
+
+int scheduler_render(clr_session *s, clr_sink *const *sinks, size_t sink_count, failure *f) {
+    return render_region(s, sinks, sink_count, NULL, f);
+}
+
+clr_status clr_band_granule(clr_session *s, size_t *granule, clr_error *error) {
+    failure scratch, *f = API_FAILURE(error, scratch);
+    clear(f);
+    *granule = 1;
+    if (session_finish(s, f) != 0)
+        return f->status;
+    if (s->options.reference)
+        return CLR_OK;
+    run r;
+    memset(&r, 0, sizeof r);
+    r.s = s;
+    r.height = s->layout.height;
+    if (find_granule(&r, f) != 0)
+        return f->status;
+    *granule = r.granule;
+    return CLR_OK;
+}
+
+clr_status clr_render_band(clr_session *s, size_t frame, size_t first_row, size_t rows,
+                           clr_sink *const *sinks, size_t sink_count, clr_error *error) {
+    failure scratch, *f = API_FAILURE(error, scratch);
+    clear(f);
+    if (session_finish(s, f) != 0)
+        return f->status;
+    const clr_layout *l = &s->layout;
+    if (frame >= l->frames || rows == 0 || first_row >= l->height || rows > l->height - first_row)
+        return failure_set(f, CLR_USAGE_ERROR,
+                           "band of rows %zu to %zu of frame %zu is outside the render's %zu "
+                           "frames of %zu rows",
+                           first_row, first_row + rows, frame, l->frames, l->height);
+    /* Other sinks assume they see every band from the first (a memory sink's offsets, the
+     * verifier's totals, a file's stream). */
+    for (size_t i = 0; i < sink_count; ++i)
+        if (!sinks[i] || sinks[i]->kind != SINK_PLACED)
+            return failure_set(f, CLR_USAGE_ERROR, "a band renders into placed sinks only");
+    band region = {frame, first_row, rows};
+    return render_region(s, sinks, sink_count, &region, f);
 }
 
 clr_status clr_render(clr_session *s, clr_sink *const *sinks, size_t sink_count, clr_error *error) {

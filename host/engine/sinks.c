@@ -245,6 +245,97 @@ void clr_sink_discard(clr_sink *sink) {
             image_stream_discard(&sink->streams[i]);
 }
 
+/* ---- Placed rows ------------------------------------------------------------------------- */
+
+clr_sink *clr_sink_placed(clr_session *s, const char *format, clr_write_at write_at, void *user,
+                          uint64_t *file_bytes, clr_error *error) {
+    failure scratch, *f = API_FAILURE(error, scratch);
+    clear(f);
+    if (!format || !write_at) {
+        failure_set(f, CLR_USAGE_ERROR, "a placed sink needs a format and a write_at function");
+        return NULL;
+    }
+    clr_sink *sink = new_sink(s, SINK_PLACED, f);
+    if (!sink)
+        return NULL;
+    const clr_layout *l = &sink->layout;
+    unsigned channels = 1;
+    clr_sample sample = CLR_SAMPLE_U8;
+    if (output_format_from_name(format, &sink->format, f) != 0)
+        goto failed;
+    if (sink->format != OUTPUT_NPY && sink->format != OUTPUT_PGM && sink->format != OUTPUT_PPM &&
+        sink->format != OUTPUT_MHA) {
+        failure_set(f, CLR_USAGE_ERROR,
+                    "format '%s' cannot be written in place: only npy, pgm, ppm and mha have rows "
+                    "at fixed offsets",
+                    format);
+        goto failed;
+    }
+    /* Each process holds only its bands: a conversion that needs a whole frame cannot run. */
+    if (s->r->output_whole_frames && s->r->output_whole_frames(s->params, sink->format)) {
+        failure_set(f, CLR_USAGE_ERROR,
+                    "%s converts whole frames for '%s': it cannot be written in place band by "
+                    "band",
+                    s->r->name, format);
+        goto failed;
+    }
+    output_layout(s->r, s->params, l, sink->format, &channels, &sample);
+    if (output_format_accepts(format, sink->format, l->frames, l->width, l->height, channels,
+                              sample, f) != 0)
+        goto failed;
+    double spacing[2] = {1, 1}, origin[2] = {0, 0};
+    if (s->r->pixel_geometry)
+        s->r->pixel_geometry(s->params, spacing, origin);
+    sink->header_bytes =
+        image_raw_header(sink->format, l->frames, l->width, l->height, channels, sample, spacing,
+                         origin, sink->header, sizeof sink->header);
+    if (!sink->header_bytes) {
+        failure_set(f, CLR_RUNTIME_ERROR, "internal error: the %s header does not fit", format);
+        goto failed;
+    }
+    sink->placed_row_bytes = l->width * channels * clr_sample_size(sample);
+    sink->write_at = write_at;
+    sink->user = user;
+    if (file_bytes)
+        *file_bytes =
+            sink->header_bytes + (uint64_t)l->frames * l->height * (uint64_t)sink->placed_row_bytes;
+    return sink;
+failed:
+    clr_sink_free(sink);
+    return NULL;
+}
+
+/* Converts and encodes a band, and hands it (with the header, for the first) to write_at. */
+static int place_rows(clr_sink *sink, size_t frame, size_t first_row, const image *rows,
+                      failure *f) {
+    clr_session *s = sink->session;
+    const clr_layout *l = &sink->layout;
+    double start = clock_ms();
+    image converted = *rows;
+    if (sink->converted.pixels) {
+        converted = image_rows(&sink->converted, 0, rows->height);
+        s->r->to_output(s->params, rows, sink->format, &converted);
+    }
+    image_raw_encode(sink->format, &converted, sink->encoded);
+    session_add_time(s, &s->timings.convert_ms, clock_ms() - start);
+    start = clock_ms();
+    char message[CLR_MESSAGE_SIZE] = "";
+    uint64_t offset =
+        sink->header_bytes +
+        ((uint64_t)frame * l->height + first_row) * (uint64_t)sink->placed_row_bytes;
+    int status = frame == 0 && first_row == 0
+                     ? sink->write_at(sink->user, 0, sink->header, sink->header_bytes, message)
+                     : 0;
+    if (status == 0)
+        status = sink->write_at(sink->user, offset, sink->encoded,
+                                rows->height * sink->placed_row_bytes, message);
+    session_add_time(s, &s->timings.write_ms, clock_ms() - start);
+    if (status != 0)
+        return failure_set(f, CLR_RUNTIME_ERROR, "%s",
+                           message[0] ? message : "writing rows in place failed");
+    return 0;
+}
+
 /* ---- Verification ------------------------------------------------------------------------ */
 
 clr_sink *clr_sink_verify(clr_session *s, clr_error *error) {
@@ -306,6 +397,27 @@ int sink_begin(clr_sink *sink, size_t max_rows, failure *f) {
             return 0;
         return image_alloc(&sink->converted, now->width, rows, channels, sample, f);
     }
+    case SINK_PLACED: {
+        unsigned channels;
+        clr_sample sample;
+        output_layout(sink->session->r, sink->session->params, now, sink->format, &channels,
+                      &sample);
+        size_t bytes = max_rows * sink->placed_row_bytes;
+        if (bytes > sink->encoded_bytes) {
+            free(sink->encoded);
+            sink->encoded_bytes = 0;
+            if (!(sink->encoded = malloc(bytes ? bytes : 1)))
+                return failure_set(f, CLR_RUNTIME_ERROR, "out of memory for a band of %zu bytes",
+                                   bytes);
+            sink->encoded_bytes = bytes;
+        }
+        if (channels == now->channels && sample == now->sample)
+            return 0;
+        if (sink->converted.pixels && sink->converted.height >= max_rows)
+            return 0;
+        image_free(&sink->converted);
+        return image_alloc(&sink->converted, now->width, max_rows, channels, sample, f);
+    }
     case SINK_VERIFY:
         sink->rule = renderer_verify_rule(sink->session->r, sink->session->params);
         if (verify_begin(&sink->rule, now->width * now->height * now->channels, &sink->totals, f) !=
@@ -366,6 +478,8 @@ int sink_rows(clr_sink *sink, size_t frame, size_t first_row, const image *rows,
             return 0;
         return write_rows(sink, frame, 0, &sink->frame, f);
     }
+    case SINK_PLACED:
+        return place_rows(sink, frame, first_row, rows, f);
     case SINK_VERIFY: {
         image check = image_rows(&sink->reference, 0, rows->height);
         double start = clock_ms();
@@ -412,6 +526,7 @@ void clr_sink_free(clr_sink *sink) {
     image_free(&sink->converted);
     image_free(&sink->frame);
     image_free(&sink->reference);
+    free(sink->encoded);
     verify_free(&sink->totals);
     free(sink);
 }

@@ -11,7 +11,7 @@
 #include "engine/verify.h"
 #include "output/image_writer.h"
 
-typedef enum sink_kind { SINK_MEMORY, SINK_FILE, SINK_VERIFY } sink_kind;
+typedef enum sink_kind { SINK_MEMORY, SINK_FILE, SINK_VERIFY, SINK_PLACED } sink_kind;
 
 /* The most files one sink writes (one per frame through a %d pattern). */
 #define SINK_MAX_FILES 100000
@@ -32,6 +32,13 @@ struct clr_sink {
     bool whole_frames; /* the renderer converts whole frames: they are gathered first */
     image frame;       /* the frame being gathered */
     image converted;   /* a band (or frame) in the file's layout, when it is not the rendered one */
+    /* placed (clr_sink_placed): bands converted and encoded, then handed to write_at */
+    clr_write_at write_at;
+    void *user;
+    char header[IMAGE_RAW_HEADER_MAX];
+    size_t header_bytes, placed_row_bytes;
+    unsigned char *encoded; /* a band in the file's byte order */
+    size_t encoded_bytes;
     /* verify */
     verify_rule rule;
     image reference;

@@ -298,52 +298,84 @@ static int link_temp(image_stream *stream, failure *f) {
 
 /* A MetaImage header (ITK's .mha): 2-D, or 3-D for a stack of frames; the samples follow,
  * little-endian, as in .npy. */
-static int mha_header(image_stream *stream, const image *rows) {
+static int mha_header(size_t frames, size_t width, size_t height, unsigned channel_count,
+                      clr_sample sample, const double spacing_xy[2], const double origin_xy[2],
+                      char *out, size_t size) {
     static const char *const element[] = {"MET_UCHAR", "MET_USHORT", "MET_UINT", "MET_FLOAT"};
     char dims[96], spacing[96], origin[96], channels[64] = "";
-    snprintf(dims, sizeof dims, "%zu %zu", stream->width, stream->height);
-    snprintf(spacing, sizeof spacing, "%.17g %.17g", stream->spacing[0], stream->spacing[1]);
-    snprintf(origin, sizeof origin, "%.17g %.17g", stream->origin[0], stream->origin[1]);
-    if (stream->frames > 1) { /* frames are the third axis, one unit apart */
-        snprintf(dims + strlen(dims), sizeof dims - strlen(dims), " %zu", stream->frames);
+    snprintf(dims, sizeof dims, "%zu %zu", width, height);
+    snprintf(spacing, sizeof spacing, "%.17g %.17g", spacing_xy[0], spacing_xy[1]);
+    snprintf(origin, sizeof origin, "%.17g %.17g", origin_xy[0], origin_xy[1]);
+    if (frames > 1) { /* frames are the third axis, one unit apart */
+        snprintf(dims + strlen(dims), sizeof dims - strlen(dims), " %zu", frames);
         snprintf(spacing + strlen(spacing), sizeof spacing - strlen(spacing), " 1");
         snprintf(origin + strlen(origin), sizeof origin - strlen(origin), " 0");
     }
-    if (rows->channels > 1)
-        snprintf(channels, sizeof channels, "ElementNumberOfChannels = %u\n", rows->channels);
-    return fprintf(stream->file,
-                   "ObjectType = Image\nNDims = %d\nBinaryData = True\n"
-                   "BinaryDataByteOrderMSB = False\nCompressedData = False\nDimSize = %s\n"
-                   "ElementSpacing = %s\nOffset = %s\n%sElementType = %s\n"
-                   "ElementDataFile = LOCAL\n",
-                   stream->frames > 1 ? 3 : 2, dims, spacing, origin, channels,
-                   element[rows->sample]) < 0
-               ? -1
-               : 0;
+    if (channel_count > 1)
+        snprintf(channels, sizeof channels, "ElementNumberOfChannels = %u\n", channel_count);
+    return snprintf(out, size,
+                    "ObjectType = Image\nNDims = %d\nBinaryData = True\n"
+                    "BinaryDataByteOrderMSB = False\nCompressedData = False\nDimSize = %s\n"
+                    "ElementSpacing = %s\nOffset = %s\n%sElementType = %s\n"
+                    "ElementDataFile = LOCAL\n",
+                    frames > 1 ? 3 : 2, dims, spacing, origin, channels, element[sample]);
+}
+
+static bool host_is_little_endian(void) {
+    const uint16_t probe = 1;
+    unsigned char first;
+    memcpy(&first, &probe, 1);
+    return first == 1;
+}
+
+size_t image_raw_header(output_format format, size_t frames, size_t width, size_t height,
+                        unsigned channels, clr_sample sample, const double spacing[2],
+                        const double origin[2], char *out, size_t size) {
+    int length = 0;
+    switch (format) {
+    case OUTPUT_PGM:
+    case OUTPUT_PPM:
+        length = snprintf(out, size, "P%c\n%zu %zu\n%u\n", format == OUTPUT_PGM ? '5' : '6',
+                          width, height, sample == CLR_SAMPLE_U16 ? 65535u : 255u);
+        break;
+    case OUTPUT_NPY:
+        return npy_header(frames, height, width, channels, sample, out, size);
+    case OUTPUT_MHA:
+        length = mha_header(frames, width, height, channels, sample, spacing, origin, out, size);
+        break;
+    case OUTPUT_PNG:
+    case OUTPUT_EXR:
+        return 0;
+    }
+    return length > 0 && (size_t)length < size ? (size_t)length : 0;
 }
 
 static int write_header(image_stream *stream, const image *rows) {
-    switch (stream->format) {
-    case OUTPUT_PGM:
-    case OUTPUT_PPM:
-        return fprintf(stream->file, "P%c\n%zu %zu\n%u\n", stream->format == OUTPUT_PGM ? '5' : '6',
-                       stream->width, stream->height,
-                       rows->sample == CLR_SAMPLE_U16 ? 65535u : 255u) < 0
-                   ? -1
-                   : 0;
-    case OUTPUT_NPY: {
-        char header[256];
-        size_t length = npy_header(stream->frames, stream->height, stream->width, rows->channels,
-                                   rows->sample, header, sizeof header);
-        return length && fwrite(header, 1, length, stream->file) == length ? 0 : -1;
+    if (stream->format == OUTPUT_PNG || stream->format == OUTPUT_EXR)
+        return 0;
+    char header[IMAGE_RAW_HEADER_MAX];
+    size_t length =
+        image_raw_header(stream->format, stream->frames, stream->width, stream->height,
+                         rows->channels, rows->sample, stream->spacing, stream->origin, header,
+                         sizeof header);
+    return length && fwrite(header, 1, length, stream->file) == length ? 0 : -1;
+}
+
+void image_raw_encode(output_format format, const image *rows, unsigned char *out) {
+    const size_t samples = rows->width * rows->height * rows->channels;
+    const size_t size = clr_sample_size(rows->sample);
+    const unsigned char *in = rows->pixels;
+    /* The same byte orders as image_stream_rows: netpbm's 16-bit samples big-endian, .npy and
+     * .mha little-endian whatever the host. */
+    bool big = (format == OUTPUT_PGM || format == OUTPUT_PPM) && size == 2;
+    bool swap = size > 1 && (big ? host_is_little_endian() : !host_is_little_endian());
+    if (!swap) {
+        memcpy(out, in, samples * size);
+        return;
     }
-    case OUTPUT_MHA:
-        return mha_header(stream, rows);
-    case OUTPUT_PNG:
-    case OUTPUT_EXR:
-        break;
-    }
-    return 0;
+    for (size_t i = 0; i < samples; ++i)
+        for (size_t b = 0; b < size; ++b)
+            out[i * size + b] = in[i * size + size - 1 - b];
 }
 
 int image_stream_open(const char *path, output_format format, size_t frames, size_t width,

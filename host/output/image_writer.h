@@ -124,6 +124,18 @@ void image_stream_abort(image_stream *stream);
  * safe, for a process about to die of a signal. */
 void image_stream_discard(image_stream *stream);
 
+/* For writers that place rows in a file themselves (clrender-mpi: every process writes its
+ * bands at their offsets). The raw formats (.npy, .pgm, .ppm, .mha) are a header and then
+ * the samples in order: image_raw_header() writes the header image_stream_rows() would
+ * (at most IMAGE_RAW_HEADER_MAX bytes) into `out` and returns its length, 0 for PNG and EXR
+ * or when it does not fit; image_raw_encode() puts `rows` into the file's byte order
+ * (image_row_bytes(rows) * rows->height bytes at `out`). */
+#define IMAGE_RAW_HEADER_MAX 1024
+size_t image_raw_header(output_format format, size_t frames, size_t width, size_t height,
+                        unsigned channels, clr_sample sample, const double spacing[2],
+                        const double origin[2], char *out, size_t size);
+void image_raw_encode(output_format format, const image *rows, unsigned char *out);
+
 /* Writes `img` to `path` whole: open, rows, finish, commit. */
 int image_write_file(const char *path, output_format format, const image *img,
                      png_compression compression, write_timings *timings, failure *f);

@@ -360,6 +360,37 @@ CLR_API clr_status clr_render_memory(clr_session *session, void *buffer, size_t 
  * MAX took n + 1 iterations, MAX took MAX), for throughput figures; else 0. */
 CLR_API double clr_render_iterations(clr_session *session, const void *buffer, size_t bytes);
 
+/* ---- Bands, for a render spread over processes ------------------------------------------ */
+
+/* clrender-mpi (docs/CLUSTER.md) hands the bands of a render to many processes, each with
+ * its own session on the same parameters; these calls let one process render any band and
+ * place its rows in a shared file, with the same kernels and bits as clr_render(). */
+
+/* The rows a band must start on (a multiple of this): the least common multiple of the
+ * rows per work-item of every device's launch. Opens the devices; 1 for a reference session. */
+CLR_API clr_status clr_band_granule(clr_session *session, size_t *granule, clr_error *error);
+
+/* Renders rows [first_row, first_row + rows) of frame `frame` into each of `sinks`, which
+ * must be placed sinks: first_row a multiple of clr_band_granule(), the rows within the
+ * frame. Band after band, a process may render any subset of the image. */
+CLR_API clr_status clr_render_band(clr_session *session, size_t frame, size_t first_row,
+                                   size_t rows, clr_sink *const *sinks, size_t sink_count,
+                                   clr_error *error);
+
+/* Where a placed sink puts bytes: `count` bytes at `offset` of the file; 0 when written, else
+ * nonzero with a one-line reason in `message` (of CLR_MESSAGE_SIZE bytes). */
+typedef int (*clr_write_at)(void *user, uint64_t offset, const void *bytes, size_t count,
+                            char *message);
+
+/* A sink that converts each band as a file of `format` (npy, pgm, ppm or mha: the raw
+ * formats, whose rows have fixed offsets) stores it and hands the bytes to `write_at` at their
+ * offsets in that file; the band with row 0 of frame 0 also brings the header. Writes from
+ * every band of every frame make the file clr_sink_file() would write, byte for byte.
+ * *file_bytes (when not NULL) is the whole file's size. */
+CLR_API clr_sink *clr_sink_placed(clr_session *session, const char *format,
+                                  clr_write_at write_at, void *user, uint64_t *file_bytes,
+                                  clr_error *error);
+
 /* ---- Timings ----------------------------------------------------------------------------- */
 
 typedef struct clr_timings {

@@ -1,0 +1,437 @@
+/* clrender-mpi — one render spread over the ranks of an MPI job (docs/CLUSTER.md).
+ *
+ * Users type `mpirun -np N clrender RENDERER ...`: the plain clrender, which links no MPI,
+ * sees that mpirun started it and runs this program instead. Every rank reads the same
+ * command line into its own session on its own devices. Rank 0 hands out bands of rows
+ * one at a time to whichever rank asks (faster ranks ask more often) and renders bands
+ * itself between the requests; every rank writes its bands into one temporary file with
+ * MPI-IO at their offsets, and rank 0 renames it over the target once every rank has
+ * finished without a failure. The bands go through clr_render_band(), the engine's own
+ * kernels and conversions, so the file is the one a single process writes, byte for byte.
+ *
+ * So far: one image (or a stack of frames) into .npy, .pgm, .ppm or .mha. --frames,
+ * --verify, PNG and standard output are refused with a line that says so.
+ */
+#define _GNU_SOURCE
+#include "cli/cli.h"
+
+#include <mpi.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Messages between rank 0 and the others. */
+enum {
+    TAG_REQUEST = 1,  /* a rank wants a band (no data) */
+    TAG_ASSIGN = 2,   /* rank 0: render this band (3 uint64: frame, first row, rows) */
+    TAG_STOP = 3,     /* rank 0: nothing more for you (no data) */
+    TAG_FINISHED = 4, /* a rank is done: its outcome (a finished_message) */
+};
+
+/* Requests a rank keeps open: while it renders one band the next is already assigned, so a
+ * rank 0 busy with a band of its own does not leave the others waiting. */
+#define REQUESTS_AHEAD 2
+/* Bands per rank in a render: enough for the faster ranks to take more, few enough that a
+ * band's fixed costs (a launch, a write) stay small. */
+#define BANDS_PER_RANK 8
+
+typedef struct finished_message {
+    int32_t status;
+    char message[CLR_MESSAGE_SIZE];
+} finished_message;
+
+typedef struct job {
+    int rank, size;
+    char host[MPI_MAX_PROCESSOR_NAME];
+    MPI_File file;
+    bool file_open;
+    size_t frames, height, band_rows, bands_per_frame, bands;
+} job;
+
+/* A failed MPI call as a failure: the call and MPI's own words. */
+static int mpi_fail(failure *f, const char *call, int code) {
+    char text[MPI_MAX_ERROR_STRING] = "";
+    int length = 0;
+    if (MPI_Error_string(code, text, &length) != MPI_SUCCESS)
+        snprintf(text, sizeof text, "MPI error %d", code);
+    return failure_set(f, CLR_RUNTIME_ERROR, "%s failed: %s", call, text);
+}
+
+#define MPI_TRY(f, call, args)                                                                     \
+    do {                                                                                           \
+        int mpi_code_ = call args;                                                                 \
+        if (mpi_code_ != MPI_SUCCESS)                                                              \
+            return mpi_fail(f, #call, mpi_code_);                                                  \
+    } while (0)
+
+/* A message of the band protocol that cannot be sent or received leaves the ranks unable to
+ * agree on anything more: the job ends here, with one line, and mpirun stops the others. */
+static void protocol_call(const job *j, const char *call, int code) {
+    if (code == MPI_SUCCESS)
+        return;
+    failure f;
+    mpi_fail(&f, call, code);
+    fprintf(stderr, "clrender: rank %d (%s): %s\n", j->rank, j->host, f.message);
+    MPI_Abort(MPI_COMM_WORLD, CLR_RUNTIME_ERROR);
+}
+#define PROTOCOL(j, call, args) protocol_call(j, #call, call args)
+
+/* The placed sink's writer: the bytes at their offset of the shared file. MPI counts in
+ * int, so a band larger than 1 GiB goes in pieces. */
+static int write_at(void *user, uint64_t offset, const void *bytes, size_t count, char *message) {
+    job *j = user;
+    const unsigned char *at = bytes;
+    while (count > 0) {
+        int piece = count > (1u << 30) ? 1 << 30 : (int)count;
+        MPI_Status st;
+        int code = MPI_File_write_at(j->file, (MPI_Offset)offset, at, piece, MPI_BYTE, &st);
+        int written = 0;
+        if (code == MPI_SUCCESS)
+            code = MPI_Get_count(&st, MPI_BYTE, &written);
+        if (code != MPI_SUCCESS || written != piece) {
+            failure f;
+            if (code != MPI_SUCCESS)
+                mpi_fail(&f, "MPI_File_write_at", code);
+            else
+                failure_set(&f, CLR_RUNTIME_ERROR, "MPI_File_write_at wrote %d of %d bytes",
+                            written, piece);
+            snprintf(message, CLR_MESSAGE_SIZE, "%s", f.message);
+            return -1;
+        }
+        at += piece, offset += (uint64_t)piece, count -= (size_t)piece;
+    }
+    return 0;
+}
+
+/* Band `index` of the render: frames one after another, each cut into bands_per_frame. */
+static void band_of(const job *j, size_t index, uint64_t band[3]) {
+    size_t frame = index / j->bands_per_frame, row = index % j->bands_per_frame * j->band_rows;
+    band[0] = frame, band[1] = row;
+    band[2] = j->height - row < j->band_rows ? j->height - row : j->band_rows;
+}
+
+static int render_one(clr_session *s, clr_sink *sink, const uint64_t band[3], failure *f) {
+    return clr_render_band(s, (size_t)band[0], (size_t)band[1], (size_t)band[2], &sink, 1, f);
+}
+
+/* Rank 0: answers requests, renders bands itself while any are left, and collects every
+ * rank's outcome. The first failure (its own or another rank's) stops the handing out; it is
+ * kept, with the rank it happened on, in *f and *failed_rank. */
+static int coordinate(job *j, clr_session *s, clr_sink *sink, failure *f, int *failed_rank) {
+    size_t next = 0;
+    int finished = 0;
+    bool failed = false;
+    while (finished < j->size - 1 || (next < j->bands && !failed)) {
+        for (;;) {
+            int waiting = 0;
+            MPI_Status st;
+            PROTOCOL(j, MPI_Iprobe, (MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &waiting, &st));
+            if (!waiting)
+                break;
+            if (st.MPI_TAG == TAG_REQUEST) {
+                PROTOCOL(j, MPI_Recv,
+                        (NULL, 0, MPI_BYTE, st.MPI_SOURCE, TAG_REQUEST, MPI_COMM_WORLD,
+                         MPI_STATUS_IGNORE));
+                if (next < j->bands && !failed) {
+                    uint64_t band[3];
+                    band_of(j, next++, band);
+                    PROTOCOL(j, MPI_Send,
+                            (band, 3, MPI_UINT64_T, st.MPI_SOURCE, TAG_ASSIGN, MPI_COMM_WORLD));
+                } else {
+                    PROTOCOL(j, MPI_Send,
+                            (NULL, 0, MPI_BYTE, st.MPI_SOURCE, TAG_STOP, MPI_COMM_WORLD));
+                }
+            } else if (st.MPI_TAG == TAG_FINISHED) {
+                finished_message m;
+                PROTOCOL(j, MPI_Recv,
+                        (&m, (int)sizeof m, MPI_BYTE, st.MPI_SOURCE, TAG_FINISHED, MPI_COMM_WORLD,
+                         MPI_STATUS_IGNORE));
+                ++finished;
+                if (m.status != 0 && !failed) {
+                    failed = true;
+                    m.message[sizeof m.message - 1] = '\0';
+                    failure_set(f, (clr_status)m.status, "%s", m.message);
+                    *failed_rank = st.MPI_SOURCE; /* the message names it and its host */
+                }
+            } else {
+                return failure_set(f, CLR_RUNTIME_ERROR,
+                                   "internal error: rank %d sent message tag %d", st.MPI_SOURCE,
+                                   st.MPI_TAG);
+            }
+        }
+        if (next < j->bands && !failed) {
+            uint64_t band[3];
+            band_of(j, next++, band);
+            if (render_one(s, sink, band, f) != 0) {
+                failed = true;
+                *failed_rank = 0;
+            }
+        } else if (finished < j->size - 1) {
+            /* Open MPI's blocking receive spins: a short sleep leaves the cores to the ranks
+             * that render on this host. */
+            nanosleep(&(struct timespec){0, 200000}, NULL);
+        }
+    }
+    return failed ? f->status : 0;
+}
+
+/* Every other rank: asks for bands and renders them until rank 0 says stop, then reports. */
+static int take_bands(job *j, clr_session *s, clr_sink *sink, failure *f) {
+    int open = 0, status = 0;
+    for (int i = 0; i < REQUESTS_AHEAD; ++i, ++open)
+        PROTOCOL(j, MPI_Send, (NULL, 0, MPI_BYTE, 0, TAG_REQUEST, MPI_COMM_WORLD));
+    while (open > 0) {
+        uint64_t band[3];
+        MPI_Status st;
+        PROTOCOL(j, MPI_Recv, (band, 3, MPI_UINT64_T, 0, MPI_ANY_TAG, MPI_COMM_WORLD, &st));
+        --open;
+        if (st.MPI_TAG != TAG_ASSIGN || status != 0)
+            continue; /* after a failure, the bands still assigned are dropped */
+        status = render_one(s, sink, band, f);
+        if (status == 0) {
+            PROTOCOL(j, MPI_Send, (NULL, 0, MPI_BYTE, 0, TAG_REQUEST, MPI_COMM_WORLD));
+            ++open;
+        }
+    }
+    finished_message m = {.status = status};
+    if (status)
+        snprintf(m.message, sizeof m.message, "rank %d (%.200s): %.3800s", j->rank, j->host,
+                 f->message);
+    PROTOCOL(j, MPI_Send, (&m, (int)sizeof m, MPI_BYTE, 0, TAG_FINISHED, MPI_COMM_WORLD));
+    return status;
+}
+
+/* Agrees on a step's outcome: every rank learns whether any failed, and rank 0 gets the
+ * failure of the first rank that did (its message and its rank) into *f and *failed_rank. */
+static int agree(const job *j, int status, failure *f, int *failed_rank) {
+    int mine = status ? j->rank : j->size, first = j->size;
+    if (MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD) != MPI_SUCCESS) {
+        /* Without agreement the job cannot go on together. */
+        fprintf(stderr, "clrender: rank %d (%s): MPI_Allreduce failed\n", j->rank, j->host);
+        MPI_Abort(MPI_COMM_WORLD, CLR_RUNTIME_ERROR);
+    }
+    if (first == j->size)
+        return 0;
+    if (first != 0 && j->rank == first) {
+        finished_message m = {.status = f->status};
+        snprintf(m.message, sizeof m.message, "rank %d (%.200s): %.3800s", j->rank, j->host,
+                 f->message);
+        if (MPI_Send(&m, (int)sizeof m, MPI_BYTE, 0, TAG_FINISHED, MPI_COMM_WORLD) != MPI_SUCCESS)
+            MPI_Abort(MPI_COMM_WORLD, CLR_RUNTIME_ERROR);
+    } else if (first != 0 && j->rank == 0) {
+        finished_message m;
+        if (MPI_Recv(&m, (int)sizeof m, MPI_BYTE, first, TAG_FINISHED, MPI_COMM_WORLD,
+                     MPI_STATUS_IGNORE) != MPI_SUCCESS)
+            MPI_Abort(MPI_COMM_WORLD, CLR_RUNTIME_ERROR);
+        m.message[sizeof m.message - 1] = '\0';
+        failure_set(f, (clr_status)m.status, "%s", m.message);
+    }
+    *failed_rank = first;
+    return j->rank == 0 ? f->status : CLR_RUNTIME_ERROR;
+}
+
+static size_t lcm(size_t a, size_t b) {
+    size_t x = a, y = b;
+    while (y) {
+        size_t t = x % y;
+        x = y, y = t;
+    }
+    return a / x * b;
+}
+
+/* The format name of `path`'s extension, lower case ("npy"), for clr_sink_placed. */
+static int format_of(const char *path, char *format, size_t size, failure *f) {
+    const char *dot = strrchr(path, '.');
+    const char *slash = strrchr(path, '/');
+    if (!dot || (slash && dot < slash) || strlen(dot + 1) >= size)
+        return failure_set(f, CLR_USAGE_ERROR,
+                           "'%s': under mpirun the output is .npy, .pgm, .ppm or .mha", path);
+    for (size_t i = 0; dot[1 + i]; ++i)
+        format[i] = (char)tolower((unsigned char)dot[1 + i]);
+    format[strlen(dot + 1)] = '\0';
+    return 0;
+}
+
+/* What this first version refuses, before any device is opened. */
+static int check_supported(const render_options *o, failure *f) {
+    const char *what = o->frames          ? "--frames"
+                       : o->verify        ? "--verify"
+                       : o->resume        ? "--resume"
+                       : o->timings       ? "--timings"
+                       : !strcmp(o->output, "-") ? "-o -"
+                                          : NULL;
+    if (what)
+        return failure_set(f, CLR_USAGE_ERROR,
+                           "%s is not supported under mpirun yet (docs/CLUSTER.md); run it "
+                           "without mpirun",
+                           what);
+    return 0;
+}
+
+/* A name for the shared temporary file beside the target, made on rank 0 and sent to all:
+ * ".NAME.mpi-PID-TIME" (MPI_MODE_EXCL refuses one that exists). */
+static int temp_name(const job *j, const char *path, char *temp, size_t size, failure *f) {
+    if (j->rank == 0) {
+        const char *slash = strrchr(path, '/');
+        int dir = slash ? (int)(slash - path + 1) : 0;
+        int n = snprintf(temp, size, "%.*s.%s.mpi-%ld-%ld", dir, path, path + dir, (long)getpid(),
+                         (long)time(NULL));
+        if (n < 0 || (size_t)n >= size)
+            temp[0] = '\0';
+    }
+    MPI_TRY(f, MPI_Bcast, (temp, (int)size, MPI_CHAR, 0, MPI_COMM_WORLD));
+    if (!temp[0])
+        return failure_set(f, CLR_USAGE_ERROR, "'%s': the name is too long", path);
+    return 0;
+}
+
+static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
+    console out = {0};
+    render_options o = {0};
+    clr_session *s = NULL;
+    clr_sink *sink = NULL;
+    char temp[4096] = "", format[16];
+    int status = 0;
+    const char *renderer = NULL;
+    for (size_t i = 0; argc > 1 && clr_renderer_name(i); ++i)
+        if (!strcmp(clr_renderer_name(i), argv[1]))
+            renderer = clr_renderer_name(i);
+    if (!renderer)
+        status = failure_set(f, CLR_USAGE_ERROR,
+                             "clrender-mpi runs a renderer's command ('clrender julia ...'); "
+                             "'%s' is not one",
+                             argc > 1 ? argv[1] : "");
+    if (status == 0)
+        status = render_parse(renderer, argc, argv, 2, &o, &out, &s, f);
+    /* Progress and log lines come from rank 0 only: N ranks would say everything N times. */
+    out.bar = out.bar && j->rank == 0;
+    out.quiet = out.quiet || j->rank != 0;
+    if (status == 0)
+        status = check_supported(&o, f);
+    if (status == 0)
+        status = format_of(o.output, format, sizeof format, f);
+    uint64_t file_bytes = 0;
+    if (status == 0 && !(sink = clr_sink_placed(s, format, write_at, j, &file_bytes, f)))
+        status = f->status;
+    size_t granule = 1;
+    if (status == 0)
+        status = clr_band_granule(s, &granule, f); /* opens the devices */
+    if ((status = agree(j, status, f, failed_rank)) != 0)
+        goto done;
+
+    /* Bands start on every rank's granule: each rank's kernels may step by other rows. */
+    unsigned long long mine = granule, *all = calloc((size_t)j->size, sizeof *all);
+    if (!all) {
+        status = failure_set(f, CLR_RUNTIME_ERROR, "out of memory");
+    } else {
+        int code = MPI_Allgather(&mine, 1, MPI_UNSIGNED_LONG_LONG, all, 1,
+                                 MPI_UNSIGNED_LONG_LONG, MPI_COMM_WORLD);
+        if (code != MPI_SUCCESS)
+            status = mpi_fail(f, "MPI_Allgather", code);
+        for (int i = 0; status == 0 && i < j->size; ++i)
+            granule = lcm(granule, (size_t)all[i]);
+        free(all);
+    }
+    clr_layout layout;
+    if (status == 0)
+        status = clr_layout_get(s, &layout, f);
+    if (status == 0) {
+        j->frames = layout.frames, j->height = layout.height;
+        size_t rows = (layout.height + (size_t)j->size * BANDS_PER_RANK - 1) /
+                      ((size_t)j->size * BANDS_PER_RANK);
+        j->band_rows = (rows + granule - 1) / granule * granule;
+        j->bands_per_frame = (layout.height + j->band_rows - 1) / j->band_rows;
+        j->bands = j->frames * j->bands_per_frame;
+        status = temp_name(j, o.output, temp, sizeof temp, f);
+    }
+    if ((status = agree(j, status, f, failed_rank)) != 0)
+        goto done;
+
+    int code = MPI_File_open(MPI_COMM_WORLD, temp, MPI_MODE_CREATE | MPI_MODE_EXCL | MPI_MODE_WRONLY,
+                             MPI_INFO_NULL, &j->file);
+    if (code == MPI_SUCCESS)
+        j->file_open = true;
+    else
+        status = mpi_fail(f, "MPI_File_open", code);
+    if ((status = agree(j, status, f, failed_rank)) != 0)
+        goto done;
+    code = MPI_File_set_size(j->file, (MPI_Offset)file_bytes);
+    if (code != MPI_SUCCESS)
+        status = mpi_fail(f, "MPI_File_set_size", code);
+    if ((status = agree(j, status, f, failed_rank)) != 0)
+        goto done;
+
+    int rendered_by = j->rank;
+    status = j->rank == 0 ? coordinate(j, s, sink, f, &rendered_by) : take_bands(j, s, sink, f);
+    if (j->rank == 0 && status != 0 && rendered_by != 0) {
+        /* Another rank's failure: rank 0 names it; the others' agree() below does not. */
+        *failed_rank = rendered_by;
+    }
+    /* The file is complete on disk only once every rank has closed it (collective). */
+    code = MPI_File_close(&j->file);
+    j->file_open = false;
+    if (code != MPI_SUCCESS && status == 0)
+        status = mpi_fail(f, "MPI_File_close", code);
+    if (j->rank == 0 && status == 0 && rename(temp, o.output) != 0)
+        status = failure_set(f, CLR_RUNTIME_ERROR, "cannot rename '%s' to '%s': %s", temp,
+                             o.output, strerror(errno));
+    if (j->rank == 0 && status != 0)
+        MPI_File_delete(temp, MPI_INFO_NULL); /* nothing is left of a failed render */
+    if (j->rank == 0) {
+        /* rank 0 knows the outcome of every rank already: tell them, not the other way. */
+        int outcome = status;
+        if (MPI_Bcast(&outcome, 1, MPI_INT, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
+            MPI_Abort(MPI_COMM_WORLD, CLR_RUNTIME_ERROR);
+    } else {
+        int outcome = 0;
+        if (MPI_Bcast(&outcome, 1, MPI_INT, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
+            MPI_Abort(MPI_COMM_WORLD, CLR_RUNTIME_ERROR);
+        status = outcome;
+    }
+done:
+    if (j->file_open) {
+        MPI_File_close(&j->file);
+        if (j->rank == 0)
+            MPI_File_delete(temp, MPI_INFO_NULL);
+    }
+    clr_sink_free(sink);
+    clr_session_close(s);
+    render_options_free(&o);
+    return status;
+}
+
+int main(int argc, char **argv) {
+    int provided = 0;
+    /* Only this thread calls MPI; the engine's device threads never do. */
+    if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+        fprintf(stderr, "clrender: MPI_Init_thread failed\n");
+        return CLR_RUNTIME_ERROR;
+    }
+    job j = {0};
+    int length = 0;
+    if (MPI_Comm_rank(MPI_COMM_WORLD, &j.rank) != MPI_SUCCESS ||
+        MPI_Comm_size(MPI_COMM_WORLD, &j.size) != MPI_SUCCESS ||
+        MPI_Get_processor_name(j.host, &length) != MPI_SUCCESS ||
+        MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN) != MPI_SUCCESS) {
+        fprintf(stderr, "clrender: cannot learn this process's MPI rank\n");
+        MPI_Abort(MPI_COMM_WORLD, CLR_RUNTIME_ERROR);
+    }
+    cli_remember_command(argc, argv);
+    failure f = {0};
+    int failed_rank = 0;
+    int status = run(&j, argc, argv, &f, &failed_rank);
+    if (status != 0 && j.rank == 0) {
+        /* Another rank's message names it; a usage error is the same on every rank. */
+        if (failed_rank != 0 || f.status == CLR_USAGE_ERROR)
+            fprintf(stderr, "clrender: %s\n", f.message);
+        else
+            fprintf(stderr, "clrender: rank 0 (%s): %s\n", j.host, f.message);
+    }
+    MPI_Finalize();
+    return status;
+}
