@@ -7,8 +7,11 @@
 #include "util/clock.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio_ext.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct command {
     const char *name;
@@ -97,6 +100,48 @@ static int run(int argc, char **argv, failure *f) {
     return c ? c->run(c->name, argc, argv, 2, f) : render_command(renderer, argc, argv, 2, f);
 }
 
+/* How many processes the MPI launcher that started this one runs, from what mpirun (Open MPI)
+ * or a PMI launcher (MPICH's, Slurm's srun --mpi=pmi2) puts in the environment; 1 when none. */
+static long launcher_size(const char **rank) {
+    static const char *const sizes[][2] = {{"OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK"},
+                                           {"PMI_SIZE", "PMI_RANK"}};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; ++i) {
+        const char *size = getenv(sizes[i][0]);
+        if (size && *size) {
+            *rank = getenv(sizes[i][1]);
+            return strtol(size, NULL, 10);
+        }
+    }
+    return 1;
+}
+
+/* `mpirun -np N clrender julia ...`: a render spread over N processes is clrender-mpi's
+ * (docs/CLUSTER.md), which lies beside this program when the build found MPI. The plain
+ * program links no MPI, so it runs where no MPI is installed; it only hands over. Returns
+ * only when it did not (not a render, or one process), or with a failure. */
+static int hand_over_to_cluster(int argc, char **argv, failure *f) {
+    const char *rank = NULL, *renderer = NULL;
+    long size = launcher_size(&rank);
+    if (size <= 1 || argc < 2 || (find(argv[1], &renderer), !renderer))
+        return 0;
+    char self[PATH_MAX], program[PATH_MAX + 16];
+    ssize_t length = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (length <= 0)
+        return failure_set(f, CLR_RUNTIME_ERROR,
+                           "started by an MPI launcher, but /proc/self/exe cannot be read: %s",
+                           strerror(errno));
+    self[length] = '\0';
+    char *slash = strrchr(self, '/');
+    if (slash)
+        *slash = '\0';
+    snprintf(program, sizeof program, "%s/clrender-mpi", slash ? self : ".");
+    execv(program, argv);
+    return failure_set(f, CLR_RUNTIME_ERROR,
+                       "started by an MPI launcher with %ld processes, but '%s' cannot run (%s): "
+                       "build clrender with MPI (-DCLRENDER_MPI=ON)",
+                       size, program, strerror(errno));
+}
+
 /* Standard output could not take what was printed (a full disk, a closed pipe): as GNU's
  * close_stdout, a closed descriptor that was never written to is no error. */
 static int stdout_failed(int *error) {
@@ -112,7 +157,9 @@ int main(int argc, char **argv) {
     signals_install();
     cli_remember_command(argc, argv);
     failure f = {0};
-    int status = run(argc, argv, &f);
+    int status = hand_over_to_cluster(argc, argv, &f);
+    if (status == 0)
+        status = run(argc, argv, &f);
     if (status != 0) {
         cli_explain_failure(&f);
         /* A progress bar waiting for its newline gets it: the message has a line of its own. */

@@ -51,6 +51,7 @@ typedef struct job {
     MPI_File file;
     bool file_open;
     size_t frames, height, band_rows, bands_per_frame, bands;
+    size_t *bands_by_rank; /* rank 0: how many bands each rank was given */
 } job;
 
 /* A failed MPI call as a failure: the call and MPI's own words. */
@@ -135,22 +136,23 @@ static int coordinate(job *j, clr_session *s, clr_sink *sink, failure *f, int *f
                 break;
             if (st.MPI_TAG == TAG_REQUEST) {
                 PROTOCOL(j, MPI_Recv,
-                        (NULL, 0, MPI_BYTE, st.MPI_SOURCE, TAG_REQUEST, MPI_COMM_WORLD,
-                         MPI_STATUS_IGNORE));
+                         (NULL, 0, MPI_BYTE, st.MPI_SOURCE, TAG_REQUEST, MPI_COMM_WORLD,
+                          MPI_STATUS_IGNORE));
                 if (next < j->bands && !failed) {
                     uint64_t band[3];
                     band_of(j, next++, band);
+                    ++j->bands_by_rank[st.MPI_SOURCE];
                     PROTOCOL(j, MPI_Send,
-                            (band, 3, MPI_UINT64_T, st.MPI_SOURCE, TAG_ASSIGN, MPI_COMM_WORLD));
+                             (band, 3, MPI_UINT64_T, st.MPI_SOURCE, TAG_ASSIGN, MPI_COMM_WORLD));
                 } else {
                     PROTOCOL(j, MPI_Send,
-                            (NULL, 0, MPI_BYTE, st.MPI_SOURCE, TAG_STOP, MPI_COMM_WORLD));
+                             (NULL, 0, MPI_BYTE, st.MPI_SOURCE, TAG_STOP, MPI_COMM_WORLD));
                 }
             } else if (st.MPI_TAG == TAG_FINISHED) {
                 finished_message m;
                 PROTOCOL(j, MPI_Recv,
-                        (&m, (int)sizeof m, MPI_BYTE, st.MPI_SOURCE, TAG_FINISHED, MPI_COMM_WORLD,
-                         MPI_STATUS_IGNORE));
+                         (&m, (int)sizeof m, MPI_BYTE, st.MPI_SOURCE, TAG_FINISHED, MPI_COMM_WORLD,
+                          MPI_STATUS_IGNORE));
                 ++finished;
                 if (m.status != 0 && !failed) {
                     failed = true;
@@ -167,6 +169,7 @@ static int coordinate(job *j, clr_session *s, clr_sink *sink, failure *f, int *f
         if (next < j->bands && !failed) {
             uint64_t band[3];
             band_of(j, next++, band);
+            ++j->bands_by_rank[0];
             if (render_one(s, sink, band, f) != 0) {
                 failed = true;
                 *failed_rank = 0;
@@ -259,12 +262,12 @@ static int format_of(const char *path, char *format, size_t size, failure *f) {
 
 /* What this first version refuses, before any device is opened. */
 static int check_supported(const render_options *o, failure *f) {
-    const char *what = o->frames          ? "--frames"
-                       : o->verify        ? "--verify"
-                       : o->resume        ? "--resume"
-                       : o->timings       ? "--timings"
+    const char *what = o->frames                 ? "--frames"
+                       : o->verify               ? "--verify"
+                       : o->resume               ? "--resume"
+                       : o->timings              ? "--timings"
                        : !strcmp(o->output, "-") ? "-o -"
-                                          : NULL;
+                                                 : NULL;
     if (what)
         return failure_set(f, CLR_USAGE_ERROR,
                            "%s is not supported under mpirun yet (docs/CLUSTER.md); run it "
@@ -306,11 +309,20 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
                              "clrender-mpi runs a renderer's command ('clrender julia ...'); "
                              "'%s' is not one",
                              argc > 1 ? argv[1] : "");
+    /* render_parse()'s steps, with the console set between them: progress, warnings and log
+     * lines come from rank 0 only, as N ranks would say everything N times. */
+    render_request request = {0};
     if (status == 0)
-        status = render_parse(renderer, argc, argv, 2, &o, &out, &s, f);
-    /* Progress and log lines come from rank 0 only: N ranks would say everything N times. */
-    out.bar = out.bar && j->rank == 0;
-    out.quiet = out.quiet || j->rank != 0;
+        status = render_request_read(renderer, argc, argv, 2, &o, &request, f);
+    if (status == 0) {
+        out.quiet = o.quiet || j->rank != 0;
+        out.bar = j->rank == 0 && (o.progress || (!o.quiet && isatty(STDERR_FILENO)));
+        if (!(s = render_open_session(renderer, &o, &out, f)))
+            status = f->status;
+    }
+    if (status == 0)
+        status = render_request_apply(renderer, s, &request, &o, f);
+    render_request_free(&request);
     if (status == 0)
         status = check_supported(&o, f);
     if (status == 0)
@@ -329,8 +341,8 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
     if (!all) {
         status = failure_set(f, CLR_RUNTIME_ERROR, "out of memory");
     } else {
-        int code = MPI_Allgather(&mine, 1, MPI_UNSIGNED_LONG_LONG, all, 1,
-                                 MPI_UNSIGNED_LONG_LONG, MPI_COMM_WORLD);
+        int code = MPI_Allgather(&mine, 1, MPI_UNSIGNED_LONG_LONG, all, 1, MPI_UNSIGNED_LONG_LONG,
+                                 MPI_COMM_WORLD);
         if (code != MPI_SUCCESS)
             status = mpi_fail(f, "MPI_Allgather", code);
         for (int i = 0; status == 0 && i < j->size; ++i)
@@ -352,8 +364,9 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
     if ((status = agree(j, status, f, failed_rank)) != 0)
         goto done;
 
-    int code = MPI_File_open(MPI_COMM_WORLD, temp, MPI_MODE_CREATE | MPI_MODE_EXCL | MPI_MODE_WRONLY,
-                             MPI_INFO_NULL, &j->file);
+    int code =
+        MPI_File_open(MPI_COMM_WORLD, temp, MPI_MODE_CREATE | MPI_MODE_EXCL | MPI_MODE_WRONLY,
+                      MPI_INFO_NULL, &j->file);
     if (code == MPI_SUCCESS)
         j->file_open = true;
     else
@@ -366,6 +379,10 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
     if ((status = agree(j, status, f, failed_rank)) != 0)
         goto done;
 
+    if (j->rank == 0 && !(j->bands_by_rank = calloc((size_t)j->size, sizeof *j->bands_by_rank)))
+        status = failure_set(f, CLR_RUNTIME_ERROR, "out of memory");
+    if ((status = agree(j, status, f, failed_rank)) != 0)
+        goto done;
     int rendered_by = j->rank;
     status = j->rank == 0 ? coordinate(j, s, sink, f, &rendered_by) : take_bands(j, s, sink, f);
     if (j->rank == 0 && status != 0 && rendered_by != 0) {
@@ -378,10 +395,20 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
     if (code != MPI_SUCCESS && status == 0)
         status = mpi_fail(f, "MPI_File_close", code);
     if (j->rank == 0 && status == 0 && rename(temp, o.output) != 0)
-        status = failure_set(f, CLR_RUNTIME_ERROR, "cannot rename '%s' to '%s': %s", temp,
-                             o.output, strerror(errno));
+        status = failure_set(f, CLR_RUNTIME_ERROR, "cannot rename '%s' to '%s': %s", temp, o.output,
+                             strerror(errno));
     if (j->rank == 0 && status != 0)
         MPI_File_delete(temp, MPI_INFO_NULL); /* nothing is left of a failed render */
+    if (j->rank == 0 && status == 0 && !out.quiet) {
+        /* Who took how much: faster ranks take more. */
+        char line[1024];
+        int used = snprintf(line, sizeof line, "%zu bands of %zu rows over %d ranks:", j->bands,
+                            j->band_rows, j->size);
+        for (int i = 0; i < j->size && used > 0 && (size_t)used < sizeof line; ++i)
+            used += snprintf(line + used, sizeof line - (size_t)used, "%s %zu", i ? "," : "",
+                             j->bands_by_rank[i]);
+        console_log(&out, CLR_LOG_INFO, line);
+    }
     if (j->rank == 0) {
         /* rank 0 knows the outcome of every rank already: tell them, not the other way. */
         int outcome = status;
@@ -399,6 +426,8 @@ done:
         if (j->rank == 0)
             MPI_File_delete(temp, MPI_INFO_NULL);
     }
+    free(j->bands_by_rank);
+    j->bands_by_rank = NULL;
     clr_sink_free(sink);
     clr_session_close(s);
     render_options_free(&o);
@@ -433,5 +462,7 @@ int main(int argc, char **argv) {
             fprintf(stderr, "clrender: rank 0 (%s): %s\n", j.host, f.message);
     }
     MPI_Finalize();
-    return status;
+    /* Rank 0 has said what failed and gives the job's exit status: mpirun stops the whole job
+     * at the first process that exits with another, which could cut rank 0's line off. */
+    return j.rank == 0 ? status : 0;
 }

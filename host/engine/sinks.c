@@ -320,9 +320,8 @@ static int place_rows(clr_sink *sink, size_t frame, size_t first_row, const imag
     session_add_time(s, &s->timings.convert_ms, clock_ms() - start);
     start = clock_ms();
     char message[CLR_MESSAGE_SIZE] = "";
-    uint64_t offset =
-        sink->header_bytes +
-        ((uint64_t)frame * l->height + first_row) * (uint64_t)sink->placed_row_bytes;
+    uint64_t offset = sink->header_bytes +
+                      ((uint64_t)frame * l->height + first_row) * (uint64_t)sink->placed_row_bytes;
     int status = frame == 0 && first_row == 0
                      ? sink->write_at(sink->user, 0, sink->header, sink->header_bytes, message)
                      : 0;

@@ -335,8 +335,8 @@ size_t image_raw_header(output_format format, size_t frames, size_t width, size_
     switch (format) {
     case OUTPUT_PGM:
     case OUTPUT_PPM:
-        length = snprintf(out, size, "P%c\n%zu %zu\n%u\n", format == OUTPUT_PGM ? '5' : '6',
-                          width, height, sample == CLR_SAMPLE_U16 ? 65535u : 255u);
+        length = snprintf(out, size, "P%c\n%zu %zu\n%u\n", format == OUTPUT_PGM ? '5' : '6', width,
+                          height, sample == CLR_SAMPLE_U16 ? 65535u : 255u);
         break;
     case OUTPUT_NPY:
         return npy_header(frames, height, width, channels, sample, out, size);
@@ -354,10 +354,9 @@ static int write_header(image_stream *stream, const image *rows) {
     if (stream->format == OUTPUT_PNG || stream->format == OUTPUT_EXR)
         return 0;
     char header[IMAGE_RAW_HEADER_MAX];
-    size_t length =
-        image_raw_header(stream->format, stream->frames, stream->width, stream->height,
-                         rows->channels, rows->sample, stream->spacing, stream->origin, header,
-                         sizeof header);
+    size_t length = image_raw_header(stream->format, stream->frames, stream->width, stream->height,
+                                     rows->channels, rows->sample, stream->spacing, stream->origin,
+                                     header, sizeof header);
     return length && fwrite(header, 1, length, stream->file) == length ? 0 : -1;
 }
 

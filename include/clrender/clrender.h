@@ -387,9 +387,8 @@ typedef int (*clr_write_at)(void *user, uint64_t offset, const void *bytes, size
  * offsets in that file; the band with row 0 of frame 0 also brings the header. Writes from
  * every band of every frame make the file clr_sink_file() would write, byte for byte.
  * *file_bytes (when not NULL) is the whole file's size. */
-CLR_API clr_sink *clr_sink_placed(clr_session *session, const char *format,
-                                  clr_write_at write_at, void *user, uint64_t *file_bytes,
-                                  clr_error *error);
+CLR_API clr_sink *clr_sink_placed(clr_session *session, const char *format, clr_write_at write_at,
+                                  void *user, uint64_t *file_bytes, clr_error *error);
 
 /* ---- Timings ----------------------------------------------------------------------------- */
 
