@@ -499,6 +499,104 @@ static void julia_through_the_api_equals_the_command_lines_npy(void **state) {
     clr_session_close(s);
 }
 
+/* ---- bands placed by their offsets (clrender-mpi's path) ------------------------------------ */
+
+typedef struct placed_file {
+    unsigned char *bytes;
+    size_t size;
+} placed_file;
+
+static int place_in_memory(void *user, uint64_t offset, const void *bytes, size_t count,
+                           char *message) {
+    placed_file *file = user;
+    if (offset + count > file->size) {
+        snprintf(message, CLR_MESSAGE_SIZE, "%zu bytes at %llu pass the end", count,
+                 (unsigned long long)offset);
+        return -1;
+    }
+    memcpy(file->bytes + offset, bytes, count);
+    return 0;
+}
+
+/* Bands rendered bottom first, of uneven heights, and placed at their offsets make the file
+ * clr_sink_file writes, byte for byte: Julia's gray levels in .pgm, its counts in .npy. */
+static void bands_placed_in_any_order_make_the_file_sinks_bytes(void **state) {
+    (void)state;
+    static const char *const formats[] = {"pgm", "npy", "mha"};
+    for (size_t k = 0; k < sizeof formats / sizeof formats[0]; ++k) {
+        failure f = {0};
+        clr_session *s = clr_session_open("julia", &(clr_session_options){.devices = "cpu"}, &f);
+        assert_non_null(s);
+        assert_int_equal(clr_set(s, "size", "203x101", &f), CLR_OK);
+        char path[64];
+        snprintf(path, sizeof path, "/tmp/clrender-placed-XXXXXX.%s", formats[k]);
+        int fd = mkstemps(path, 4);
+        assert_true(fd >= 0);
+        close(fd);
+        clr_sink *file = clr_sink_file(s, path, 0, &f);
+        assert_non_null(file);
+        assert_int_equal(clr_render(s, &file, 1, &f), CLR_OK);
+        assert_int_equal(clr_sink_commit(file, &f), CLR_OK);
+        clr_sink_free(file);
+        FILE *in = fopen(path, "rb");
+        assert_non_null(in);
+        unsigned char *whole = malloc(1 << 20);
+        size_t whole_size = fread(whole, 1, 1 << 20, in);
+        fclose(in);
+        unlink(path);
+
+        uint64_t size = 0;
+        placed_file placed = {0};
+        clr_sink *sink = clr_sink_placed(s, formats[k], place_in_memory, &placed, &size, &f);
+        assert_non_null(sink);
+        assert_int_equal(size, whole_size);
+        placed.size = (size_t)size;
+        placed.bytes = calloc(1, placed.size);
+        size_t granule = 0;
+        assert_int_equal(clr_band_granule(s, &granule, &f), CLR_OK);
+        assert_true(granule >= 1);
+        size_t band = 7 * granule, end = 101;
+        while (end > 0) { /* the last band first; the first one short */
+            size_t first = end > band ? (end - band) / granule * granule : 0;
+            assert_int_equal(clr_render_band(s, 0, first, end - first, &sink, 1, &f), CLR_OK);
+            end = first;
+            band = band == 7 * granule ? 3 * granule : 7 * granule;
+        }
+        assert_memory_equal(placed.bytes, whole, whole_size);
+        clr_sink_free(sink);
+        free(placed.bytes);
+        free(whole);
+        clr_session_close(s);
+    }
+}
+
+/* What a band cannot be: outside the frame, into a sink that expects every band (memory), or
+ * in place in a format whose rows have no fixed offsets. */
+static void bands_and_placed_sinks_refuse_what_they_cannot_do(void **state) {
+    (void)state;
+    failure f = {0};
+    clr_session *s = clr_session_open("julia", &(clr_session_options){.devices = "cpu"}, &f);
+    assert_non_null(s);
+    assert_int_equal(clr_set(s, "size", "64x48", &f), CLR_OK);
+    placed_file placed = {0};
+    assert_null(clr_sink_placed(s, "png", place_in_memory, &placed, NULL, &f));
+    assert_int_equal(f.status, CLR_USAGE_ERROR);
+    assert_non_null(strstr(f.message, "cannot be written in place"));
+    clr_sink *sink = clr_sink_placed(s, "npy", place_in_memory, &placed, NULL, &f);
+    assert_non_null(sink);
+    assert_int_equal(clr_render_band(s, 0, 40, 9, &sink, 1, &f), CLR_USAGE_ERROR);
+    assert_non_null(strstr(f.message, "outside the render's 1 frames of 48 rows"));
+    assert_int_equal(clr_render_band(s, 1, 0, 8, &sink, 1, &f), CLR_USAGE_ERROR);
+    unsigned char buffer[64 * 48 * 4];
+    clr_sink *memory = clr_sink_memory(s, buffer, sizeof buffer, &f);
+    assert_non_null(memory);
+    assert_int_equal(clr_render_band(s, 0, 0, 8, &memory, 1, &f), CLR_USAGE_ERROR);
+    assert_non_null(strstr(f.message, "placed sinks only"));
+    clr_sink_free(memory);
+    clr_sink_free(sink);
+    clr_session_close(s);
+}
+
 /* ---- sessions in threads ------------------------------------------------------------------ */
 
 typedef struct threaded {
@@ -582,6 +680,8 @@ int main(void) {
         cmocka_unit_test(file_sinks_refuse_formats_that_cannot_hold_floats),
         cmocka_unit_test(julia_through_the_api_equals_the_command_lines_npy),
         cmocka_unit_test(sessions_render_in_separate_threads_at_once),
+        cmocka_unit_test(bands_placed_in_any_order_make_the_file_sinks_bytes),
+        cmocka_unit_test(bands_and_placed_sinks_refuse_what_they_cannot_do),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
