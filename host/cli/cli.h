@@ -133,6 +133,10 @@ void signals_after_driver(void);
 /* `sink` may be NULL: between the renders of a run no file is partial, and a signal then
  * only says `what_happens` ("the 3 frames finished are complete"). */
 void signals_guard(clr_sink *sink, const char *what_happens);
+/* Guards a temporary file that no sink knows (clrender-mpi's shared file): a signal removes
+ * `path` (NULL: none). `quiet`: the process ends without its line (one rank of many speaks).
+ * False when the path is too long to keep. */
+bool signals_guard_path(const char *path, const char *what_happens, bool quiet);
 void signals_unguard(void);
 extern volatile sig_atomic_t console_bar_open;
 

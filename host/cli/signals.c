@@ -18,6 +18,10 @@
 #include <unistd.h>
 
 static clr_sink *volatile guarded; /* the file being written, if any */
+/* A temporary file written by other means (clrender-mpi's MPI-IO file), and whether this
+ * process keeps quiet when a signal ends it (every rank but 0 of an MPI job). */
+static char guarded_path[4096];
+static volatile sig_atomic_t path_guarded, stop_quietly;
 /* "; 'x.png' was left as it was": written into the buffer the handler does not read, then
  * made the one it reads, so that a signal between two frames never sees a half-written note. */
 static char after_stop[2][2 * TEXT_SHOWN_SIZE + 256];
@@ -58,6 +62,10 @@ static void on_signal(int number) {
         if (handled[i].number == number)
             name = handled[i].name, crash = handled[i].crash;
     clr_sink_discard(guarded);
+    if (path_guarded)
+        unlink(guarded_path);
+    if (stop_quietly && !crash)
+        _exit(128 + number);
     char line[2048];
     size_t n = 0;
     if (console_bar_open)
@@ -134,7 +142,22 @@ void signals_guard(clr_sink *sink, const char *what_happens) {
     guarded = sink;
 }
 
+bool signals_guard_path(const char *path, const char *what_happens, bool quiet) {
+    path_guarded = 0;
+    stop_quietly = quiet;
+    note(what_happens);
+    if (!path)
+        return true;
+    size_t length = strlen(path);
+    if (length >= sizeof guarded_path)
+        return false;
+    memcpy(guarded_path, path, length + 1);
+    path_guarded = 1;
+    return true;
+}
+
 void signals_unguard(void) {
     guarded = NULL;
+    path_guarded = 0;
     note("");
 }

@@ -18,6 +18,7 @@
 #include <mpi.h>
 
 #include <ctype.h>
+#include <signal.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,9 @@ typedef struct job {
     bool file_open;
     size_t frames, height, band_rows, bands_per_frame, bands;
     size_t *bands_by_rank; /* rank 0: how many bands each rank was given */
+    /* For tests: this rank kills itself (SIGKILL, as the OOM killer would) after rendering
+     * this many bands; 0 never. CLRENDER_TEST_KILL_AFTER_BANDS. */
+    unsigned long kill_after_bands;
 } job;
 
 /* A failed MPI call as a failure: the call and MPI's own words. */
@@ -196,6 +200,8 @@ static int take_bands(job *j, clr_session *s, clr_sink *sink, failure *f) {
         if (st.MPI_TAG != TAG_ASSIGN || status != 0)
             continue; /* after a failure, the bands still assigned are dropped */
         status = render_one(s, sink, band, f);
+        if (j->kill_after_bands && --j->kill_after_bands == 0)
+            raise(SIGKILL);
         if (status == 0) {
             PROTOCOL(j, MPI_Send, (NULL, 0, MPI_BYTE, 0, TAG_REQUEST, MPI_COMM_WORLD));
             ++open;
@@ -364,6 +370,19 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
     if ((status = agree(j, status, f, failed_rank)) != 0)
         goto done;
 
+    /* From here a signal (a rank killed makes mpirun send SIGTERM to the others; a signal to
+     * mpirun is forwarded to every rank) removes the shared file, and rank 0 alone says so. */
+    char what[4200];
+    if (access(o.output, F_OK) == 0)
+        snprintf(what, sizeof what, "'%.4000s' was left as it was", o.output);
+    else
+        snprintf(what, sizeof what, "no '%.4000s' was written", o.output);
+    if (o.backend == 0)
+        signals_after_driver();
+    if (!signals_guard_path(temp, what, j->rank != 0))
+        status = failure_set(f, CLR_USAGE_ERROR, "'%s': the name is too long", o.output);
+    if ((status = agree(j, status, f, failed_rank)) != 0)
+        goto done;
     int code =
         MPI_File_open(MPI_COMM_WORLD, temp, MPI_MODE_CREATE | MPI_MODE_EXCL | MPI_MODE_WRONLY,
                       MPI_INFO_NULL, &j->file);
@@ -421,6 +440,7 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
         status = outcome;
     }
 done:
+    signals_unguard();
     if (j->file_open) {
         MPI_File_close(&j->file);
         if (j->rank == 0)
@@ -450,6 +470,9 @@ int main(int argc, char **argv) {
         fprintf(stderr, "clrender: cannot learn this process's MPI rank\n");
         MPI_Abort(MPI_COMM_WORLD, CLR_RUNTIME_ERROR);
     }
+    const char *kill_after = getenv("CLRENDER_TEST_KILL_AFTER_BANDS");
+    j.kill_after_bands = kill_after ? strtoul(kill_after, NULL, 10) : 0;
+    signals_install();
     cli_remember_command(argc, argv);
     failure f = {0};
     int failed_rank = 0;

@@ -60,6 +60,25 @@ rank-fails-cleanly)
     [[ $(cat existing.npy) == old ]] || fail "the existing target was touched"
     [[ $(ls -A | sort | tr '\n' ' ') == "err.txt existing.npy " ]] || fail "left behind: $(ls -A)"
     ;;
+rank-killed-fails-cleanly)
+    # Rank 2 dies of SIGKILL (as of the OOM killer) after two bands: mpirun names it and
+    # stops the others with SIGTERM, whose handler removes the shared temporary file; rank 0
+    # says what became of the target. The existing target is untouched.
+    echo old >existing.npy
+    args=(julia --preset blog-overview --size 1500x1000 -o existing.npy)
+    set +e
+    "${mpirun[@]}" -np 2 "$clrender" "${args[@]}" : \
+        -np 1 -x CLRENDER_TEST_KILL_AFTER_BANDS=2 "$clrender" "${args[@]}" 2>err.txt
+    status=$?
+    set -e
+    cat err.txt
+    [[ $status -ne 0 ]] || fail "the job succeeded"
+    grep -q 'process rank 2 .* exited on signal 9' err.txt || fail "mpirun does not name rank 2"
+    grep -qx "clrender: stopped by SIGTERM; 'existing.npy' was left as it was" err.txt ||
+        fail "rank 0 does not say what became of the target"
+    [[ $(cat existing.npy) == old ]] || fail "the existing target was touched"
+    [[ $(ls -A | sort | tr '\n' ' ') == "err.txt existing.npy " ]] || fail "left behind: $(ls -A)"
+    ;;
 refuses-what-it-cannot-yet)
     set +e
     "${mpirun[@]}" -np 3 "$clrender" julia --preset blog-overview --verify -o v.npy 2>err.txt
