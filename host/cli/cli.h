@@ -93,6 +93,12 @@ int render_run(const char *renderer, clr_session *s, const render_options *o, co
 int render_to_file(clr_session *s, const render_options *o, const char *path, const char *label,
                    console *out, failure *f);
 
+/* The compression clr_sink_file() takes for --compression. */
+int render_compression(const render_options *o);
+
+/* Records the command line and clrender's version in the text of `file` (PNG, EXR). */
+int render_record_command(clr_sink *file, failure *f);
+
 /* The --timings lines: each phase (those of the device when `device`, the reference when
  * `reference`), "other" and the total, and with a session of several devices each one's
  * share. The phases add up to the total, the wall time since the process began

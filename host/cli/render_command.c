@@ -361,7 +361,11 @@ static void describe_abandoned(const clr_sink *sink, const char *output, const c
 }
 
 /* PNG and EXR files say what made them: the version, and the command to run again. */
-static int record_command(clr_sink *file, failure *f) {
+int render_compression(const render_options *o) {
+    return compression_levels[o->compression];
+}
+
+int render_record_command(clr_sink *file, failure *f) {
     char *command = cli_command_text();
     if (!command)
         return failure_set(f, CLR_RUNTIME_ERROR, "out of memory");
@@ -389,7 +393,7 @@ int render_to_file(clr_session *s, const render_options *o, const char *path, co
         status = f->status;
     clr_sink *file = sinks[sink_count - 1];
     if (status == 0)
-        status = record_command(file, f);
+        status = render_record_command(file, f);
     if (status == 0) {
         char what[2 * TEXT_SHOWN_SIZE + 128];
         if (o->backend == 0)

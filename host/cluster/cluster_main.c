@@ -20,6 +20,7 @@
 #include <ctype.h>
 #include <signal.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,10 +29,12 @@
 
 /* Messages between rank 0 and the others. */
 enum {
-    TAG_REQUEST = 1,  /* a rank wants a band (no data) */
-    TAG_ASSIGN = 2,   /* rank 0: render this band (3 uint64: frame, first row, rows) */
-    TAG_STOP = 3,     /* rank 0: nothing more for you (no data) */
-    TAG_FINISHED = 4, /* a rank is done: its outcome (a finished_message) */
+    TAG_REQUEST = 1,     /* a rank wants a band (no data) */
+    TAG_ASSIGN = 2,      /* rank 0: render this band (3 uint64: frame, first row, rows) */
+    TAG_STOP = 3,        /* rank 0: nothing more for you (no data) */
+    TAG_FINISHED = 4,    /* a rank is done: its outcome (a finished_message) */
+    TAG_RESULT = 5,      /* a gathered band: 4 uint64: frame, first row, rows, bytes */
+    TAG_RESULT_ROWS = 6, /* right after it: the band's samples, as rendered */
 };
 
 /* Requests a rank keeps open: while it renders one band the next is already assigned, so a
@@ -56,6 +59,17 @@ typedef struct job {
     /* For tests: this rank kills itself (SIGKILL, as the OOM killer would) after rendering
      * this many bands; 0 never. CLRENDER_TEST_KILL_AFTER_BANDS. */
     unsigned long kill_after_bands;
+    /* Formats without rows at fixed offsets (PNG, EXR) are gathered: rank 0 feeds its file
+     * sink the bands in order, holding those that arrive early. */
+    bool gather;
+    clr_sink *gathered; /* rank 0's file sink */
+    struct early_band {
+        uint64_t frame, row, rows;
+        size_t bytes;
+        unsigned char *samples;
+    } * early;
+    size_t early_count, early_capacity;
+    uint64_t next_frame, next_row; /* the next rows the file needs */
 } job;
 
 /* A failed MPI call as a failure: the call and MPI's own words. */
@@ -113,6 +127,77 @@ static int write_at(void *user, uint64_t offset, const void *bytes, size_t count
     return 0;
 }
 
+/* Rank 0: feeds the file every band that is next in order. */
+static int feed_in_order(job *j, failure *f) {
+    for (size_t i = 0; i < j->early_count;) {
+        struct early_band *b = &j->early[i];
+        if (b->frame != j->next_frame || b->row != j->next_row) {
+            ++i;
+            continue;
+        }
+        int status = clr_sink_feed(j->gathered, (size_t)b->frame, (size_t)b->row, (size_t)b->rows,
+                                   b->samples, b->bytes, f);
+        j->next_row += b->rows;
+        if (j->next_row == j->height)
+            ++j->next_frame, j->next_row = 0;
+        free(b->samples);
+        *b = j->early[--j->early_count];
+        if (status != 0)
+            return status;
+        i = 0; /* the one that follows may be anywhere */
+    }
+    return 0;
+}
+
+/* Rank 0: keeps a band (taking `samples`, malloc'ed) until the file needs it. */
+static int keep_band(job *j, const uint64_t head[4], unsigned char *samples, failure *f) {
+    if (j->early_count == j->early_capacity) {
+        size_t capacity = j->early_capacity ? 2 * j->early_capacity : 16;
+        struct early_band *more = realloc(j->early, capacity * sizeof *more);
+        if (!more) {
+            free(samples);
+            return failure_set(f, CLR_RUNTIME_ERROR, "out of memory for gathered bands");
+        }
+        j->early = more, j->early_capacity = capacity;
+    }
+    j->early[j->early_count++] =
+        (struct early_band){head[0], head[1], head[2], (size_t)head[3], samples};
+    return feed_in_order(j, f);
+}
+
+/* The rows sink's taker on rank 0: its own bands join the others'. */
+static int keep_own_rows(void *user, size_t frame, size_t first_row, size_t rows,
+                         const void *samples, size_t bytes, char *message) {
+    job *j = user;
+    unsigned char *copy = malloc(bytes ? bytes : 1);
+    failure f;
+    int status = copy ? 0 : failure_set(&f, CLR_RUNTIME_ERROR, "out of memory for a band");
+    if (copy) {
+        memcpy(copy, samples, bytes);
+        const uint64_t head[4] = {frame, first_row, rows, bytes};
+        status = keep_band(j, head, copy, &f);
+    }
+    if (status != 0)
+        snprintf(message, CLR_MESSAGE_SIZE, "%s", f.message);
+    return status;
+}
+
+/* The rows sink's taker on the other ranks: the band goes to rank 0. */
+static int send_rows(void *user, size_t frame, size_t first_row, size_t rows, const void *samples,
+                     size_t bytes, char *message) {
+    job *j = user;
+    if (bytes > INT_MAX) {
+        snprintf(message, CLR_MESSAGE_SIZE,
+                 "a band of %zu bytes is too large for one MPI message; use fewer columns", bytes);
+        return -1;
+    }
+    const uint64_t head[4] = {frame, first_row, rows, bytes};
+    PROTOCOL(j, MPI_Send, (head, 4, MPI_UINT64_T, 0, TAG_RESULT, MPI_COMM_WORLD));
+    PROTOCOL(j, MPI_Send,
+             ((void *)samples, (int)bytes, MPI_BYTE, 0, TAG_RESULT_ROWS, MPI_COMM_WORLD));
+    return 0;
+}
+
 /* Band `index` of the render: frames one after another, each cut into bands_per_frame. */
 static void band_of(const job *j, size_t index, uint64_t band[3]) {
     size_t frame = index / j->bands_per_frame, row = index % j->bands_per_frame * j->band_rows;
@@ -151,6 +236,23 @@ static int coordinate(job *j, clr_session *s, clr_sink *sink, failure *f, int *f
                 } else {
                     PROTOCOL(j, MPI_Send,
                              (NULL, 0, MPI_BYTE, st.MPI_SOURCE, TAG_STOP, MPI_COMM_WORLD));
+                }
+            } else if (st.MPI_TAG == TAG_RESULT) {
+                uint64_t head[4];
+                PROTOCOL(j, MPI_Recv,
+                         (head, 4, MPI_UINT64_T, st.MPI_SOURCE, TAG_RESULT, MPI_COMM_WORLD,
+                          MPI_STATUS_IGNORE));
+                unsigned char *samples = malloc(head[3] ? (size_t)head[3] : 1);
+                if (!samples) /* its rows still wait to be received: the job cannot go on */
+                    protocol_call(j, "malloc for a gathered band", MPI_ERR_NO_MEM);
+                PROTOCOL(j, MPI_Recv,
+                         (samples, (int)head[3], MPI_BYTE, st.MPI_SOURCE, TAG_RESULT_ROWS,
+                          MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+                if (failed)
+                    free(samples);
+                else if (keep_band(j, head, samples, f) != 0) {
+                    failed = true;
+                    *failed_rank = 0;
                 }
             } else if (st.MPI_TAG == TAG_FINISHED) {
                 finished_message m;
@@ -333,8 +435,20 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
         status = check_supported(&o, f);
     if (status == 0)
         status = format_of(o.output, format, sizeof format, f);
+    /* Raw formats are written in place by every rank; the others gathered to rank 0. */
+    j->gather = status == 0 && strcmp(format, "npy") && strcmp(format, "pgm") &&
+                strcmp(format, "ppm") && strcmp(format, "mha");
     uint64_t file_bytes = 0;
-    if (status == 0 && !(sink = clr_sink_placed(s, format, write_at, j, &file_bytes, f)))
+    if (status == 0 && !j->gather &&
+        !(sink = clr_sink_placed(s, format, write_at, j, &file_bytes, f)))
+        status = f->status;
+    if (status == 0 && j->gather &&
+        !(sink = clr_sink_rows(s, j->rank == 0 ? keep_own_rows : send_rows, j, f)))
+        status = f->status;
+    /* Rank 0's file checks the format, the directory and the room now, before any work. */
+    if (status == 0 && j->gather && j->rank == 0 &&
+        (!(j->gathered = clr_sink_file(s, o.output, render_compression(&o), f)) ||
+         render_record_command(j->gathered, f) != 0))
         status = f->status;
     size_t granule = 1;
     if (status == 0)
@@ -365,7 +479,8 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
         j->band_rows = (rows + granule - 1) / granule * granule;
         j->bands_per_frame = (layout.height + j->band_rows - 1) / j->band_rows;
         j->bands = j->frames * j->bands_per_frame;
-        status = temp_name(j, o.output, temp, sizeof temp, f);
+        if (!j->gather)
+            status = temp_name(j, o.output, temp, sizeof temp, f);
     }
     if ((status = agree(j, status, f, failed_rank)) != 0)
         goto done;
@@ -379,13 +494,19 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
         snprintf(what, sizeof what, "no '%.4000s' was written", o.output);
     if (o.backend == 0)
         signals_after_driver();
-    if (!signals_guard_path(temp, what, j->rank != 0))
+    if (j->gather) {
+        signals_guard_path(NULL, what, j->rank != 0);
+        signals_guard(j->gathered, what); /* rank 0's file; NULL elsewhere */
+    } else if (!signals_guard_path(temp, what, j->rank != 0)) {
         status = failure_set(f, CLR_USAGE_ERROR, "'%s': the name is too long", o.output);
+    }
     if ((status = agree(j, status, f, failed_rank)) != 0)
         goto done;
-    int code =
-        MPI_File_open(MPI_COMM_WORLD, temp, MPI_MODE_CREATE | MPI_MODE_EXCL | MPI_MODE_WRONLY,
-                      MPI_INFO_NULL, &j->file);
+    int code = 0;
+    if (j->gather)
+        goto open; /* no shared file */
+    code = MPI_File_open(MPI_COMM_WORLD, temp, MPI_MODE_CREATE | MPI_MODE_EXCL | MPI_MODE_WRONLY,
+                         MPI_INFO_NULL, &j->file);
     if (code == MPI_SUCCESS)
         j->file_open = true;
     else
@@ -398,6 +519,7 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
     if ((status = agree(j, status, f, failed_rank)) != 0)
         goto done;
 
+open:
     if (j->rank == 0 && !(j->bands_by_rank = calloc((size_t)j->size, sizeof *j->bands_by_rank)))
         status = failure_set(f, CLR_RUNTIME_ERROR, "out of memory");
     if ((status = agree(j, status, f, failed_rank)) != 0)
@@ -408,16 +530,27 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
         /* Another rank's failure: rank 0 names it; the others' agree() below does not. */
         *failed_rank = rendered_by;
     }
-    /* The file is complete on disk only once every rank has closed it (collective). */
-    code = MPI_File_close(&j->file);
-    j->file_open = false;
-    if (code != MPI_SUCCESS && status == 0)
-        status = mpi_fail(f, "MPI_File_close", code);
-    if (j->rank == 0 && status == 0 && rename(temp, o.output) != 0)
-        status = failure_set(f, CLR_RUNTIME_ERROR, "cannot rename '%s' to '%s': %s", temp, o.output,
-                             strerror(errno));
-    if (j->rank == 0 && status != 0)
-        MPI_File_delete(temp, MPI_INFO_NULL); /* nothing is left of a failed render */
+    if (j->gather) {
+        /* Every rank's bands have come (each sends its FINISHED after them): the file has
+         * them all, or the render failed and the uncommitted sink leaves nothing. */
+        if (j->rank == 0 && status == 0 && (j->next_frame != j->frames || j->early_count))
+            status = failure_set(f, CLR_RUNTIME_ERROR,
+                                 "internal error: %zu gathered bands were never written",
+                                 j->early_count);
+        if (j->rank == 0 && status == 0)
+            status = clr_sink_commit(j->gathered, f);
+    } else {
+        /* The file is complete on disk only once every rank has closed it (collective). */
+        code = MPI_File_close(&j->file);
+        j->file_open = false;
+        if (code != MPI_SUCCESS && status == 0)
+            status = mpi_fail(f, "MPI_File_close", code);
+        if (j->rank == 0 && status == 0 && rename(temp, o.output) != 0)
+            status = failure_set(f, CLR_RUNTIME_ERROR, "cannot rename '%s' to '%s': %s", temp,
+                                 o.output, strerror(errno));
+        if (j->rank == 0 && status != 0)
+            MPI_File_delete(temp, MPI_INFO_NULL); /* nothing is left of a failed render */
+    }
     if (j->rank == 0 && status == 0 && !out.quiet) {
         /* Who took how much: faster ranks take more. */
         char line[1024];
@@ -448,6 +581,12 @@ done:
     }
     free(j->bands_by_rank);
     j->bands_by_rank = NULL;
+    for (size_t i = 0; i < j->early_count; ++i)
+        free(j->early[i].samples);
+    free(j->early);
+    j->early = NULL, j->early_count = j->early_capacity = 0;
+    clr_sink_free(j->gathered); /* uncommitted after a failure: no file */
+    j->gathered = NULL;
     clr_sink_free(sink);
     clr_session_close(s);
     render_options_free(&o);

@@ -925,8 +925,9 @@ clr_status clr_render_band(clr_session *s, size_t frame, size_t first_row, size_
     /* Other sinks assume they see every band from the first (a memory sink's offsets, the
      * verifier's totals, a file's stream). */
     for (size_t i = 0; i < sink_count; ++i)
-        if (!sinks[i] || sinks[i]->kind != SINK_PLACED)
-            return failure_set(f, CLR_USAGE_ERROR, "a band renders into placed sinks only");
+        if (!sinks[i] || (sinks[i]->kind != SINK_PLACED && sinks[i]->kind != SINK_ROWS))
+            return failure_set(f, CLR_USAGE_ERROR,
+                               "a band renders into placed and rows sinks only");
     band region = {frame, first_row, rows};
     return render_region(s, sinks, sink_count, &region, f);
 }

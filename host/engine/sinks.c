@@ -335,6 +335,57 @@ static int place_rows(clr_sink *sink, size_t frame, size_t first_row, const imag
     return 0;
 }
 
+/* ---- Rows handed to the caller, rows fed by the caller ----------------------------------- */
+
+clr_sink *clr_sink_rows(clr_session *s, clr_rows_fn rows, void *user, clr_error *error) {
+    failure scratch, *f = API_FAILURE(error, scratch);
+    clear(f);
+    if (!rows) {
+        failure_set(f, CLR_USAGE_ERROR, "a rows sink needs a function to take the rows");
+        return NULL;
+    }
+    clr_sink *sink = new_sink(s, SINK_ROWS, f);
+    if (sink)
+        sink->rows_fn = rows, sink->user = user;
+    return sink;
+}
+
+clr_status clr_sink_feed(clr_sink *sink, size_t frame, size_t first_row, size_t rows,
+                         const void *samples, size_t bytes, clr_error *error) {
+    failure scratch, *f = API_FAILURE(error, scratch);
+    clear(f);
+    if (!sink || sink->kind != SINK_FILE || sink->whole_frames)
+        return failure_set(f, CLR_USAGE_ERROR,
+                           "rows are fed to file sinks whose format converts band by band");
+    const clr_layout *l = &sink->layout;
+    const size_t row_bytes = l->width * l->channels * clr_sample_size(l->sample);
+    if (frame != sink->fed_frame || first_row != sink->fed_row || rows == 0 ||
+        rows > l->height - first_row || bytes != rows * row_bytes)
+        return failure_set(f, CLR_USAGE_ERROR,
+                           "fed rows %zu to %zu of frame %zu (%zu bytes); the file needs rows "
+                           "from %zu of frame %zu next, %zu bytes a row",
+                           first_row, first_row + rows, frame, bytes, sink->fed_row,
+                           sink->fed_frame, row_bytes);
+    /* Room for the conversion of the tallest band so far (the sink converts band by band:
+     * nothing held is lost when the room grows). */
+    if (rows > sink->fed_capacity) {
+        if (sink_begin(sink, rows, f) != 0)
+            return f->status;
+        sink->fed_capacity = rows;
+    }
+    image band = {l->width, rows, (unsigned)l->channels, l->sample, (void *)samples};
+    if (sink_rows(sink, frame, first_row, &band, f) != 0) {
+        sink_abort(sink);
+        return f->status;
+    }
+    sink->fed_row += rows;
+    if (sink->fed_row == l->height)
+        ++sink->fed_frame, sink->fed_row = 0;
+    if (sink->fed_frame == l->frames && sink_end(sink, f) != 0)
+        return f->status;
+    return CLR_OK;
+}
+
 /* ---- Verification ------------------------------------------------------------------------ */
 
 clr_sink *clr_sink_verify(clr_session *s, clr_error *error) {
@@ -376,6 +427,7 @@ int sink_begin(clr_sink *sink, size_t max_rows, failure *f) {
                            "the parameters changed the image's layout since this sink was made");
     switch (sink->kind) {
     case SINK_MEMORY:
+    case SINK_ROWS:
         return 0;
     case SINK_FILE: {
         if (!sink->stream_open)
@@ -479,6 +531,14 @@ int sink_rows(clr_sink *sink, size_t frame, size_t first_row, const image *rows,
     }
     case SINK_PLACED:
         return place_rows(sink, frame, first_row, rows, f);
+    case SINK_ROWS: {
+        char message[CLR_MESSAGE_SIZE] = "";
+        if (sink->rows_fn(sink->user, frame, first_row, rows->height, rows->pixels,
+                          image_row_bytes(rows) * rows->height, message) != 0)
+            return failure_set(f, CLR_RUNTIME_ERROR, "%s",
+                               message[0] ? message : "the rows could not be taken");
+        return 0;
+    }
     case SINK_VERIFY: {
         image check = image_rows(&sink->reference, 0, rows->height);
         double start = clock_ms();

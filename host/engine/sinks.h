@@ -11,7 +11,7 @@
 #include "engine/verify.h"
 #include "output/image_writer.h"
 
-typedef enum sink_kind { SINK_MEMORY, SINK_FILE, SINK_VERIFY, SINK_PLACED } sink_kind;
+typedef enum sink_kind { SINK_MEMORY, SINK_FILE, SINK_VERIFY, SINK_PLACED, SINK_ROWS } sink_kind;
 
 /* The most files one sink writes (one per frame through a %d pattern). */
 #define SINK_MAX_FILES 100000
@@ -39,6 +39,10 @@ struct clr_sink {
     size_t header_bytes, placed_row_bytes;
     unsigned char *encoded; /* a band in the file's byte order */
     size_t encoded_bytes;
+    /* rows (clr_sink_rows) */
+    clr_rows_fn rows_fn;
+    /* fed (clr_sink_feed): the next row expected, and the tallest band room was made for */
+    size_t fed_frame, fed_row, fed_capacity;
     /* verify */
     verify_rule rule;
     image reference;

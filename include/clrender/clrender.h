@@ -371,7 +371,7 @@ CLR_API double clr_render_iterations(clr_session *session, const void *buffer, s
 CLR_API clr_status clr_band_granule(clr_session *session, size_t *granule, clr_error *error);
 
 /* Renders rows [first_row, first_row + rows) of frame `frame` into each of `sinks`, which
- * must be placed sinks: first_row a multiple of clr_band_granule(), the rows within the
+ * must be placed or rows sinks: first_row a multiple of clr_band_granule(), the rows within the
  * frame. Band after band, a process may render any subset of the image. */
 CLR_API clr_status clr_render_band(clr_session *session, size_t frame, size_t first_row,
                                    size_t rows, clr_sink *const *sinks, size_t sink_count,
@@ -389,6 +389,24 @@ typedef int (*clr_write_at)(void *user, uint64_t offset, const void *bytes, size
  * *file_bytes (when not NULL) is the whole file's size. */
 CLR_API clr_sink *clr_sink_placed(clr_session *session, const char *format, clr_write_at write_at,
                                   void *user, uint64_t *file_bytes, clr_error *error);
+
+/* Where a rows sink hands each band: `rows` rows of frame `frame` from `first_row`, as
+ * rendered (the layout's samples, `bytes` of them); 0 when taken, else nonzero with a
+ * one-line reason in `message` (of CLR_MESSAGE_SIZE bytes). */
+typedef int (*clr_rows_fn)(void *user, size_t frame, size_t first_row, size_t rows,
+                           const void *samples, size_t bytes, char *message);
+
+/* A sink that hands every band, as rendered, to `rows`, on the thread that called
+ * clr_render() or clr_render_band(): in order within one render. */
+CLR_API clr_sink *clr_sink_rows(clr_session *session, clr_rows_fn rows, void *user,
+                                clr_error *error);
+
+/* Feeds a file sink rows rendered elsewhere (by another process: clrender-mpi gathers PNG
+ * rows this way), as a render would: `rows` rows of `frame` from `first_row`, as rendered
+ * (`bytes` of the layout's samples), every row of every frame in order. The last row
+ * finishes the file; clr_sink_commit() then puts it in place. */
+CLR_API clr_status clr_sink_feed(clr_sink *sink, size_t frame, size_t first_row, size_t rows,
+                                 const void *samples, size_t bytes, clr_error *error);
 
 /* ---- Timings ----------------------------------------------------------------------------- */
 

@@ -591,9 +591,69 @@ static void bands_and_placed_sinks_refuse_what_they_cannot_do(void **state) {
     clr_sink *memory = clr_sink_memory(s, buffer, sizeof buffer, &f);
     assert_non_null(memory);
     assert_int_equal(clr_render_band(s, 0, 0, 8, &memory, 1, &f), CLR_USAGE_ERROR);
-    assert_non_null(strstr(f.message, "placed sinks only"));
+    assert_non_null(strstr(f.message, "placed and rows sinks only"));
     clr_sink_free(memory);
     clr_sink_free(sink);
+    clr_session_close(s);
+}
+
+static int feed_file(void *user, size_t frame, size_t first_row, size_t rows, const void *samples,
+                     size_t bytes, char *message) {
+    clr_error err;
+    if (clr_sink_feed(user, frame, first_row, rows, samples, bytes, &err) == CLR_OK)
+        return 0;
+    snprintf(message, CLR_MESSAGE_SIZE, "%s", err.message);
+    return -1;
+}
+
+static unsigned char *read_whole(const char *path, size_t *size) {
+    FILE *in = fopen(path, "rb");
+    assert_non_null(in);
+    unsigned char *bytes = malloc(1 << 20);
+    *size = fread(bytes, 1, 1 << 20, in);
+    fclose(in);
+    return bytes;
+}
+
+/* A rows sink hands the rendered bands to the caller, who feeds them to a PNG file sink (as
+ * rank 0 of clrender-mpi does with every rank's bands): the file clr_render writes itself. Rows
+ * fed out of order are refused. */
+static void rows_fed_to_a_file_sink_make_the_file_it_renders(void **state) {
+    (void)state;
+    failure f = {0};
+    clr_session *s = clr_session_open("julia", &(clr_session_options){.devices = "cpu"}, &f);
+    assert_non_null(s);
+    assert_int_equal(clr_set(s, "size", "203x101", &f), CLR_OK);
+    char direct[] = "/tmp/clrender-direct-XXXXXX.png", fed[] = "/tmp/clrender-fed-XXXXXX.png";
+    int fd = mkstemps(direct, 4);
+    assert_true(fd >= 0);
+    close(fd);
+    fd = mkstemps(fed, 4);
+    assert_true(fd >= 0);
+    close(fd);
+    clr_sink *file = clr_sink_file(s, direct, 0, &f);
+    assert_non_null(file);
+    assert_int_equal(clr_render(s, &file, 1, &f), CLR_OK);
+    assert_int_equal(clr_sink_commit(file, &f), CLR_OK);
+    clr_sink_free(file);
+
+    file = clr_sink_file(s, fed, 0, &f);
+    assert_non_null(file);
+    uint32_t row[203] = {0};
+    assert_int_equal(clr_sink_feed(file, 0, 1, 1, row, sizeof row, &f), CLR_USAGE_ERROR);
+    assert_non_null(strstr(f.message, "the file needs rows from 0 of frame 0 next"));
+    clr_sink *rows = clr_sink_rows(s, feed_file, file, &f);
+    assert_non_null(rows);
+    assert_int_equal(clr_render(s, &rows, 1, &f), CLR_OK);
+    assert_int_equal(clr_sink_commit(file, &f), CLR_OK);
+    clr_sink_free(rows);
+    clr_sink_free(file);
+    size_t direct_size, fed_size;
+    unsigned char *a = read_whole(direct, &direct_size), *b = read_whole(fed, &fed_size);
+    assert_int_equal(direct_size, fed_size);
+    assert_memory_equal(a, b, direct_size);
+    free(a), free(b);
+    unlink(direct), unlink(fed);
     clr_session_close(s);
 }
 
@@ -682,6 +742,7 @@ int main(void) {
         cmocka_unit_test(sessions_render_in_separate_threads_at_once),
         cmocka_unit_test(bands_placed_in_any_order_make_the_file_sinks_bytes),
         cmocka_unit_test(bands_and_placed_sinks_refuse_what_they_cannot_do),
+        cmocka_unit_test(rows_fed_to_a_file_sink_make_the_file_it_renders),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
