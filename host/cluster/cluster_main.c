@@ -4,13 +4,15 @@
  * sees that mpirun started it and runs this program instead. Every rank reads the same
  * command line into its own session on its own devices. Rank 0 hands out bands of rows
  * one at a time to whichever rank asks (faster ranks ask more often) and renders bands
- * itself between the requests; every rank writes its bands into one temporary file with
- * MPI-IO at their offsets, and rank 0 renames it over the target once every rank has
- * finished without a failure. The bands go through clr_render_band(), the engine's own
- * kernels and conversions, so the file is the one a single process writes, byte for byte.
+ * itself between the requests. Raw formats (.npy, .pgm, .ppm, .mha): every rank writes its
+ * bands into one temporary file with MPI-IO at their offsets, and rank 0 renames it over the
+ * target once every rank has finished without a failure. PNG and EXR: the bands are sent to
+ * rank 0, which feeds them in order to its own file sink. The bands go through
+ * clr_render_band(), the engine's own kernels and conversions, so the file is the one a
+ * single process writes, byte for byte.
  *
- * So far: one image (or a stack of frames) into .npy, .pgm, .ppm or .mha. --frames,
- * --verify, PNG and standard output are refused with a line that says so.
+ * So far: one image (or a stack of frames). --frames, --verify, --resume, --timings and
+ * standard output are refused with a line that says so.
  */
 #define _GNU_SOURCE
 #include "cli/cli.h"
