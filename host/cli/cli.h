@@ -93,6 +93,11 @@ int render_run(const char *renderer, clr_session *s, const render_options *o, co
 int render_to_file(clr_session *s, const render_options *o, const char *path, const char *label,
                    console *out, failure *f);
 
+/* The verify line of `result` on `out` ("verify: " then `label`), and the verdict by
+ * `tolerance` (negative: the renderer's default): CLR_VERIFY_FAILED with its line in `f`. */
+int render_report_verify(const clr_verify_result *result, double tolerance, const char *label,
+                         FILE *out, failure *f);
+
 /* The compression clr_sink_file() takes for --compression. */
 int render_compression(const render_options *o);
 

@@ -188,6 +188,12 @@ static int report_verify(const clr_sink *verifier, double tolerance, const char 
     clr_verify_result v;
     if (clr_sink_verify_result(verifier, &v, f) != CLR_OK)
         return f->status;
+    return render_report_verify(&v, tolerance, label, out, f);
+}
+
+int render_report_verify(const clr_verify_result *result, double tolerance, const char *label,
+                         FILE *out, failure *f) {
+    const clr_verify_result v = *result;
     if (tolerance < 0)
         tolerance = v.default_tolerance;
     if (v.judged_by_mean) {

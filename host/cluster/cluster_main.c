@@ -207,14 +207,20 @@ static void band_of(const job *j, size_t index, uint64_t band[3]) {
     band[2] = j->height - row < j->band_rows ? j->height - row : j->band_rows;
 }
 
-static int render_one(clr_session *s, clr_sink *sink, const uint64_t band[3], failure *f) {
-    return clr_render_band(s, (size_t)band[0], (size_t)band[1], (size_t)band[2], &sink, 1, f);
+/* A band into the rank's sinks: the output's (placed or rows), and with --verify its own
+ * verifier, whose totals run over all its bands. */
+static int render_one(clr_session *s, clr_sink *const sinks[2], const uint64_t band[3],
+                      failure *f) {
+    size_t first = sinks[0] ? 0 : 1;
+    return clr_render_band(s, (size_t)band[0], (size_t)band[1], (size_t)band[2], sinks + first,
+                           2 - first, f);
 }
 
 /* Rank 0: answers requests, renders bands itself while any are left, and collects every
  * rank's outcome. The first failure (its own or another rank's) stops the handing out; it is
  * kept, with the rank it happened on, in *f and *failed_rank. */
-static int coordinate(job *j, clr_session *s, clr_sink *sink, failure *f, int *failed_rank) {
+static int coordinate(job *j, clr_session *s, clr_sink *const sink[2], failure *f,
+                      int *failed_rank) {
     size_t next = 0;
     int finished = 0;
     bool failed = false;
@@ -292,7 +298,7 @@ static int coordinate(job *j, clr_session *s, clr_sink *sink, failure *f, int *f
 }
 
 /* Every other rank: asks for bands and renders them until rank 0 says stop, then reports. */
-static int take_bands(job *j, clr_session *s, clr_sink *sink, failure *f) {
+static int take_bands(job *j, clr_session *s, clr_sink *const sink[2], failure *f) {
     int open = 0, status = 0;
     for (int i = 0; i < REQUESTS_AHEAD; ++i, ++open)
         PROTOCOL(j, MPI_Send, (NULL, 0, MPI_BYTE, 0, TAG_REQUEST, MPI_COMM_WORLD));
@@ -357,6 +363,42 @@ static size_t lcm(size_t a, size_t b) {
     return a / x * b;
 }
 
+/* --verify over the ranks: every rank's totals gathered to rank 0, which combines them with
+ * its own (whose unit and names they share), checks that every pixel was compared once, and
+ * prints the verdict. Collective: every rank calls it, whatever its status. */
+static int verify_together(job *j, const clr_sink *verifier, const render_options *o,
+                           const clr_layout *layout, int status, failure *f) {
+    clr_verify_result mine = {0};
+    if (status == 0 && clr_sink_verify_result(verifier, &mine, f) != CLR_OK)
+        status = f->status;
+    double numbers[5] = {(double)mine.compared, (double)mine.differing, mine.largest_difference,
+                         mine.mean_difference, mine.largest_reference};
+    double *all = NULL;
+    if (j->rank == 0 && !(all = calloc((size_t)j->size * 5, sizeof *all)))
+        protocol_call(j, "calloc for the verify totals", MPI_ERR_NO_MEM);
+    PROTOCOL(j, MPI_Gather, (numbers, 5, MPI_DOUBLE, all, 5, MPI_DOUBLE, 0, MPI_COMM_WORLD));
+    if (j->rank == 0 && status == 0) {
+        clr_verify_result total = mine;
+        for (int i = 1; i < j->size; ++i) {
+            clr_verify_result part = mine;
+            const double *n = all + 5 * i;
+            part.compared = (uint64_t)n[0], part.differing = (uint64_t)n[1];
+            part.largest_difference = n[2], part.mean_difference = n[3];
+            part.largest_reference = n[4];
+            clr_verify_combine(&total, &part);
+        }
+        uint64_t pixels = (uint64_t)layout->frames * layout->height * layout->width;
+        if (total.compared != pixels)
+            status = failure_set(f, CLR_RUNTIME_ERROR,
+                                 "internal error: the ranks verified %llu pixels of %llu",
+                                 (unsigned long long)total.compared, (unsigned long long)pixels);
+        else
+            status = render_report_verify(&total, o->tolerance, "", stdout, f);
+    }
+    free(all);
+    return status;
+}
+
 /* The format name of `path`'s extension, lower case ("npy"), for clr_sink_placed. */
 static int format_of(const char *path, char *format, size_t size, failure *f) {
     const char *dot = strrchr(path, '.');
@@ -373,7 +415,6 @@ static int format_of(const char *path, char *format, size_t size, failure *f) {
 /* What this first version refuses, before any device is opened. */
 static int check_supported(const render_options *o, failure *f) {
     const char *what = o->frames                 ? "--frames"
-                       : o->verify               ? "--verify"
                        : o->resume               ? "--resume"
                        : o->timings              ? "--timings"
                        : !strcmp(o->output, "-") ? "-o -"
@@ -407,7 +448,7 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
     console out = {0};
     render_options o = {0};
     clr_session *s = NULL;
-    clr_sink *sink = NULL;
+    clr_sink *sink = NULL, *verifier = NULL;
     char temp[4096] = "", format[16];
     int status = 0;
     const char *renderer = NULL;
@@ -448,6 +489,8 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
         !(sink = clr_sink_rows(s, j->rank == 0 ? keep_own_rows : send_rows, j, f)))
         status = f->status;
     /* Rank 0's file checks the format, the directory and the room now, before any work. */
+    if (status == 0 && o.verify && !(verifier = clr_sink_verify(s, f)))
+        status = f->status;
     if (status == 0 && j->gather && j->rank == 0 &&
         (!(j->gathered = clr_sink_file(s, o.output, render_compression(&o), f)) ||
          render_record_command(j->gathered, f) != 0))
@@ -527,10 +570,16 @@ open:
     if ((status = agree(j, status, f, failed_rank)) != 0)
         goto done;
     int rendered_by = j->rank;
-    status = j->rank == 0 ? coordinate(j, s, sink, f, &rendered_by) : take_bands(j, s, sink, f);
+    clr_sink *const sinks[2] = {verifier, sink};
+    status = j->rank == 0 ? coordinate(j, s, sinks, f, &rendered_by) : take_bands(j, s, sinks, f);
     if (j->rank == 0 && status != 0 && rendered_by != 0) {
         /* Another rank's failure: rank 0 names it; the others' agree() below does not. */
         *failed_rank = rendered_by;
+    }
+    if (o.verify) {
+        /* Each rank verified its bands; rank 0 adds the totals up and judges, as one process
+         * would, before the file may replace its target. */
+        status = verify_together(j, verifier, &o, &layout, status, f);
     }
     if (j->gather) {
         /* Every rank's bands have come (each sends its FINISHED after them): the file has
@@ -590,6 +639,7 @@ done:
     clr_sink_free(j->gathered); /* uncommitted after a failure: no file */
     j->gathered = NULL;
     clr_sink_free(sink);
+    clr_sink_free(verifier);
     clr_session_close(s);
     render_options_free(&o);
     return status;
@@ -619,8 +669,9 @@ int main(int argc, char **argv) {
     int failed_rank = 0;
     int status = run(&j, argc, argv, &f, &failed_rank);
     if (status != 0 && j.rank == 0) {
-        /* Another rank's message names it; a usage error is the same on every rank. */
-        if (failed_rank != 0 || f.status == CLR_USAGE_ERROR)
+        /* Another rank's message names it; a usage error is the same on every rank, and a
+         * failed verification is the job's. */
+        if (failed_rank != 0 || f.status != CLR_RUNTIME_ERROR)
             fprintf(stderr, "clrender: %s\n", f.message);
         else
             fprintf(stderr, "clrender: rank 0 (%s): %s\n", j.host, f.message);

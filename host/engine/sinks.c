@@ -471,9 +471,11 @@ int sink_begin(clr_sink *sink, size_t max_rows, failure *f) {
     }
     case SINK_VERIFY:
         sink->rule = renderer_verify_rule(sink->session->r, sink->session->params);
-        if (verify_begin(&sink->rule, now->width * now->height * now->channels, &sink->totals, f) !=
-            0)
+        if (!(sink->accumulate && sink->begun) &&
+            verify_begin(&sink->rule, now->width * now->height * now->channels, &sink->totals, f) !=
+                0)
             return f->status;
+        sink->begun = true;
         if (sink->reference.pixels && sink->reference.height >= max_rows)
             return 0;
         image_free(&sink->reference);

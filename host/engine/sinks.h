@@ -44,6 +44,8 @@ struct clr_sink {
     /* fed (clr_sink_feed): the next row expected, and the tallest band room was made for */
     size_t fed_frame, fed_row, fed_capacity;
     /* verify */
+    bool accumulate; /* clr_render_band: the totals run over every band, begun once */
+    bool begun;
     verify_rule rule;
     image reference;
     verify_totals totals;

@@ -94,6 +94,20 @@ void verify_compare(const verify_rule *rule, const image *device, const image *r
         end_frame(rule, device->width * height, channels, totals);
 }
 
+void clr_verify_combine(clr_verify_result *total, const clr_verify_result *part) {
+    uint64_t compared = total->compared + part->compared;
+    total->mean_difference = compared ? (total->mean_difference * (double)total->compared +
+                                         part->mean_difference * (double)part->compared) /
+                                            (double)compared
+                                      : 0;
+    total->compared = compared;
+    total->differing += part->differing;
+    if (part->largest_difference > total->largest_difference)
+        total->largest_difference = part->largest_difference;
+    if (part->largest_reference > total->largest_reference)
+        total->largest_reference = part->largest_reference;
+}
+
 void verify_result(const verify_rule *rule, const verify_totals *totals,
                    clr_verify_result *result) {
     const double mean = totals->samples ? totals->difference_sum / (double)totals->samples : 0;

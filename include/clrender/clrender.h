@@ -346,6 +346,13 @@ typedef struct clr_verify_result {
 CLR_API clr_status clr_sink_verify_result(const clr_sink *sink, clr_verify_result *result,
                                           clr_error *error);
 
+/* Adds the result of another part of the same render (the bands another process verified) to
+ * `total`: pixels compared and differing summed, largest differences and references the
+ * larger, the mean weighted by pixels. The parts must come from sinks of the same render
+ * whose rule does not scale by the render's largest value (not judged_by_mean); `total`
+ * keeps its own unit, names and tolerance. */
+CLR_API void clr_verify_combine(clr_verify_result *total, const clr_verify_result *part);
+
 CLR_API void clr_sink_free(clr_sink *sink);
 
 /* Renders every frame into each of `sinks`. */
@@ -371,8 +378,10 @@ CLR_API double clr_render_iterations(clr_session *session, const void *buffer, s
 CLR_API clr_status clr_band_granule(clr_session *session, size_t *granule, clr_error *error);
 
 /* Renders rows [first_row, first_row + rows) of frame `frame` into each of `sinks`, which
- * must be placed or rows sinks: first_row a multiple of clr_band_granule(), the rows within the
- * frame. Band after band, a process may render any subset of the image. */
+ * must be placed, rows or verify sinks: first_row a multiple of clr_band_granule(), the rows
+ * within the frame. Band after band, a process may render any subset of the image. A verify
+ * sink's totals then run over every band it sees; renderers that verify relative to the
+ * largest value of a frame or render (X-rays) are refused. */
 CLR_API clr_status clr_render_band(clr_session *session, size_t frame, size_t first_row,
                                    size_t rows, clr_sink *const *sinks, size_t sink_count,
                                    clr_error *error);

@@ -5,7 +5,7 @@
 # PoCL CPU device: each output must be the single process's, byte for byte. Registered only
 # when the build has clrender-mpi (CLRENDER_MPI).
 set -euo pipefail
-check=$1 clrender=$2
+check=$1 clrender=$2 src=$3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -87,14 +87,52 @@ rank-killed-fails-cleanly)
     [[ $(cat existing.npy) == old ]] || fail "the existing target was touched"
     [[ $(ls -A | sort | tr '\n' ' ') == "err.txt existing.npy " ]] || fail "left behind: $(ls -A)"
     ;;
-refuses-what-it-cannot-yet)
+verify-over-ranks)
+    # Each rank verifies its bands; rank 0 adds them up: the single process's verify line.
+    "$clrender" julia --preset blog-overview --verify -o one.png >one.txt
+    "${mpirun[@]}" -np 3 "$clrender" julia --preset blog-overview --verify -o three.png >three.txt
+    cat one.txt three.txt
+    grep -q '^verify: 625000 pixels compared, 0 differing' three.txt || fail "no verify line"
+    cmp one.txt three.txt || fail "the verify lines differ"
+    ;;
+wrong-kernel-on-one-rank-fails-verify)
+    # Rank 1 builds a kernel with one sign flipped: the job's verification fails (exit 3), the
+    # other ranks' bands are right but the file is not written, the existing one kept.
+    mkdir kernels
+    cp "$src"/kernels/* kernels/
+    sed 's/+ add_re_##v;/- add_re_##v;/' "$src/kernels/julia.cl" > kernels/julia.cl
+    ! cmp -s kernels/julia.cl "$src/kernels/julia.cl" || fail "the sed did not change the kernel"
+    printf precious >kept.png
+    args=(julia --preset blog-overview --verify -o kept.png)
     set +e
-    "${mpirun[@]}" -np 3 "$clrender" julia --preset blog-overview --verify -o v.npy 2>err.txt
+    "${mpirun[@]}" -np 1 "$clrender" "${args[@]}" : -np 1 -x CLRENDER_KERNEL_DIR=$PWD/kernels \
+        "$clrender" "${args[@]}" : -np 1 "$clrender" "${args[@]}" >out.txt 2>err.txt
     status=$?
     set -e
+    cat out.txt err.txt
+    [[ $status -eq 3 ]] || fail "expected exit status 3, got $status"
+    grep -Eq '^verify: 625000 pixels compared, [1-9][0-9]* differing' out.txt ||
+        fail "the verify line does not count rank 1's differing pixels"
+    grep -q '^clrender: verify failed' err.txt || fail "no verify failure line"
+    [[ $(cat kept.png) == precious ]] || fail "the existing file was replaced"
+    [[ $(ls -A | sort | tr '\n' ' ') == "err.txt kept.png kernels out.txt " ]] ||
+        fail "left behind: $(ls -A)"
+    ;;
+refuses-what-it-cannot-yet)
+    # X-rays verify relative to each projection's largest value, which no band sees whole.
+    set +e
+    "${mpirun[@]}" -np 3 "$clrender" xray --detector 64,48 --voxels 32 --verify -o x.npy 2>err.txt
+    status=$?
+    "${mpirun[@]}" -np 3 "$clrender" julia --frames 3 --iter 10:20 -o 'f%d.npy' 2>>err.txt
+    frames_status=$?
+    set -e
     cat err.txt
-    [[ $status -eq 2 ]] || fail "expected exit status 2, got $status"
-    grep -q '^clrender: --verify is not supported under mpirun yet' err.txt || fail "no reason given"
+    [[ $status -eq 2 && $frames_status -eq 2 ]] ||
+        fail "expected exit status 2, got $status and $frames_status"
+    grep -q '^clrender: xray verifies relative to the largest value of a frame' err.txt ||
+        fail "no reason given for the X-ray verification"
+    grep -q '^clrender: --frames is not supported under mpirun yet' err.txt ||
+        fail "no reason given for --frames"
     [[ $(ls -A) == err.txt ]] || fail "left behind: $(ls -A)"
     ;;
 *)

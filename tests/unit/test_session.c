@@ -591,7 +591,7 @@ static void bands_and_placed_sinks_refuse_what_they_cannot_do(void **state) {
     clr_sink *memory = clr_sink_memory(s, buffer, sizeof buffer, &f);
     assert_non_null(memory);
     assert_int_equal(clr_render_band(s, 0, 0, 8, &memory, 1, &f), CLR_USAGE_ERROR);
-    assert_non_null(strstr(f.message, "placed and rows sinks only"));
+    assert_non_null(strstr(f.message, "placed, rows and verify sinks only"));
     clr_sink_free(memory);
     clr_sink_free(sink);
     clr_session_close(s);
@@ -655,6 +655,30 @@ static void rows_fed_to_a_file_sink_make_the_file_it_renders(void **state) {
     free(a), free(b);
     unlink(direct), unlink(fed);
     clr_session_close(s);
+}
+
+/* clrender-mpi adds up the ranks' verifications: counts summed, the larger of the largest,
+ * the mean weighted by pixels: (100 x 0.5 + 300 x 0.1) / 400 = 0.2. */
+static void verify_results_combine_by_pixels(void **state) {
+    (void)state;
+    clr_verify_result total = {.compared = 100,
+                               .differing = 2,
+                               .largest_difference = 1,
+                               .mean_difference = 0.5,
+                               .largest_reference = 10,
+                               .unit = "count"};
+    const clr_verify_result part = {.compared = 300,
+                                    .differing = 1,
+                                    .largest_difference = 3,
+                                    .mean_difference = 0.1,
+                                    .largest_reference = 20};
+    clr_verify_combine(&total, &part);
+    assert_int_equal(total.compared, 400);
+    assert_int_equal(total.differing, 3);
+    assert_true(total.largest_difference == 3);
+    assert_true(fabs(total.mean_difference - 0.2) < 1e-15);
+    assert_true(total.largest_reference == 20);
+    assert_string_equal(total.unit, "count");
 }
 
 /* ---- sessions in threads ------------------------------------------------------------------ */
@@ -743,6 +767,7 @@ int main(void) {
         cmocka_unit_test(bands_placed_in_any_order_make_the_file_sinks_bytes),
         cmocka_unit_test(bands_and_placed_sinks_refuse_what_they_cannot_do),
         cmocka_unit_test(rows_fed_to_a_file_sink_make_the_file_it_renders),
+        cmocka_unit_test(verify_results_combine_by_pixels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
