@@ -272,12 +272,10 @@ int sequence_check(const char *renderer, const render_options *o, const clr_layo
     return 0;
 }
 
-int sequence_run(const char *renderer, clr_session *s, const render_options *o, const char *label,
-                 console *out, failure *f) {
+int sequence_check_frames(const char *renderer, clr_session *s, const render_options *o,
+                          failure *f) {
     const size_t frames = (size_t)o->frames;
     const frame_sequence *sequence = o->sequence;
-    /* Every frame's values are checked before any device is opened: a value the renderer
-     * refuses at frame 700 fails now, not after 699 renders. */
     for (size_t k = 0; sequence && sequence->count && k < frames; ++k) {
         clr_layout layout;
         clr_error e;
@@ -287,6 +285,37 @@ int sequence_run(const char *renderer, clr_session *s, const render_options *o, 
             return failure_set(f, e.status, "%s: frame %zu of %zu: %s", renderer, k, frames,
                                without_renderer(e.message, renderer));
     }
+    return 0;
+}
+
+int sequence_render_frame(const char *renderer, clr_session *s, const render_options *o,
+                          size_t frame, const char *label, console *out, failure *f) {
+    char *name = output_pattern_name(o->output, frame);
+    if (!name)
+        return failure_set(f, CLR_RUNTIME_ERROR, "out of memory");
+    char frame_label[128];
+    snprintf(frame_label, sizeof frame_label, "%sframe %zu: ", label, frame);
+    int status = sequence_set_frame(s, renderer, o->sequence, frame, (size_t)o->frames, f);
+    if (status == 0)
+        status = render_to_file(s, o, name, frame_label, out, f);
+    free(name);
+    return status;
+}
+
+bool sequence_frame_exists(const render_options *o, size_t frame) {
+    char *name = output_pattern_name(o->output, frame);
+    bool exists = name && frame_exists(name);
+    free(name);
+    return exists;
+}
+
+int sequence_run(const char *renderer, clr_session *s, const render_options *o, const char *label,
+                 console *out, failure *f) {
+    const size_t frames = (size_t)o->frames;
+    /* Every frame's values are checked before any device is opened: a value the renderer
+     * refuses at frame 700 fails now, not after 699 renders. */
+    if (sequence_check_frames(renderer, s, o, f) != 0)
+        return f->status;
     bool *exists = calloc(frames, sizeof *exists);
     if (!exists)
         return failure_set(f, CLR_RUNTIME_ERROR, "out of memory for %zu frames", frames);
@@ -315,21 +344,9 @@ int sequence_run(const char *renderer, clr_session *s, const render_options *o, 
      * other renders, measured no faster on the PoCL CPU device, whose kernels already use
      * every core, and would hold the session's data twice.) */
     int status = 0;
-    for (size_t k = 0; k < frames && status == 0; ++k) {
-        if (exists[k])
-            continue;
-        char *name = output_pattern_name(o->output, k);
-        if (!name) {
-            status = failure_set(f, CLR_RUNTIME_ERROR, "out of memory");
-            break;
-        }
-        char frame_label[128];
-        snprintf(frame_label, sizeof frame_label, "%sframe %zu: ", label, k);
-        status = sequence_set_frame(s, renderer, sequence, k, frames, f);
-        if (status == 0)
-            status = render_to_file(s, o, name, frame_label, out, f);
-        free(name);
-    }
+    for (size_t k = 0; k < frames && status == 0; ++k)
+        if (!exists[k])
+            status = sequence_render_frame(renderer, s, o, k, label, out, f);
     free(exists);
     return status;
 }

@@ -78,6 +78,17 @@ int sequence_set_frame(clr_session *s, const char *renderer, const frame_sequenc
 int sequence_check(const char *renderer, const render_options *o, const clr_layout *layout,
                    failure *f);
 
+/* Checks every frame's values (the renderer's checks of each frame's parameters): before any
+ * device is opened. */
+int sequence_check_frames(const char *renderer, clr_session *s, const render_options *o,
+                          failure *f);
+
+/* Renders frame `frame` of `o` into its file (its verify line starts with `label`, then
+ * "frame K: "); whether that file exists (--resume). */
+int sequence_render_frame(const char *renderer, clr_session *s, const render_options *o,
+                          size_t frame, const char *label, console *out, failure *f);
+bool sequence_frame_exists(const render_options *o, size_t frame);
+
 /* Renders the frames of `o` (every one's parameters checked first; with --resume those
  * whose files exist are skipped), one file each; their verify lines start with `label`. */
 int sequence_run(const char *renderer, clr_session *s, const render_options *o, const char *label,

@@ -11,11 +11,13 @@
  * clr_render_band(), the engine's own kernels and conversions, so the file is the one a
  * single process writes, byte for byte.
  *
- * So far: one image (or a stack of frames). --frames, --verify, --resume, --timings and
- * standard output are refused with a line that says so.
+ * --verify: each rank verifies its bands, rank 0 combines the totals and judges. So far: one
+ * image (or a stack of frames); --frames, --resume, --timings and standard output are
+ * refused with a line that says so.
  */
 #define _GNU_SOURCE
 #include "cli/cli.h"
+#include "cli/sequence.h"
 
 #include <mpi.h>
 
@@ -72,6 +74,15 @@ typedef struct job {
     } * early;
     size_t early_count, early_capacity;
     uint64_t next_frame, next_row; /* the next rows the file needs */
+    /* --frames: the units are whole frames, each rendered into its own file by the rank
+     * that renders it (sequence_render_frame, as one process would); rank 0 hands out the
+     * indices in `units` (without those --resume skips). */
+    bool frames_mode;
+    size_t *units;
+    const char *renderer;
+    const render_options *options;
+    console *out;
+    int ahead; /* requests a rank keeps open */
 } job;
 
 /* A failed MPI call as a failure: the call and MPI's own words. */
@@ -202,6 +213,10 @@ static int send_rows(void *user, size_t frame, size_t first_row, size_t rows, co
 
 /* Band `index` of the render: frames one after another, each cut into bands_per_frame. */
 static void band_of(const job *j, size_t index, uint64_t band[3]) {
+    if (j->frames_mode) {
+        band[0] = j->units[index], band[1] = 0, band[2] = j->height;
+        return;
+    }
     size_t frame = index / j->bands_per_frame, row = index % j->bands_per_frame * j->band_rows;
     band[0] = frame, band[1] = row;
     band[2] = j->height - row < j->band_rows ? j->height - row : j->band_rows;
@@ -209,8 +224,10 @@ static void band_of(const job *j, size_t index, uint64_t band[3]) {
 
 /* A band into the rank's sinks: the output's (placed or rows), and with --verify its own
  * verifier, whose totals run over all its bands. */
-static int render_one(clr_session *s, clr_sink *const sinks[2], const uint64_t band[3],
-                      failure *f) {
+static int render_one(const job *j, clr_session *s, clr_sink *const sinks[2],
+                      const uint64_t band[3], failure *f) {
+    if (j->frames_mode)
+        return sequence_render_frame(j->renderer, s, j->options, (size_t)band[0], "", j->out, f);
     size_t first = sinks[0] ? 0 : 1;
     return clr_render_band(s, (size_t)band[0], (size_t)band[1], (size_t)band[2], sinks + first,
                            2 - first, f);
@@ -284,7 +301,7 @@ static int coordinate(job *j, clr_session *s, clr_sink *const sink[2], failure *
             uint64_t band[3];
             band_of(j, next++, band);
             ++j->bands_by_rank[0];
-            if (render_one(s, sink, band, f) != 0) {
+            if (render_one(j, s, sink, band, f) != 0) {
                 failed = true;
                 *failed_rank = 0;
             }
@@ -300,7 +317,7 @@ static int coordinate(job *j, clr_session *s, clr_sink *const sink[2], failure *
 /* Every other rank: asks for bands and renders them until rank 0 says stop, then reports. */
 static int take_bands(job *j, clr_session *s, clr_sink *const sink[2], failure *f) {
     int open = 0, status = 0;
-    for (int i = 0; i < REQUESTS_AHEAD; ++i, ++open)
+    for (int i = 0; i < j->ahead; ++i, ++open)
         PROTOCOL(j, MPI_Send, (NULL, 0, MPI_BYTE, 0, TAG_REQUEST, MPI_COMM_WORLD));
     while (open > 0) {
         uint64_t band[3];
@@ -309,7 +326,7 @@ static int take_bands(job *j, clr_session *s, clr_sink *const sink[2], failure *
         --open;
         if (st.MPI_TAG != TAG_ASSIGN || status != 0)
             continue; /* after a failure, the bands still assigned are dropped */
-        status = render_one(s, sink, band, f);
+        status = render_one(j, s, sink, band, f);
         if (j->kill_after_bands && --j->kill_after_bands == 0)
             raise(SIGKILL);
         if (status == 0) {
@@ -414,8 +431,7 @@ static int format_of(const char *path, char *format, size_t size, failure *f) {
 
 /* What this first version refuses, before any device is opened. */
 static int check_supported(const render_options *o, failure *f) {
-    const char *what = o->frames                 ? "--frames"
-                       : o->resume               ? "--resume"
+    const char *what = o->resume && !o->frames   ? "--resume without --frames"
                        : o->timings              ? "--timings"
                        : !strcmp(o->output, "-") ? "-o -"
                                                  : NULL;
@@ -442,6 +458,71 @@ static int temp_name(const job *j, const char *path, char *temp, size_t size, fa
     if (!temp[0])
         return failure_set(f, CLR_USAGE_ERROR, "'%s': the name is too long", path);
     return 0;
+}
+
+/* Rank 0's line of who took how much: faster ranks take more. */
+static void log_share(const job *j, int status) {
+    if (j->rank != 0 || status != 0 || j->out->quiet)
+        return;
+    char line[1024];
+    int used = j->frames_mode
+                   ? snprintf(line, sizeof line, "%zu frames over %d ranks:", j->bands, j->size)
+                   : snprintf(line, sizeof line, "%zu bands of %zu rows over %d ranks:", j->bands,
+                              j->band_rows, j->size);
+    for (int i = 0; i < j->size && used > 0 && (size_t)used < sizeof line; ++i)
+        used += snprintf(line + used, sizeof line - (size_t)used, "%s %zu", i ? "," : "",
+                         j->bands_by_rank[i]);
+    console_log(j->out, CLR_LOG_INFO, line);
+}
+
+/* Rank 0 knows the outcome of every rank once the work is done: it tells them (the job's
+ * status), rather than each rank telling it. */
+static int broadcast_outcome(const job *j, int status) {
+    int outcome = status;
+    PROTOCOL(j, MPI_Bcast, (&outcome, 1, MPI_INT, 0, MPI_COMM_WORLD));
+    return outcome;
+}
+
+/* --frames: every frame a unit, rendered into its own file by the rank it goes to. */
+static int run_frames(job *j, clr_session *s, failure *f, int *failed_rank) {
+    const render_options *o = j->options;
+    clr_layout layout;
+    /* Every frame's values are checked before any device is opened, on every rank. */
+    int status = sequence_check_frames(j->renderer, s, o, f);
+    if (status == 0)
+        status = clr_layout_get(s, &layout, f);
+    if (status == 0) {
+        j->frames_mode = true;
+        j->ahead = 1; /* a frame is long: no need to wait for the next, and fairer shares */
+        j->frames = (size_t)o->frames, j->height = layout.height;
+    }
+    if (status == 0 && j->rank == 0) {
+        j->units = calloc(j->frames, sizeof *j->units);
+        j->bands_by_rank = calloc((size_t)j->size, sizeof *j->bands_by_rank);
+        if (!j->units || !j->bands_by_rank)
+            status = failure_set(f, CLR_RUNTIME_ERROR, "out of memory for %zu frames", j->frames);
+        for (size_t k = 0; status == 0 && k < j->frames; ++k)
+            if (!(o->resume && sequence_frame_exists(o, k)))
+                j->units[j->bands++] = k;
+        if (status == 0 && o->resume) {
+            char line[160];
+            snprintf(line, sizeof line, "--resume: %zu of %zu frames exist already, %zu to render",
+                     j->frames - j->bands, j->frames, j->bands);
+            console_log(j->out, CLR_LOG_INFO, line);
+        }
+    }
+    if ((status = agree(j, status, f, failed_rank)) != 0)
+        return status;
+    if (o->backend == 0)
+        signals_after_driver();
+    signals_guard_path(NULL, "", j->rank != 0); /* each frame's file is guarded as it renders */
+    clr_sink *const none[2] = {NULL, NULL};
+    int rendered_by = 0;
+    status = j->rank == 0 ? coordinate(j, s, none, f, &rendered_by) : take_bands(j, s, none, f);
+    if (j->rank == 0 && status != 0)
+        *failed_rank = rendered_by;
+    log_share(j, status);
+    return broadcast_outcome(j, status);
 }
 
 static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
@@ -476,6 +557,13 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
     render_request_free(&request);
     if (status == 0)
         status = check_supported(&o, f);
+    if ((status = agree(j, status, f, failed_rank)) != 0)
+        goto done;
+    j->renderer = renderer, j->options = &o, j->out = &out, j->ahead = REQUESTS_AHEAD;
+    if (o.frames) {
+        status = run_frames(j, s, f, failed_rank);
+        goto done;
+    }
     if (status == 0)
         status = format_of(o.output, format, sizeof format, f);
     /* Raw formats are written in place by every rank; the others gathered to rank 0. */
@@ -602,27 +690,8 @@ open:
         if (j->rank == 0 && status != 0)
             MPI_File_delete(temp, MPI_INFO_NULL); /* nothing is left of a failed render */
     }
-    if (j->rank == 0 && status == 0 && !out.quiet) {
-        /* Who took how much: faster ranks take more. */
-        char line[1024];
-        int used = snprintf(line, sizeof line, "%zu bands of %zu rows over %d ranks:", j->bands,
-                            j->band_rows, j->size);
-        for (int i = 0; i < j->size && used > 0 && (size_t)used < sizeof line; ++i)
-            used += snprintf(line + used, sizeof line - (size_t)used, "%s %zu", i ? "," : "",
-                             j->bands_by_rank[i]);
-        console_log(&out, CLR_LOG_INFO, line);
-    }
-    if (j->rank == 0) {
-        /* rank 0 knows the outcome of every rank already: tell them, not the other way. */
-        int outcome = status;
-        if (MPI_Bcast(&outcome, 1, MPI_INT, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
-            MPI_Abort(MPI_COMM_WORLD, CLR_RUNTIME_ERROR);
-    } else {
-        int outcome = 0;
-        if (MPI_Bcast(&outcome, 1, MPI_INT, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
-            MPI_Abort(MPI_COMM_WORLD, CLR_RUNTIME_ERROR);
-        status = outcome;
-    }
+    log_share(j, status);
+    status = broadcast_outcome(j, status);
 done:
     signals_unguard();
     if (j->file_open) {
@@ -632,6 +701,8 @@ done:
     }
     free(j->bands_by_rank);
     j->bands_by_rank = NULL;
+    free(j->units);
+    j->units = NULL;
     for (size_t i = 0; i < j->early_count; ++i)
         free(j->early[i].samples);
     free(j->early);

@@ -87,6 +87,36 @@ rank-killed-fails-cleanly)
     [[ $(cat existing.npy) == old ]] || fail "the existing target was touched"
     [[ $(ls -A | sort | tr '\n' ' ') == "err.txt existing.npy " ]] || fail "left behind: $(ls -A)"
     ;;
+frames-zoom)
+    # A sequence: each frame a unit, written and committed by the rank that rendered it, every
+    # file the single process's byte for byte (PNG: the same command in both directories).
+    # --verify lines come from the rank of each frame; --resume renders only what is missing.
+    seq=(julia --frames 6 --region=-1.6,1.6,-1,1:-0.2,0.2,-0.125,0.125 --size 160x100 --verify
+         -o 'f%02d.png')
+    mkdir one three
+    (cd one && "$clrender" "${seq[@]}" >/dev/null)
+    (cd three && "${mpirun[@]}" -np 3 "$clrender" "${seq[@]}") >out.txt 2>err.txt ||
+        { cat out.txt err.txt >&2; fail "mpirun -np 3 failed"; }
+    cat out.txt err.txt
+    grep -q '^clrender: 6 frames over 3 ranks: ' err.txt || fail "no share line"
+    [[ $(grep -c '^verify: frame [0-5]: 16000 pixels compared, 0 differing' out.txt) -eq 6 ]] ||
+        fail "expected 6 verify lines"
+    for k in 00 01 02 03 04 05; do
+        cmp "one/f$k.png" "three/f$k.png" || fail "frame $k differs from one process"
+    done
+    [[ $(ls -A three | tr '\n' ' ') == "f00.png f01.png f02.png f03.png f04.png f05.png " ]] ||
+        fail "left behind: $(ls -A three)"
+    # PNG records the command: the single process resumes too, for the same bytes.
+    rm one/f01.png one/f04.png three/f01.png three/f04.png
+    (cd one && "$clrender" "${seq[@]}" --resume >/dev/null 2>&1)
+    (cd three && "${mpirun[@]}" -np 3 "$clrender" "${seq[@]}" --resume) >out.txt 2>err.txt ||
+        { cat out.txt err.txt >&2; fail "mpirun -np 3 --resume failed"; }
+    cat err.txt
+    grep -q -- '--resume: 4 of 6 frames exist already, 2 to render' err.txt ||
+        fail "--resume did not say what it skips"
+    [[ $(grep -c '^verify: frame' out.txt) -eq 2 ]] || fail "expected 2 frames rendered"
+    cmp one/f01.png three/f01.png && cmp one/f04.png three/f04.png || fail "resumed frames differ"
+    ;;
 verify-over-ranks)
     # Each rank verifies its bands; rank 0 adds them up: the single process's verify line.
     "$clrender" julia --preset blog-overview --verify -o one.png >one.txt
@@ -123,7 +153,7 @@ refuses-what-it-cannot-yet)
     set +e
     "${mpirun[@]}" -np 3 "$clrender" xray --detector 64,48 --voxels 32 --verify -o x.npy 2>err.txt
     status=$?
-    "${mpirun[@]}" -np 3 "$clrender" julia --frames 3 --iter 10:20 -o 'f%d.npy' 2>>err.txt
+    "${mpirun[@]}" -np 3 "$clrender" julia --size 8x8 --timings -o t.npy 2>>err.txt
     frames_status=$?
     set -e
     cat err.txt
@@ -131,8 +161,8 @@ refuses-what-it-cannot-yet)
         fail "expected exit status 2, got $status and $frames_status"
     grep -q '^clrender: xray verifies relative to the largest value of a frame' err.txt ||
         fail "no reason given for the X-ray verification"
-    grep -q '^clrender: --frames is not supported under mpirun yet' err.txt ||
-        fail "no reason given for --frames"
+    grep -q '^clrender: --timings is not supported under mpirun yet' err.txt ||
+        fail "no reason given for --timings"
     [[ $(ls -A) == err.txt ]] || fail "left behind: $(ls -A)"
     ;;
 *)
