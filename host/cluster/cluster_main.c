@@ -11,9 +11,9 @@
  * clr_render_band(), the engine's own kernels and conversions, so the file is the one a
  * single process writes, byte for byte.
  *
- * --verify: each rank verifies its bands, rank 0 combines the totals and judges. So far: one
- * image (or a stack of frames); --frames, --resume, --timings and standard output are
- * refused with a line that says so.
+ * --verify: each rank verifies its bands, rank 0 combines the totals and judges. --frames:
+ * the units are whole frames, each rendered into its own file by the rank it goes to.
+ * --timings and standard output are refused with a line that says so.
  */
 #define _GNU_SOURCE
 #include "cli/cli.h"
