@@ -28,7 +28,7 @@ import math
 import numbers
 import os
 import threading
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -493,6 +493,23 @@ class Session:
     def reset_timings(self) -> None:
         _native.library().clr_timings_reset(self._session())
 
+    def render_many(self, changes: Sequence[Mapping[str, Any]], comm: Any = None,
+                    root: int = 0, verify: bool = False,
+                    tolerance: Optional[float] = None) -> Optional[List[np.ndarray]]:
+        """Renders once per element of `changes` (the parameters changed for that render,
+        as render(**c) takes them: the frames of an animation, one angle each of a scan) and
+        returns the arrays in order. With `comm`, an mpi4py communicator (the program started
+        as `mpirun -np N python3 prog.py`, every rank with its own Session), the renders are
+        spread over its ranks: rank `root` hands out the next index to whichever rank asks
+        (a faster rank takes more) and renders between the requests; the arrays are gathered
+        to `root`, which returns them all; the other ranks return None. A render that fails
+        on any rank raises, on every rank, the first failure with the rank and host that
+        had it. Without `comm`, the renders run here, one after another."""
+        items = [dict(c) for c in changes]
+        if comm is None:
+            return [self.render(verify=verify, tolerance=tolerance, **c) for c in items]
+        return _spread(self, items, comm, root, verify, tolerance)
+
     @property
     def devices(self) -> List[Device]:
         """The devices this session renders on (after its first render or prepare())."""
@@ -504,6 +521,82 @@ class Session:
                    error)
             found.append(_device(info))
         return found
+
+
+# ---- renders spread over the ranks of an MPI job (mpi4py) -----------------------------------
+
+_REQUEST, _ASSIGN = 31, 32  # tags of render_many's messages, apart from the caller's
+
+
+def _spread(session: Session, items: List[Dict[str, Any]], comm: Any, root: int, verify: bool,
+            tolerance: Optional[float]) -> Optional[List[np.ndarray]]:
+    """render_many over `comm`: the protocol of clrender-mpi (docs/CLUSTER.md) with indices
+    for units. A rank asks (its message: None, or the failure that stops it), the root
+    answers with an index or None (stop); the root serves the requests waiting between its
+    own renders. The mpi4py module is imported only here: the package needs no MPI."""
+    import socket
+    import time
+    from mpi4py import MPI
+
+    rank, size = comm.Get_rank(), comm.Get_size()
+    mine: Dict[int, np.ndarray] = {}
+    failure: Optional[Tuple[int, str, str]] = None  # (status, "rank R (host)", message)
+
+    def render(index: int) -> None:
+        nonlocal failure
+        try:
+            mine[index] = session.render(verify=verify, tolerance=tolerance, **items[index])
+        except Error as e:
+            failure = (e.status, f"rank {rank} ({socket.gethostname()})", str(e))
+
+    if rank == root:
+        next_index, stopped, status = 0, 0, MPI.Status()
+        while stopped < size - 1 or (next_index < len(items) and failure is None):
+            while comm.Iprobe(source=MPI.ANY_SOURCE, tag=_REQUEST, status=status):
+                source = status.Get_source()
+                reported = comm.recv(source=source, tag=_REQUEST)
+                if reported is not None and failure is None:
+                    failure = reported
+                if next_index < len(items) and failure is None and reported is None:
+                    comm.send(next_index, dest=source, tag=_ASSIGN)
+                    next_index += 1
+                else:
+                    comm.send(None, dest=source, tag=_ASSIGN)
+                    stopped += 1
+            if next_index < len(items) and failure is None:
+                next_index += 1
+                render(next_index - 1)
+            elif stopped < size - 1:
+                time.sleep(0.0002)  # MPI's blocking receive would spin on a core renders need
+    else:
+        while True:
+            comm.send(failure, dest=root, tag=_REQUEST)
+            index = comm.recv(source=root, tag=_ASSIGN)
+            if index is None:
+                break
+            render(index)
+    # Every rank's arrays (or its failure) to the root; the outcome back to all.
+    parts = comm.gather((mine, failure), root=root)
+    outcome = None
+    if rank == root:
+        outcome = failure
+        for _, reported in parts:
+            outcome = outcome or reported
+    outcome = comm.bcast(outcome, root=root)
+    if outcome is not None:
+        status_code, where, message = outcome
+        raise _error_of(status_code)(f"{where}: {message}", status_code)
+    if rank != root:
+        return None
+    arrays: Dict[int, np.ndarray] = {}
+    for part, _ in parts:
+        arrays.update(part)
+    return [arrays[i] for i in range(len(items))]
+
+
+def _error_of(status: int) -> type:
+    return {_native.CLR_USAGE_ERROR: UsageError,
+            _native.CLR_VERIFY_FAILED: Error}.get(status, DeviceError)
 
 
 # ---- one call, one picture -----------------------------------------------------------------
