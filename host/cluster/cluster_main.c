@@ -18,6 +18,7 @@
 #define _GNU_SOURCE
 #include "cli/cli.h"
 #include "cli/sequence.h"
+#include "util/clock.h"
 
 #include <mpi.h>
 
@@ -83,6 +84,11 @@ typedef struct job {
     const render_options *options;
     console *out;
     int ahead; /* requests a rank keeps open */
+    /* Rank 0's progress bar over the whole job: a rank's every request past its first
+     * `ahead` follows a unit it finished. The sessions' own bars (one band each) stay off. */
+    console bar;
+    size_t *requests_by_rank, units_done;
+    double start_ms;
 } job;
 
 /* A failed MPI call as a failure: the call and MPI's own words. */
@@ -233,6 +239,25 @@ static int render_one(const job *j, clr_session *s, clr_sink *const sinks[2],
                            2 - first, f);
 }
 
+/* Rank 0: the job's progress, in units (bands or frames) done of all. */
+static void report_progress(job *j) {
+    if (!j->bar.bar)
+        return;
+    size_t done = j->units_done;
+    for (int r = 1; r < j->size; ++r)
+        done += j->requests_by_rank[r] > (size_t)j->ahead
+                    ? j->requests_by_rank[r] - (size_t)j->ahead
+                    : 0;
+    double elapsed = clock_ms() - j->start_ms, fraction = j->bands ? (double)done / j->bands : 1;
+    clr_progress p = {.rows_done = done,
+                      .rows_total = j->bands,
+                      .bands_done = done,
+                      .bands_estimated = j->bands,
+                      .elapsed_ms = elapsed,
+                      .remaining_ms = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0};
+    console_progress(&j->bar, &p);
+}
+
 /* Rank 0: answers requests, renders bands itself while any are left, and collects every
  * rank's outcome. The first failure (its own or another rank's) stops the handing out; it is
  * kept, with the rank it happened on, in *f and *failed_rank. */
@@ -252,6 +277,8 @@ static int coordinate(job *j, clr_session *s, clr_sink *const sink[2], failure *
                 PROTOCOL(j, MPI_Recv,
                          (NULL, 0, MPI_BYTE, st.MPI_SOURCE, TAG_REQUEST, MPI_COMM_WORLD,
                           MPI_STATUS_IGNORE));
+                ++j->requests_by_rank[st.MPI_SOURCE];
+                report_progress(j);
                 if (next < j->bands && !failed) {
                     uint64_t band[3];
                     band_of(j, next++, band);
@@ -304,6 +331,9 @@ static int coordinate(job *j, clr_session *s, clr_sink *const sink[2], failure *
             if (render_one(j, s, sink, band, f) != 0) {
                 failed = true;
                 *failed_rank = 0;
+            } else {
+                ++j->units_done;
+                report_progress(j);
             }
         } else if (finished < j->size - 1) {
             /* Open MPI's blocking receive spins: a short sleep leaves the cores to the ranks
@@ -499,7 +529,8 @@ static int run_frames(job *j, clr_session *s, failure *f, int *failed_rank) {
     if (status == 0 && j->rank == 0) {
         j->units = calloc(j->frames, sizeof *j->units);
         j->bands_by_rank = calloc((size_t)j->size, sizeof *j->bands_by_rank);
-        if (!j->units || !j->bands_by_rank)
+        j->requests_by_rank = calloc((size_t)j->size, sizeof *j->requests_by_rank);
+        if (!j->units || !j->bands_by_rank || !j->requests_by_rank)
             status = failure_set(f, CLR_RUNTIME_ERROR, "out of memory for %zu frames", j->frames);
         for (size_t k = 0; status == 0 && k < j->frames; ++k)
             if (!(o->resume && sequence_frame_exists(o, k)))
@@ -548,7 +579,9 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
         status = render_request_read(renderer, argc, argv, 2, &o, &request, f);
     if (status == 0) {
         out.quiet = o.quiet || j->rank != 0;
-        out.bar = j->rank == 0 && (o.progress || (!o.quiet && isatty(STDERR_FILENO)));
+        out.bar = false; /* a session's bar would show one band; rank 0 shows the job's */
+        j->bar =
+            (console){.bar = j->rank == 0 && (o.progress || (!o.quiet && isatty(STDERR_FILENO)))};
         if (!(s = render_open_session(renderer, &o, &out, f)))
             status = f->status;
     }
@@ -560,6 +593,7 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
     if ((status = agree(j, status, f, failed_rank)) != 0)
         goto done;
     j->renderer = renderer, j->options = &o, j->out = &out, j->ahead = REQUESTS_AHEAD;
+    j->start_ms = clock_ms();
     if (o.frames) {
         status = run_frames(j, s, f, failed_rank);
         goto done;
@@ -653,7 +687,9 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
         goto done;
 
 open:
-    if (j->rank == 0 && !(j->bands_by_rank = calloc((size_t)j->size, sizeof *j->bands_by_rank)))
+    if (j->rank == 0 &&
+        (!(j->bands_by_rank = calloc((size_t)j->size, sizeof *j->bands_by_rank)) ||
+         !(j->requests_by_rank = calloc((size_t)j->size, sizeof *j->requests_by_rank))))
         status = failure_set(f, CLR_RUNTIME_ERROR, "out of memory");
     if ((status = agree(j, status, f, failed_rank)) != 0)
         goto done;
@@ -703,6 +739,8 @@ done:
     j->bands_by_rank = NULL;
     free(j->units);
     j->units = NULL;
+    free(j->requests_by_rank);
+    j->requests_by_rank = NULL;
     for (size_t i = 0; i < j->early_count; ++i)
         free(j->early[i].samples);
     free(j->early);
@@ -742,10 +780,11 @@ int main(int argc, char **argv) {
     if (status != 0 && j.rank == 0) {
         /* Another rank's message names it; a usage error is the same on every rank, and a
          * failed verification is the job's. */
+        const char *newline = console_bar_open ? "\n" : ""; /* a bar waiting for its end */
         if (failed_rank != 0 || f.status != CLR_RUNTIME_ERROR)
-            fprintf(stderr, "clrender: %s\n", f.message);
+            fprintf(stderr, "%sclrender: %s\n", newline, f.message);
         else
-            fprintf(stderr, "clrender: rank 0 (%s): %s\n", j.host, f.message);
+            fprintf(stderr, "%sclrender: rank 0 (%s): %s\n", newline, j.host, f.message);
     }
     MPI_Finalize();
     /* Rank 0 has said what failed and gives the job's exit status: mpirun stops the whole job

@@ -117,6 +117,14 @@ frames-zoom)
     [[ $(grep -c '^verify: frame' out.txt) -eq 2 ]] || fail "expected 2 frames rendered"
     cmp one/f01.png three/f01.png && cmp one/f04.png three/f04.png || fail "resumed frames differ"
     ;;
+progress-from-rank-0)
+    # One bar for the job, from rank 0, counting every rank's bands: it ends at 100 % once.
+    "${mpirun[@]}" -np 3 "$clrender" julia --preset blog-overview --progress -o p.npy 2>err.txt
+    tr '\r' '\n' <err.txt | grep 'clrender: \[' | tail -3
+    [[ $(tr '\r' '\n' <err.txt | grep -c 'clrender: \[#*\] 100%') -eq 1 ]] ||
+        fail "expected one finished bar"
+    tr '\r' '\n' <err.txt | grep -q 'band 23/23' || fail "the bar does not count all 23 bands"
+    ;;
 verify-over-ranks)
     # Each rank verifies its bands; rank 0 adds them up: the single process's verify line.
     "$clrender" julia --preset blog-overview --verify -o one.png >one.txt
