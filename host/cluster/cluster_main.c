@@ -513,6 +513,85 @@ static int broadcast_outcome(const job *j, int status) {
     return outcome;
 }
 
+/* `--device local-rank` (or CLRENDER_DEVICE=local-rank): the ranks on one host take that
+ * host's devices in turn, by their rank among the host's ranks (MPI_Comm_split_type), GPUs
+ * when there are any, else CPUs: rank L of a host gets device L mod the count, as "P:D". */
+static int device_by_local_rank(const job *j, render_options *o, failure *f) {
+    const char *spec = o->device_spec ? o->device_spec : getenv("CLRENDER_DEVICE");
+    if (!spec || strcmp(spec, "local-rank") != 0)
+        return 0;
+    MPI_Comm host;
+    int local = 0;
+    MPI_TRY(f, MPI_Comm_split_type,
+            (MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, j->rank, MPI_INFO_NULL, &host));
+    int code = MPI_Comm_rank(host, &local);
+    MPI_Comm_free(&host);
+    if (code != MPI_SUCCESS)
+        return mpi_fail(f, "MPI_Comm_rank", code);
+    size_t count = 0;
+    if (clr_list_devices(NULL, 0, &count, f) != CLR_OK)
+        return f->status;
+    clr_device_info *all = calloc(count ? count : 1, sizeof *all);
+    if (!all)
+        return failure_set(f, CLR_RUNTIME_ERROR, "out of memory");
+    int status = clr_list_devices(all, count, &count, f);
+    size_t gpus = 0, chosen = count;
+    for (size_t i = 0; status == 0 && i < count; ++i)
+        gpus += all[i].type == CLR_DEVICE_GPU;
+    clr_device_type type = gpus ? CLR_DEVICE_GPU : CLR_DEVICE_CPU;
+    size_t of_type = gpus;
+    for (size_t i = 0; status == 0 && !gpus && i < count; ++i)
+        of_type += all[i].type == CLR_DEVICE_CPU;
+    for (size_t i = 0, seen = 0; status == 0 && of_type && i < count; ++i)
+        if (all[i].type == type && seen++ == (size_t)local % of_type)
+            chosen = i;
+    if (status == 0 && chosen == count)
+        status = failure_set(f, CLR_RUNTIME_ERROR,
+                             "--device local-rank: this host has no GPU or CPU OpenCL device");
+    char text[64];
+    if (status == 0) {
+        snprintf(text, sizeof text, "%u:%u", all[chosen].platform_index, all[chosen].device_index);
+        char *copy = strdup(text);
+        if (!copy)
+            status = failure_set(f, CLR_RUNTIME_ERROR, "out of memory");
+        else
+            free(o->device_spec), o->device_spec = copy;
+    }
+    free(all);
+    return status;
+}
+
+/* Rank 0 names every rank's devices in one line: where the bands went. */
+static int log_devices(const job *j, clr_session *s, failure *f) {
+    char mine[256] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < clr_session_device_count(s) && used < sizeof mine; ++i) {
+        clr_device_info info;
+        if (clr_session_device(s, i, &info, f) != CLR_OK)
+            return f->status;
+        used += (size_t)snprintf(mine + used, sizeof mine - used, "%s%u:%u", i ? "+" : "",
+                                 info.platform_index, info.device_index);
+    }
+    if (!mine[0])
+        snprintf(mine, sizeof mine, "reference");
+    char *all = j->rank == 0 ? calloc((size_t)j->size, sizeof mine) : NULL;
+    if (j->rank == 0 && !all)
+        protocol_call(j, "calloc for the device names", MPI_ERR_NO_MEM);
+    PROTOCOL(
+        j, MPI_Gather,
+        (mine, (int)sizeof mine, MPI_CHAR, all, (int)sizeof mine, MPI_CHAR, 0, MPI_COMM_WORLD));
+    if (j->rank == 0 && !j->out->quiet) {
+        char line[2048];
+        int n = snprintf(line, sizeof line, "devices by rank:");
+        for (int r = 0; r < j->size && n > 0 && (size_t)n < sizeof line; ++r)
+            n += snprintf(line + n, sizeof line - (size_t)n, "%s %.200s", r ? "," : "",
+                          all + (size_t)r * sizeof mine);
+        console_log(j->out, CLR_LOG_INFO, line);
+    }
+    free(all);
+    return 0;
+}
+
 /* --frames: every frame a unit, rendered into its own file by the rank it goes to. */
 static int run_frames(job *j, clr_session *s, failure *f, int *failed_rank) {
     const render_options *o = j->options;
@@ -542,7 +621,11 @@ static int run_frames(job *j, clr_session *s, failure *f, int *failed_rank) {
             console_log(j->out, CLR_LOG_INFO, line);
         }
     }
+    if (status == 0 && o->backend == 0)
+        status = clr_session_prepare(s, f); /* opens the devices, for the line below */
     if ((status = agree(j, status, f, failed_rank)) != 0)
+        return status;
+    if ((status = agree(j, log_devices(j, s, f), f, failed_rank)) != 0)
         return status;
     if (o->backend == 0)
         signals_after_driver();
@@ -577,6 +660,8 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
     render_request request = {0};
     if (status == 0)
         status = render_request_read(renderer, argc, argv, 2, &o, &request, f);
+    if (status == 0)
+        status = device_by_local_rank(j, &o, f);
     if (status == 0) {
         out.quiet = o.quiet || j->rank != 0;
         out.bar = false; /* a session's bar would show one band; rank 0 shows the job's */
@@ -621,6 +706,8 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
     if (status == 0)
         status = clr_band_granule(s, &granule, f); /* opens the devices */
     if ((status = agree(j, status, f, failed_rank)) != 0)
+        goto done;
+    if ((status = agree(j, log_devices(j, s, f), f, failed_rank)) != 0)
         goto done;
 
     /* Bands start on every rank's granule: each rank's kernels may step by other rows. */

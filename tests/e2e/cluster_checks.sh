@@ -117,6 +117,19 @@ frames-zoom)
     [[ $(grep -c '^verify: frame' out.txt) -eq 2 ]] || fail "expected 2 frames rendered"
     cmp one/f01.png three/f01.png && cmp one/f04.png three/f04.png || fail "resumed frames differ"
     ;;
+device-by-local-rank)
+    # PoCL shows two CPU devices: the three ranks of this host take them in turn, and the
+    # image is still the single process's.
+    # (local-rank is clrender-mpi's: one process compares on its default device.)
+    export POCL_DEVICES="pthread pthread"
+    "$clrender" julia --preset blog-overview -o one.npy
+    "${mpirun[@]}" -np 3 "$clrender" julia --preset blog-overview --device local-rank \
+        -o three.npy 2>err.txt || { cat err.txt >&2; fail "mpirun -np 3 failed"; }
+    cat err.txt
+    grep -q '^clrender: devices by rank: 0:0, 0:1, 0:0$' err.txt ||
+        fail "the ranks did not take the host's devices in turn"
+    cmp one.npy three.npy || fail "the image differs from one process"
+    ;;
 progress-from-rank-0)
     # One bar for the job, from rank 0, counting every rank's bands: it ends at 100 % once.
     "${mpirun[@]}" -np 3 "$clrender" julia --preset blog-overview --progress -o p.npy 2>err.txt
