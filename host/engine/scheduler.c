@@ -780,6 +780,12 @@ static int render_devices(run *r, failure *f) {
         w->run = r, w->index = i, w->dev = &s->devices[i];
     }
     r->max_rows = band_limit(r, r->direct ? 0 : SLOTS * r->worker_count);
+    /* A band of clr_render_band() needs slots no taller than itself, not the whole image's
+     * budget allocated again for every band. (Its first launch stays a probe: a band may
+     * belong to another frame whose rows cost far more than the last one's.) */
+    size_t span = (r->row_end - r->first_row + r->granule - 1) / r->granule * r->granule;
+    if (r->total_rows < (uint64_t)r->frames * r->height && span < r->max_rows)
+        r->max_rows = span;
     int status = 0;
     for (size_t i = 0; status == 0 && i < r->worker_count; ++i)
         status = setup_worker(r, &r->workers[i], f);
