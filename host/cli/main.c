@@ -121,6 +121,11 @@ static long launcher_size(const char **rank) {
  * only when it did not (not a render, or one process), or with a failure. */
 static int hand_over_to_cluster(int argc, char **argv, failure *f) {
     const char *rank = NULL, *renderer = NULL;
+    /* A process of an MPI job that runs clrender as a program of its own (a script's
+     * subprocess) inherits the launcher's environment: CLRENDER_NO_MPI keeps it one process. */
+    const char *no_mpi = getenv("CLRENDER_NO_MPI");
+    if (no_mpi && *no_mpi && strcmp(no_mpi, "0") != 0)
+        return 0;
     long size = launcher_size(&rank);
     if (size <= 1 || argc < 2 || (find(argv[1], &renderer), !renderer))
         return 0;
