@@ -141,10 +141,11 @@ static int hand_over_to_cluster(int argc, char **argv, failure *f) {
         *slash = '\0';
     snprintf(program, sizeof program, "%s/clrender-mpi", slash ? self : ".");
     execv(program, argv);
-    return failure_set(f, CLR_RUNTIME_ERROR,
-                       "started by an MPI launcher with %ld processes, but '%s' cannot run (%s): "
-                       "build clrender with MPI (-DCLRENDER_MPI=ON)",
-                       size, program, strerror(errno));
+    return failure_set(
+        f, CLR_RUNTIME_ERROR,
+        "started by an MPI launcher with %ld processes, but '%s' cannot run (%s): "
+        "build clrender with MPI (-DCLRENDER_MPI=ON), or set CLRENDER_NO_MPI=1 for one process",
+        size, program, strerror(errno));
 }
 
 /* Standard output could not take what was printed (a full disk, a closed pipe): as GNU's
