@@ -44,7 +44,7 @@ static void cpu_devices_get_the_simd_kernel_over_eight_pixel_columns(void **stat
     assert_int_equal(describe(s, CL_DEVICE_TYPE_CPU, &l, &f), 0);
     assert_string_equal(l.entry_point, "raytrace");
     assert_string_equal(l.build_options, "-DLANES=8"); /* a device preferring no width: 8 */
-    assert_int_equal(l.items_wide, 3); /* ceil(17 / 8) work-items per row */
+    assert_int_equal(l.items_wide, 3);                 /* ceil(17 / 8) work-items per row */
     assert_int_equal(l.items_high, 5);
     assert_true(l.needs_fp64);
     clr_session_close(s);
