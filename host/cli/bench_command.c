@@ -267,18 +267,13 @@ static int device_specs(const char *spec, char ***specs, size_t *count, failure 
         return 0;
     }
     size_t n = 0;
-    if (clr_list_devices(NULL, 0, &n, f) != CLR_OK)
+    clr_device_info *items = NULL;
+    if (cli_list_devices(&items, &n, f) != 0)
         return f->status;
-    clr_device_info *items = calloc(n ? n : 1, sizeof *items);
     *specs = calloc(n + 1, sizeof **specs);
-    if (!items || !*specs) {
+    if (!*specs) {
         free(items);
         return failure_set(f, CLR_RUNTIME_ERROR, "out of memory");
-    }
-    size_t listed = n;
-    if (clr_list_devices(items, n, &listed, f) != CLR_OK) {
-        free(items);
-        return f->status;
     }
     for (size_t i = 0; i < n; ++i) {
         char index[32];

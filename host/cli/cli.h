@@ -19,6 +19,10 @@
 int render_command(const char *renderer, int argc, char **argv, int first, failure *f);
 int bench_command(const char *name, int argc, char **argv, int first, failure *f);
 int devices_command(const char *name, int argc, char **argv, int first, failure *f);
+
+/* Every OpenCL device clr_list_devices() finds, in one array the caller frees (*items is never
+ * NULL on success, even for none). */
+int cli_list_devices(clr_device_info **items, size_t *count, failure *f);
 /* `clrender batch FILE|-`: one render per line of a JSON Lines file (batch_command.c). */
 int batch_command(const char *name, int argc, char **argv, int first, failure *f);
 /* `clrender info FILE...`: the text of PNG and EXR files (info_command.c). */

@@ -66,18 +66,10 @@ int devices_command(const char *name, int argc, char **argv, int first, failure 
         return f->status;
     cli_command_line_free(&line);
     signals_after_driver();
-    size_t count = 0;
-    if (clr_list_devices(NULL, 0, &count, f) != CLR_OK)
+    clr_device_info *items = NULL;
+    size_t listed = 0;
+    if (cli_list_devices(&items, &listed, f) != 0)
         return f->status;
-    clr_device_info *items = calloc(count ? count : 1, sizeof *items);
-    if (!items)
-        return failure_set(f, CLR_RUNTIME_ERROR, "out of memory");
-    size_t listed = count;
-    if (clr_list_devices(items, count, &listed, f) != CLR_OK) {
-        free(items);
-        return f->status;
-    }
-    listed = listed < count ? listed : count;
     if (o.json)
         print_json(stdout, items, listed);
     else
@@ -87,5 +79,23 @@ int devices_command(const char *name, int argc, char **argv, int first, failure 
                    (double)items[i].global_memory / (1024.0 * 1024.0 * 1024.0),
                    items[i].fp64 ? "yes" : "no");
     free(items);
+    return 0;
+}
+
+int cli_list_devices(clr_device_info **items, size_t *count, failure *f) {
+    *items = NULL;
+    size_t found = 0;
+    if (clr_list_devices(NULL, 0, &found, f) != CLR_OK)
+        return f->status;
+    clr_device_info *all = calloc(found ? found : 1, sizeof *all);
+    if (!all)
+        return failure_set(f, CLR_RUNTIME_ERROR, "out of memory");
+    size_t listed = found;
+    if (clr_list_devices(all, found, &listed, f) != CLR_OK) {
+        free(all);
+        return f->status;
+    }
+    *items = all;
+    *count = listed < found ? listed : found; /* a device gone between the two calls */
     return 0;
 }

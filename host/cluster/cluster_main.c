@@ -529,20 +529,18 @@ static int device_by_local_rank(const job *j, render_options *o, failure *f) {
     if (code != MPI_SUCCESS)
         return mpi_fail(f, "MPI_Comm_rank", code);
     size_t count = 0;
-    if (clr_list_devices(NULL, 0, &count, f) != CLR_OK)
+    clr_device_info *all = NULL;
+    if (cli_list_devices(&all, &count, f) != 0)
         return f->status;
-    clr_device_info *all = calloc(count ? count : 1, sizeof *all);
-    if (!all)
-        return failure_set(f, CLR_RUNTIME_ERROR, "out of memory");
-    int status = clr_list_devices(all, count, &count, f);
+    int status = 0;
     size_t gpus = 0, chosen = count;
-    for (size_t i = 0; status == 0 && i < count; ++i)
+    for (size_t i = 0; i < count; ++i)
         gpus += all[i].type == CLR_DEVICE_GPU;
     clr_device_type type = gpus ? CLR_DEVICE_GPU : CLR_DEVICE_CPU;
     size_t of_type = gpus;
-    for (size_t i = 0; status == 0 && !gpus && i < count; ++i)
+    for (size_t i = 0; !gpus && i < count; ++i)
         of_type += all[i].type == CLR_DEVICE_CPU;
-    for (size_t i = 0, seen = 0; status == 0 && of_type && i < count; ++i)
+    for (size_t i = 0, seen = 0; of_type && i < count; ++i)
         if (all[i].type == type && seen++ == (size_t)local % of_type)
             chosen = i;
     if (status == 0 && chosen == count)

@@ -424,16 +424,13 @@ static void parameters_are_checked_as_they_are_set(void **state) {
     clr_session_close(s);
 }
 
-static void file_sinks_refuse_formats_that_cannot_hold_floats(void **state) {
-    (void)state;
-    clr_session *s = open_ramp((clr_session_options){0});
+/* Renders the session into a new temporary .`suffix` file through clr_sink_file and reads up to
+ * `capacity` of its bytes back; the file is removed. Returns the bytes read. */
+static size_t render_to_file(clr_session *s, const char *suffix, void *bytes, size_t capacity) {
     failure f = {0};
-    assert_null(clr_sink_file(s, "/tmp/ramp.png", 0, &f));
-    assert_int_equal(f.status, CLR_USAGE_ERROR);
-    assert_non_null(strstr(f.message, "16-bit samples, not floats"));
-    assert_int_equal(clr_set(s, "frames", "2", &f), CLR_OK);
-    char path[] = "/tmp/clrender-ramp-XXXXXX.npy";
-    int fd = mkstemps(path, 4);
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/clrender-session-XXXXXX.%s", suffix);
+    int fd = mkstemps(path, (int)strlen(suffix) + 1);
     assert_true(fd >= 0);
     close(fd);
     clr_sink *file = clr_sink_file(s, path, 0, &f);
@@ -442,10 +439,23 @@ static void file_sinks_refuse_formats_that_cannot_hold_floats(void **state) {
     assert_int_equal(clr_sink_commit(file, &f), CLR_OK);
     clr_sink_free(file);
     FILE *in = fopen(path, "rb");
-    char header[128];
-    assert_int_equal(fread(header, 1, sizeof header, in), sizeof header);
+    assert_non_null(in);
+    size_t read = fread(bytes, 1, capacity, in);
     fclose(in);
     unlink(path);
+    return read;
+}
+
+static void file_sinks_refuse_formats_that_cannot_hold_floats(void **state) {
+    (void)state;
+    clr_session *s = open_ramp((clr_session_options){0});
+    failure f = {0};
+    assert_null(clr_sink_file(s, "/tmp/ramp.png", 0, &f));
+    assert_int_equal(f.status, CLR_USAGE_ERROR);
+    assert_non_null(strstr(f.message, "16-bit samples, not floats"));
+    assert_int_equal(clr_set(s, "frames", "2", &f), CLR_OK);
+    char header[128];
+    assert_int_equal(render_to_file(s, "npy", header, sizeof header), sizeof header);
     assert_non_null(memmem(header, sizeof header, "'<f4'", 5));
     assert_non_null(memmem(header, sizeof header, "(2, 29, 37)", 11));
     clr_session_close(s);
@@ -528,22 +538,8 @@ static void bands_placed_in_any_order_make_the_file_sinks_bytes(void **state) {
         clr_session *s = clr_session_open("julia", &(clr_session_options){.devices = "cpu"}, &f);
         assert_non_null(s);
         assert_int_equal(clr_set(s, "size", "203x101", &f), CLR_OK);
-        char path[64];
-        snprintf(path, sizeof path, "/tmp/clrender-placed-XXXXXX.%s", formats[k]);
-        int fd = mkstemps(path, 4);
-        assert_true(fd >= 0);
-        close(fd);
-        clr_sink *file = clr_sink_file(s, path, 0, &f);
-        assert_non_null(file);
-        assert_int_equal(clr_render(s, &file, 1, &f), CLR_OK);
-        assert_int_equal(clr_sink_commit(file, &f), CLR_OK);
-        clr_sink_free(file);
-        FILE *in = fopen(path, "rb");
-        assert_non_null(in);
         unsigned char *whole = malloc(1 << 20);
-        size_t whole_size = fread(whole, 1, 1 << 20, in);
-        fclose(in);
-        unlink(path);
+        size_t whole_size = render_to_file(s, formats[k], whole, 1 << 20);
 
         uint64_t size = 0;
         placed_file placed = {0};
