@@ -18,6 +18,7 @@
 #define _GNU_SOURCE
 #include "cli/cli.h"
 #include "cli/sequence.h"
+#include "output/file_pattern.h"
 #include "util/clock.h"
 
 #include <mpi.h>
@@ -418,20 +419,23 @@ static int verify_together(job *j, const clr_sink *verifier, const render_option
     clr_verify_result mine = {0};
     if (status == 0 && clr_sink_verify_result(verifier, &mine, f) != CLR_OK)
         status = f->status;
-    double numbers[5] = {(double)mine.compared, (double)mine.differing, mine.largest_difference,
-                         mine.mean_difference, mine.largest_reference};
+    enum { NUMBERS = 6 };
+    double numbers[NUMBERS] = {(double)mine.compared,   (double)mine.differing,
+                               mine.largest_difference, mine.mean_difference,
+                               mine.largest_reference,  (double)mine.relative_to_largest};
     double *all = NULL;
-    if (j->rank == 0 && !(all = calloc((size_t)j->size * 5, sizeof *all)))
+    if (j->rank == 0 && !(all = calloc((size_t)j->size * NUMBERS, sizeof *all)))
         protocol_call(j, "calloc for the verify totals", MPI_ERR_NO_MEM);
-    PROTOCOL(j, MPI_Gather, (numbers, 5, MPI_DOUBLE, all, 5, MPI_DOUBLE, 0, MPI_COMM_WORLD));
+    PROTOCOL(j, MPI_Gather,
+             (numbers, NUMBERS, MPI_DOUBLE, all, NUMBERS, MPI_DOUBLE, 0, MPI_COMM_WORLD));
     if (j->rank == 0 && status == 0) {
         clr_verify_result total = mine;
         for (int i = 1; i < j->size; ++i) {
             clr_verify_result part = mine;
-            const double *n = all + 5 * i;
+            const double *n = all + NUMBERS * i;
             part.compared = (uint64_t)n[0], part.differing = (uint64_t)n[1];
             part.largest_difference = n[2], part.mean_difference = n[3];
-            part.largest_reference = n[4];
+            part.largest_reference = n[4], part.relative_to_largest = n[5] != 0;
             clr_verify_combine(&total, &part);
         }
         uint64_t pixels = (uint64_t)layout->frames * layout->height * layout->width;
@@ -495,7 +499,7 @@ static void log_share(const job *j, int status) {
     if (j->rank != 0 || status != 0 || j->out->quiet)
         return;
     char line[1024];
-    int used = j->frames_mode
+    int used = j->frames_mode || j->band_rows == j->height
                    ? snprintf(line, sizeof line, "%zu frames over %d ranks:", j->bands, j->size)
                    : snprintf(line, sizeof line, "%zu bands of %zu rows over %d ranks:", j->bands,
                               j->band_rows, j->size);
@@ -683,9 +687,14 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
     }
     if (status == 0)
         status = format_of(o.output, format, sizeof format, f);
-    /* Raw formats are written in place by every rank; the others gathered to rank 0. */
-    j->gather = status == 0 && strcmp(format, "npy") && strcmp(format, "pgm") &&
-                strcmp(format, "ppm") && strcmp(format, "mha");
+    /* Raw formats are written in place by every rank into one file; the others, and one file
+     * per frame of a stack (-o angle%03d.pgm), are gathered to rank 0. */
+    output_pattern pattern = {0};
+    if (status == 0)
+        status = output_pattern_read(o.output, &pattern, f);
+    j->gather =
+        status == 0 && (pattern.numbered || (strcmp(format, "npy") && strcmp(format, "pgm") &&
+                                             strcmp(format, "ppm") && strcmp(format, "mha")));
     uint64_t file_bytes = 0;
     if (status == 0 && !j->gather &&
         !(sink = clr_sink_placed(s, format, write_at, j, &file_bytes, f)))
@@ -724,11 +733,19 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
     clr_layout layout;
     if (status == 0)
         status = clr_layout_get(s, &layout, f);
+    /* A renderer that converts or verifies each frame as a whole (an X-ray window, a rule
+     * relative to each projection's largest value) gets whole frames: a frame is rendered,
+     * converted and verified on one rank, as in one process. */
+    int whole_frames = 0;
+    if (status == 0)
+        status = clr_band_whole_frames(s, o.output, o.verify, &whole_frames, f);
     if (status == 0) {
         j->frames = layout.frames, j->height = layout.height;
         size_t rows = (layout.height + (size_t)j->size * BANDS_PER_RANK - 1) /
                       ((size_t)j->size * BANDS_PER_RANK);
-        j->band_rows = (rows + granule - 1) / granule * granule;
+        j->band_rows = whole_frames ? layout.height : (rows + granule - 1) / granule * granule;
+        if (whole_frames)
+            j->ahead = 1; /* frames are long: fairer shares, as with --frames */
         j->bands_per_frame = (layout.height + j->band_rows - 1) / j->band_rows;
         j->bands = j->frames * j->bands_per_frame;
         if (!j->gather)

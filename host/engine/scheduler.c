@@ -928,21 +928,8 @@ clr_status clr_render_band(clr_session *s, size_t frame, size_t first_row, size_
                            "band of rows %zu to %zu of frame %zu is outside the render's %zu "
                            "frames of %zu rows",
                            first_row, first_row + rows, frame, l->frames, l->height);
-    /* Other sinks assume they see every band from the first (a memory sink's offsets, the
-     * verifier's totals, a file's stream). */
-    for (size_t i = 0; i < sink_count; ++i)
-        if (!sinks[i] || (sinks[i]->kind != SINK_PLACED && sinks[i]->kind != SINK_ROWS &&
-                          sinks[i]->kind != SINK_VERIFY))
-            return failure_set(f, CLR_USAGE_ERROR,
-                               "a band renders into placed, rows and verify sinks only");
-    /* Bands verified apart cannot be judged against a largest value none of them saw whole. */
-    verify_rule rule = renderer_verify_rule(s->r, s->params);
-    if (sinks_verify(sinks, sink_count) &&
-        (rule.relative_to_frame_max || rule.judge == VERIFY_MEAN))
-        return failure_set(f, CLR_USAGE_ERROR,
-                           "%s verifies relative to the largest value of a frame or render: it "
-                           "cannot be verified band by band",
-                           s->r->name);
+    if (sinks_accept_band(s, sinks, sink_count, frame, first_row, rows, f) != 0)
+        return f->status;
     for (size_t i = 0; i < sink_count; ++i)
         if (sinks[i]->kind == SINK_VERIFY)
             sinks[i]->accumulate = true;

@@ -271,14 +271,10 @@ clr_sink *clr_sink_placed(clr_session *s, const char *format, clr_write_at write
                     format);
         goto failed;
     }
-    /* Each process holds only its bands: a conversion that needs a whole frame cannot run. */
-    if (s->r->output_whole_frames && s->r->output_whole_frames(s->params, sink->format)) {
-        failure_set(f, CLR_USAGE_ERROR,
-                    "%s converts whole frames for '%s': it cannot be written in place band by "
-                    "band",
-                    s->r->name, format);
-        goto failed;
-    }
+    /* A conversion that needs a whole frame (an X-ray window) gathers each frame first: the
+     * bands given to such a sink must be whole frames (clr_band_whole_frames). */
+    sink->whole_frames =
+        s->r->output_whole_frames && s->r->output_whole_frames(s->params, sink->format);
     output_layout(s->r, s->params, l, sink->format, &channels, &sample);
     if (output_format_accepts(format, sink->format, l->frames, l->width, l->height, channels,
                               sample, f) != 0)
@@ -354,9 +350,8 @@ clr_status clr_sink_feed(clr_sink *sink, size_t frame, size_t first_row, size_t 
                          const void *samples, size_t bytes, clr_error *error) {
     failure scratch, *f = API_FAILURE(error, scratch);
     clear(f);
-    if (!sink || sink->kind != SINK_FILE || sink->whole_frames)
-        return failure_set(f, CLR_USAGE_ERROR,
-                           "rows are fed to file sinks whose format converts band by band");
+    if (!sink || sink->kind != SINK_FILE)
+        return failure_set(f, CLR_USAGE_ERROR, "rows are fed to file sinks only");
     const clr_layout *l = &sink->layout;
     const size_t row_bytes = l->width * l->channels * clr_sample_size(l->sample);
     if (frame != sink->fed_frame || first_row != sink->fed_row || rows == 0 ||
@@ -367,8 +362,9 @@ clr_status clr_sink_feed(clr_sink *sink, size_t frame, size_t first_row, size_t 
                            first_row, first_row + rows, frame, bytes, sink->fed_row,
                            sink->fed_frame, row_bytes);
     /* Room for the conversion of the tallest band so far (the sink converts band by band:
-     * nothing held is lost when the room grows). */
-    if (rows > sink->fed_capacity) {
+     * nothing held is lost when the room grows). A sink that gathers whole frames makes room
+     * for one at the first rows, and never again: that room holds the frame gathered so far. */
+    if (sink->whole_frames ? sink->fed_capacity == 0 : rows > sink->fed_capacity) {
         if (sink_begin(sink, rows, f) != 0)
             return f->status;
         sink->fed_capacity = rows;
@@ -417,6 +413,59 @@ bool sinks_verify(clr_sink *const *sinks, size_t count) {
     return false;
 }
 
+/* ---- Bands of a render spread over processes ------------------------------------------- */
+
+/* Whether the renderer judges each frame against its own largest value: no band of a frame
+ * can be verified apart from the others. */
+static bool verifies_whole_frames(const clr_session *s) {
+    return renderer_verify_rule(s->r, s->params).relative_to_frame_max;
+}
+
+clr_status clr_band_whole_frames(clr_session *s, const char *output, int verify, int *whole,
+                                 clr_error *error) {
+    failure scratch, *f = API_FAILURE(error, scratch);
+    clear(f);
+    *whole = 0;
+    if (session_finish(s, f) != 0)
+        return f->status;
+    output_format parsed;
+    if (output && output_format_from_path(output, &parsed, f) != 0)
+        return f->status;
+    *whole =
+        (output && s->r->output_whole_frames && s->r->output_whole_frames(s->params, parsed)) ||
+        (verify && verifies_whole_frames(s));
+    return CLR_OK;
+}
+
+int sinks_accept_band(const clr_session *s, clr_sink *const *sinks, size_t count, size_t frame,
+                      size_t first_row, size_t rows, failure *f) {
+    const bool whole_frame = first_row == 0 && rows == s->layout.height;
+    for (size_t i = 0; i < count; ++i) {
+        const clr_sink *sink = sinks[i];
+        /* Other sinks assume they see every band from the first (a memory sink's offsets, a
+         * file's stream). */
+        if (!sink ||
+            (sink->kind != SINK_PLACED && sink->kind != SINK_ROWS && sink->kind != SINK_VERIFY))
+            return failure_set(f, CLR_USAGE_ERROR,
+                               "a band renders into placed, rows and verify sinks only");
+        if (whole_frame)
+            continue;
+        if (sink->kind == SINK_PLACED && sink->whole_frames)
+            return failure_set(f, CLR_USAGE_ERROR,
+                               "%s converts whole frames for this format: a band of rows %zu "
+                               "to %zu of frame %zu cannot be written alone "
+                               "(clr_band_whole_frames)",
+                               s->r->name, first_row, first_row + rows, frame);
+        if (sink->kind == SINK_VERIFY && verifies_whole_frames(s))
+            return failure_set(f, CLR_USAGE_ERROR,
+                               "%s verifies each frame against its largest value: a band of "
+                               "rows %zu to %zu of frame %zu cannot be verified alone "
+                               "(clr_band_whole_frames)",
+                               s->r->name, first_row, first_row + rows, frame);
+    }
+    return 0;
+}
+
 /* ---- The scheduler's side ------------------------------------------------------------ */
 
 int sink_begin(clr_sink *sink, size_t max_rows, failure *f) {
@@ -453,6 +502,12 @@ int sink_begin(clr_sink *sink, size_t max_rows, failure *f) {
         clr_sample sample;
         output_layout(sink->session->r, sink->session->params, now, sink->format, &channels,
                       &sample);
+        if (sink->whole_frames) {
+            max_rows = now->height;
+            if (!sink->frame.pixels && image_alloc(&sink->frame, now->width, now->height,
+                                                   (unsigned)now->channels, now->sample, f) != 0)
+                return f->status;
+        }
         size_t bytes = max_rows * sink->placed_row_bytes;
         if (bytes > sink->encoded_bytes) {
             free(sink->encoded);
@@ -510,6 +565,26 @@ static int write_rows(clr_sink *sink, size_t frame, size_t first_row, const imag
     return status;
 }
 
+/* Copies a band into the frame being gathered; sink->frame_rows says how much of it is there.
+ * A frame's rows must come in order and from its first (a band of another process's render
+ * given to a placed sink that converts whole frames would leave a hole). */
+static int gather_frame(clr_sink *sink, size_t frame, size_t first_row, const image *rows,
+                        failure *f) {
+    if (first_row == 0)
+        sink->frame_rows = 0;
+    if (first_row != sink->frame_rows)
+        return failure_set(f, CLR_USAGE_ERROR,
+                           "%s converts whole frames for this format: rows %zu to %zu of frame "
+                           "%zu came without the rows above them (bands must be whole frames: "
+                           "clr_band_whole_frames)",
+                           sink->session->r->name, first_row, first_row + rows->height, frame);
+    size_t row_bytes = image_row_bytes(rows);
+    memcpy((unsigned char *)sink->frame.pixels + first_row * row_bytes, rows->pixels,
+           rows->height * row_bytes);
+    sink->frame_rows = first_row + rows->height;
+    return 0;
+}
+
 int sink_rows(clr_sink *sink, size_t frame, size_t first_row, const image *rows, failure *f) {
     clr_session *s = sink->session;
     const clr_layout *l = &sink->layout;
@@ -521,18 +596,18 @@ int sink_rows(clr_sink *sink, size_t frame, size_t first_row, const image *rows,
             memcpy(target, rows->pixels, rows->height * row_bytes);
         return 0;
     }
-    case SINK_FILE: {
+    case SINK_FILE:
         if (!sink->whole_frames)
             return write_rows(sink, frame, first_row, rows, f);
-        size_t row_bytes = image_row_bytes(rows);
-        memcpy((unsigned char *)sink->frame.pixels + first_row * row_bytes, rows->pixels,
-               rows->height * row_bytes);
-        if (first_row + rows->height < l->height)
-            return 0;
-        return write_rows(sink, frame, 0, &sink->frame, f);
-    }
+        if (gather_frame(sink, frame, first_row, rows, f) != 0)
+            return f->status;
+        return sink->frame_rows < l->height ? 0 : write_rows(sink, frame, 0, &sink->frame, f);
     case SINK_PLACED:
-        return place_rows(sink, frame, first_row, rows, f);
+        if (!sink->whole_frames)
+            return place_rows(sink, frame, first_row, rows, f);
+        if (gather_frame(sink, frame, first_row, rows, f) != 0)
+            return f->status;
+        return sink->frame_rows < l->height ? 0 : place_rows(sink, frame, 0, &sink->frame, f);
     case SINK_ROWS: {
         char message[CLR_MESSAGE_SIZE] = "";
         if (sink->rows_fn(sink->user, frame, first_row, rows->height, rows->pixels,

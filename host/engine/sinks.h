@@ -31,6 +31,7 @@ struct clr_sink {
     bool stream_open, finished;
     bool whole_frames; /* the renderer converts whole frames: they are gathered first */
     image frame;       /* the frame being gathered */
+    size_t frame_rows; /* its rows gathered so far, from the top */
     image converted;   /* a band (or frame) in the file's layout, when it is not the rendered one */
     /* placed (clr_sink_placed): bands converted and encoded, then handed to write_at */
     clr_write_at write_at;
@@ -60,5 +61,11 @@ void sink_abort(clr_sink *sink);
 
 /* Whether one of `sinks` verifies. */
 bool sinks_verify(clr_sink *const *sinks, size_t count);
+
+/* Whether a band of rows [first_row, first_row + rows) of `frame` may go to `sinks` alone
+ * (clr_render_band): placed, rows and verify sinks only, and a whole frame where a sink
+ * converts or a verifier judges whole frames. Else a usage error in *f. */
+int sinks_accept_band(const clr_session *s, clr_sink *const *sinks, size_t count, size_t frame,
+                      size_t first_row, size_t rows, failure *f);
 
 #endif

@@ -95,17 +95,31 @@ void verify_compare(const verify_rule *rule, const image *device, const image *r
 }
 
 void clr_verify_combine(clr_verify_result *total, const clr_verify_result *part) {
+    /* Relative differences back to absolute ones, then relative to the larger reference: the
+     * whole render's scale, as one process would have divided by. */
+    const double total_scale = total->relative_to_largest ? total->largest_reference : 1;
+    const double part_scale = part->relative_to_largest ? part->largest_reference : 1;
+    const double largest_reference = part->largest_reference > total->largest_reference
+                                         ? part->largest_reference
+                                         : total->largest_reference;
+    const bool relative = total->relative_to_largest || part->relative_to_largest;
+    const double scale = relative && largest_reference > 0 ? largest_reference : 1;
     uint64_t compared = total->compared + part->compared;
-    total->mean_difference = compared ? (total->mean_difference * (double)total->compared +
-                                         part->mean_difference * (double)part->compared) /
-                                            (double)compared
-                                      : 0;
+    total->mean_difference = compared
+                                 ? (total->mean_difference * total_scale * (double)total->compared +
+                                    part->mean_difference * part_scale * (double)part->compared) /
+                                       (double)compared / scale
+                                 : 0;
     total->compared = compared;
     total->differing += part->differing;
-    if (part->largest_difference > total->largest_difference)
-        total->largest_difference = part->largest_difference;
-    if (part->largest_reference > total->largest_reference)
-        total->largest_reference = part->largest_reference;
+    /* Judged by mean, the largest difference is relative to the render's largest reference
+     * too; otherwise it is in the unit itself, or relative to its own frame's (final). */
+    double total_largest = total->largest_difference, part_largest = part->largest_difference;
+    if (total->judged_by_mean)
+        total_largest *= total_scale / scale, part_largest *= part_scale / scale;
+    total->largest_difference = part_largest > total_largest ? part_largest : total_largest;
+    total->largest_reference = largest_reference;
+    total->relative_to_largest = relative && largest_reference > 0;
 }
 
 void verify_result(const verify_rule *rule, const verify_totals *totals,
@@ -125,6 +139,7 @@ void verify_result(const verify_rule *rule, const verify_totals *totals,
         .judged_by_mean = rule->judge == VERIFY_MEAN,
         .default_tolerance = rule->default_tolerance,
         .reference_name = rule->reference_name ? rule->reference_name : "the reference",
+        .relative_to_largest = relative && totals->largest_reference > 0,
     };
 }
 

@@ -341,6 +341,9 @@ typedef struct clr_verify_result {
     int judged_by_mean;
     double default_tolerance;   /* the renderer's tolerance when the caller gives none */
     const char *reference_name; /* "the reference", "the analytic projection" */
+    /* mean_difference (and, judged by mean, largest_difference) are fractions of
+     * largest_reference: clr_verify_combine() scales parts by it */
+    int relative_to_largest;
 } clr_verify_result;
 
 CLR_API clr_status clr_sink_verify_result(const clr_sink *sink, clr_verify_result *result,
@@ -348,9 +351,9 @@ CLR_API clr_status clr_sink_verify_result(const clr_sink *sink, clr_verify_resul
 
 /* Adds the result of another part of the same render (the bands another process verified) to
  * `total`: pixels compared and differing summed, largest differences and references the
- * larger, the mean weighted by pixels. The parts must come from sinks of the same render
- * whose rule does not scale by the render's largest value (not judged_by_mean); `total`
- * keeps its own unit, names and tolerance. */
+ * larger, the mean weighted by pixels; differences relative to a part's largest reference
+ * are rescaled to the larger of both, so the sum is the whole render's verdict. The parts
+ * must come from sinks of the same render; `total` keeps its own unit, names and tolerance. */
 CLR_API void clr_verify_combine(clr_verify_result *total, const clr_verify_result *part);
 
 CLR_API void clr_sink_free(clr_sink *sink);
@@ -377,11 +380,18 @@ CLR_API double clr_render_iterations(clr_session *session, const void *buffer, s
  * rows per work-item of every device's launch. Opens the devices; 1 for a reference session. */
 CLR_API clr_status clr_band_granule(clr_session *session, size_t *granule, clr_error *error);
 
+/* Whether the bands of this render must be whole frames (*whole nonzero): when the format of
+ * `output` (a file name, whose extension names it; NULL for none) converts whole frames (an
+ * X-ray window fitted to each projection) or, with `verify`, when the renderer judges each
+ * frame against its own largest value. */
+CLR_API clr_status clr_band_whole_frames(clr_session *session, const char *output, int verify,
+                                         int *whole, clr_error *error);
+
 /* Renders rows [first_row, first_row + rows) of frame `frame` into each of `sinks`, which
  * must be placed, rows or verify sinks: first_row a multiple of clr_band_granule(), the rows
- * within the frame. Band after band, a process may render any subset of the image. A verify
- * sink's totals then run over every band it sees; renderers that verify relative to the
- * largest value of a frame or render (X-rays) are refused. */
+ * within the frame (the whole frame where clr_band_whole_frames() says so). Band after band,
+ * a process may render any subset of the image. A verify sink's totals then run over every
+ * band it sees. */
 CLR_API clr_status clr_render_band(clr_session *session, size_t frame, size_t first_row,
                                    size_t rows, clr_sink *const *sinks, size_t sink_count,
                                    clr_error *error);

@@ -110,7 +110,8 @@ class VerifyResult(ctypes.Structure):
                 ("largest_difference", ctypes.c_double), ("unit", ctypes.c_char_p),
                 ("integer", ctypes.c_int), ("mean_difference", ctypes.c_double),
                 ("largest_reference", ctypes.c_double), ("judged_by_mean", ctypes.c_int),
-                ("default_tolerance", ctypes.c_double), ("reference_name", ctypes.c_char_p)]
+                ("default_tolerance", ctypes.c_double), ("reference_name", ctypes.c_char_p),
+                ("relative_to_largest", ctypes.c_int)]
 
 
 class Timings(ctypes.Structure):

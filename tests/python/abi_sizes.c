@@ -22,6 +22,7 @@ int main(void) {
     OFFSET(clr_session_options, test_device_memory);
     OFFSET(clr_session_options, cache_dir);
     OFFSET(clr_verify_result, reference_name);
+    OFFSET(clr_verify_result, relative_to_largest);
     OFFSET(clr_timings, bands);
     OFFSET(clr_timings, programs_built);
     return 0;

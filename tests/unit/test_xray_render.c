@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -359,6 +360,127 @@ static void an_attached_volume_is_projected(void **state) {
     clr_session_close(phantom_session);
 }
 
+/* ---- Frames spread over processes (clrender-mpi) ------------------------------------------ */
+
+/* Verifies angles 0 to 8 with one verify sink, or with two sinks taking whole frames in turn
+ * (as two ranks would), whose results are combined. */
+static void verify_stack(clr_session *s, bool apart, clr_verify_result *result) {
+    failure f = {0};
+    clr_sink *sinks[2] = {clr_sink_verify(s, &f), clr_sink_verify(s, &f)};
+    assert_non_null(sinks[0]);
+    assert_non_null(sinks[1]);
+    if (!apart) {
+        if (clr_render(s, sinks, 1, &f) != CLR_OK)
+            fail_msg("%s", f.message);
+        assert_int_equal(clr_sink_verify_result(sinks[0], result, &f), CLR_OK);
+    } else {
+        clr_layout l;
+        assert_int_equal(clr_layout_get(s, &l, &f), CLR_OK);
+        for (size_t frame = 0; frame < l.frames; ++frame)
+            if (clr_render_band(s, frame, 0, l.height, &sinks[frame % 3 == 1], 1, &f) != CLR_OK)
+                fail_msg("frame %zu: %s", frame, f.message);
+        clr_verify_result part;
+        assert_int_equal(clr_sink_verify_result(sinks[0], result, &f), CLR_OK);
+        assert_int_equal(clr_sink_verify_result(sinks[1], &part, &f), CLR_OK);
+        clr_verify_combine(result, &part);
+    }
+    clr_sink_free(sinks[0]);
+    clr_sink_free(sinks[1]);
+}
+
+/* X-rays judge each projection against its own largest value (voxels), or the mean over all
+ * angles against the largest value of all (analytic): frames verified apart and combined give
+ * one process's verdict. */
+static void frames_verified_apart_give_one_verdict(void **state) {
+    (void)state;
+    const char *reference[2] = {"voxels", "analytic"};
+    for (int k = 0; k < 2; ++k) {
+        clr_session *s = open_xray((clr_session_options){0});
+        set(s, "voxels", "24");
+        set(s, "detector", "32,24");
+        set(s, "angles", "9");
+        set(s, "reference", reference[k]);
+        failure f = {0};
+        int whole = 0;
+        assert_int_equal(clr_band_whole_frames(s, "x.npy", 1, &whole, &f), CLR_OK);
+        assert_int_equal(whole, k == 0); /* per projection: only whole frames */
+        clr_verify_result one, apart;
+        verify_stack(s, false, &one);
+        verify_stack(s, true, &apart);
+        assert_int_equal(apart.compared, one.compared);
+        assert_int_equal(apart.differing, one.differing);
+        assert_int_equal(apart.relative_to_largest, one.relative_to_largest);
+        assert_true(one.mean_difference > 0);
+        assert_true(fabs(apart.mean_difference - one.mean_difference) <=
+                    1e-12 * one.mean_difference);
+        assert_true(fabs(apart.largest_difference - one.largest_difference) <=
+                    1e-12 * one.largest_difference);
+        assert_true(apart.largest_reference == one.largest_reference);
+        /* relative to each frame's own largest value: a band of a frame cannot be judged */
+        clr_sink *verifier = clr_sink_verify(s, &f);
+        assert_int_equal(clr_render_band(s, 0, 0, 8, &verifier, 1, &f),
+                         k == 0 ? CLR_USAGE_ERROR : CLR_OK);
+        if (k == 0)
+            assert_non_null(strstr(f.message, "cannot be verified alone"));
+        clr_sink_free(verifier);
+        clr_session_close(s);
+    }
+}
+
+typedef struct placed_file {
+    unsigned char *bytes;
+    uint64_t size;
+} placed_file;
+
+static int write_into(void *user, uint64_t offset, const void *bytes, size_t count, char *message) {
+    placed_file *file = user;
+    (void)message;
+    assert_true(offset + count <= file->size);
+    memcpy(file->bytes + offset, bytes, count);
+    return 0;
+}
+
+/* A .pgm fits its grey window to the whole projection: placed only in whole frames, the bytes
+ * of the file one process writes. */
+static void a_windowed_frame_is_placed_whole(void **state) {
+    (void)state;
+    clr_session *s = open_xray((clr_session_options){0});
+    set(s, "voxels", "24");
+    set(s, "detector", "32,24");
+    failure f = {0};
+    int whole = 0;
+    assert_int_equal(clr_band_whole_frames(s, "x.pgm", 0, &whole, &f), CLR_OK);
+    assert_true(whole);
+    assert_int_equal(clr_band_whole_frames(s, "x.npy", 0, &whole, &f), CLR_OK);
+    assert_false(whole);
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/clrender-test-window-%ld.pgm", (long)getpid());
+    clr_sink *file = clr_sink_file(s, path, 0, &f);
+    assert_non_null(file);
+    assert_int_equal(clr_render(s, &file, 1, &f), CLR_OK);
+    assert_int_equal(clr_sink_commit(file, &f), CLR_OK);
+    clr_sink_free(file);
+    FILE *in = fopen(path, "rb");
+    assert_non_null(in);
+    unsigned char expected[4096];
+    size_t expected_size = fread(expected, 1, sizeof expected, in);
+    fclose(in);
+    unlink(path);
+
+    placed_file placed = {0};
+    clr_sink *sink = clr_sink_placed(s, "pgm", write_into, &placed, &placed.size, &f);
+    assert_non_null(sink);
+    assert_int_equal(placed.size, expected_size);
+    placed.bytes = calloc(1, placed.size);
+    assert_int_equal(clr_render_band(s, 0, 8, 16, &sink, 1, &f), CLR_USAGE_ERROR);
+    assert_non_null(strstr(f.message, "converts whole frames"));
+    assert_int_equal(clr_render_band(s, 0, 0, 24, &sink, 1, &f), CLR_OK);
+    assert_memory_equal(placed.bytes, expected, expected_size);
+    free(placed.bytes);
+    clr_sink_free(sink);
+    clr_session_close(s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(float_kernel_gives_exact_chords),
@@ -370,6 +492,8 @@ int main(void) {
         cmocka_unit_test(slabs_and_streaming_project_as_one),
         cmocka_unit_test(a_slice_larger_than_an_allocation_is_refused),
         cmocka_unit_test(an_attached_volume_is_projected),
+        cmocka_unit_test(frames_verified_apart_give_one_verdict),
+        cmocka_unit_test(a_windowed_frame_is_placed_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
