@@ -153,6 +153,16 @@ void signals_guard(clr_sink *sink, const char *what_happens);
  * False when the path is too long to keep. */
 bool signals_guard_path(const char *path, const char *what_happens, bool quiet);
 void signals_unguard(void);
+/* For clrender-mpi. `process` ("rank 2 (node17)", NULL for none) begins the line of a crash
+ * after "clrender: ". `explain_stop` (NULL for none) is asked, inside the handler of a stop
+ * signal (it must be async-signal-safe), for the stop's cause ("rank 2 (node17) was
+ * killed"); what it writes into `out` (at most `size` bytes, 0 returned for nothing known)
+ * stands in the line for "stopped by SIGTERM". */
+void signals_name_process(const char *process);
+void signals_explain_stop(size_t (*explain_stop)(char *out, size_t size));
+/* Set as the handler begins: every process of a job marks that a signal, not an unknown
+ * death, ends it (clrender-mpi's ranks share the mark). */
+extern volatile sig_atomic_t *signals_stopping;
 extern volatile sig_atomic_t console_bar_open;
 
 /* Where log lines and the progress bar go: stderr, as --quiet and --progress say. */

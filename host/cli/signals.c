@@ -27,6 +27,9 @@ static volatile sig_atomic_t path_guarded, stop_quietly;
 static char after_stop[2][2 * TEXT_SHOWN_SIZE + 256];
 static volatile sig_atomic_t after_stop_shown;
 static char driver_hint[1024]; /* what may be wrong with the driver's environment */
+static char process_name[256]; /* "rank 2 (node17)": which process of a job speaks */
+static size_t (*explain_stop)(char *out, size_t size);
+volatile sig_atomic_t *signals_stopping;
 static struct sigaction previous[32];
 volatile sig_atomic_t console_bar_open; /* a progress bar line waits for its newline */
 
@@ -61,17 +64,28 @@ static void on_signal(int number) {
     for (size_t i = 0; i < HANDLED; ++i)
         if (handled[i].number == number)
             name = handled[i].name, crash = handled[i].crash;
+    if (signals_stopping)
+        *signals_stopping = 1;
     clr_sink_discard(guarded);
     if (path_guarded)
         unlink(guarded_path);
     if (stop_quietly && !crash)
         _exit(128 + number);
-    char line[2048];
+    char line[2048], cause[512];
     size_t n = 0;
     if (console_bar_open)
         n = append(line, n, sizeof line, "\n");
-    n = append(line, n, sizeof line, "clrender: stopped by ");
-    n = append(line, n, sizeof line, name);
+    n = append(line, n, sizeof line, "clrender: ");
+    if (crash && process_name[0]) {
+        n = append(line, n, sizeof line, process_name);
+        n = append(line, n, sizeof line, ": ");
+    }
+    if (!crash && explain_stop && explain_stop(cause, sizeof cause) > 0) {
+        n = append(line, n, sizeof line, cause);
+    } else {
+        n = append(line, n, sizeof line, "stopped by ");
+        n = append(line, n, sizeof line, name);
+    }
     if (crash)
         n = append(line, n, sizeof line,
                    crash && number == SIGABRT ? " (an abort, most likely inside the OpenCL driver)"
@@ -160,4 +174,14 @@ void signals_unguard(void) {
     guarded = NULL;
     path_guarded = 0;
     note("");
+}
+
+void signals_name_process(const char *process) {
+    process_name[0] = '\0';
+    if (process)
+        append(process_name, 0, sizeof process_name, process);
+}
+
+void signals_explain_stop(size_t (*explain)(char *out, size_t size)) {
+    explain_stop = explain;
 }

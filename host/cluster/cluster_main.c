@@ -58,6 +58,9 @@ typedef struct finished_message {
 typedef struct job {
     int rank, size;
     char host[MPI_MAX_PROCESSOR_NAME];
+    MPI_Comm host_ranks;  /* the ranks on this rank's host, by world rank */
+    int local_rank;       /* this rank's place among them */
+    MPI_Win ended_window; /* every rank's end mark, shared on its host (watch_host) */
     MPI_File file;
     bool file_open;
     size_t frames, height, band_rows, bands_per_frame, bands;
@@ -92,6 +95,45 @@ typedef struct job {
     double start_ms;
 } job;
 
+/* ---- Who ended the job ----------------------------------------------------------------- */
+
+/* A rank killed with SIGKILL (by the out-of-memory killer, say) runs no code: mpirun stops the
+ * others with SIGTERM, and rank 0's handler would only say "stopped by SIGTERM". So each rank
+ * marks its end, in memory shared with the ranks of its host, when it handles a signal or
+ * ends normally; rank 0, stopped, looks for a rank of its host that is gone without the mark.
+ * (A rank on another host cannot be seen from here: mpirun's report names it.) */
+enum { WATCHED_MAX = 256 };
+static struct {
+    int count;
+    pid_t pid[WATCHED_MAX];
+    volatile sig_atomic_t *ended[WATCHED_MAX];
+    char name[WATCHED_MAX][MPI_MAX_PROCESSOR_NAME + 32]; /* "rank 2 (node17)" */
+} watched;
+static volatile sig_atomic_t ended_alone; /* the mark, before the shared one exists */
+
+static void mark_end(void) {
+    if (signals_stopping)
+        *signals_stopping = 1;
+}
+
+/* Rank 0's signal handler asks this (async-signal-safe: kill, and text prepared beforehand). */
+static size_t explain_stop(char *out, size_t size) {
+    for (int i = 0; i < watched.count; ++i) {
+        if (*watched.ended[i] || kill(watched.pid[i], 0) == 0 || errno != ESRCH)
+            continue;
+        const char *parts[2] = {watched.name[i],
+                                " was killed (SIGKILL, perhaps by the out-of-memory killer), and "
+                                "mpirun stopped the job"};
+        size_t n = 0;
+        for (int k = 0; k < 2; ++k)
+            for (const char *c = parts[k]; *c && n + 1 < size; ++c)
+                out[n++] = *c;
+        out[n] = '\0';
+        return n;
+    }
+    return 0;
+}
+
 /* A failed MPI call as a failure: the call and MPI's own words. */
 static int mpi_fail(failure *f, const char *call, int code) {
     char text[MPI_MAX_ERROR_STRING] = "";
@@ -116,9 +158,49 @@ static void protocol_call(const job *j, const char *call, int code) {
     failure f;
     mpi_fail(&f, call, code);
     fprintf(stderr, "clrender: rank %d (%s): %s\n", j->rank, j->host, f.message);
+    mark_end();
     MPI_Abort(MPI_COMM_WORLD, CLR_RUNTIME_ERROR);
 }
 #define PROTOCOL(j, call, args) protocol_call(j, #call, call args)
+
+/* Collective: every rank's end mark in a window shared on its host; rank 0 learns the process
+ * ids of its host's other ranks and where their marks are. */
+static int watch_host(job *j, failure *f) {
+    signals_stopping = &ended_alone;
+    volatile sig_atomic_t *mine = NULL;
+    MPI_TRY(f, MPI_Win_allocate_shared,
+            ((MPI_Aint)sizeof *mine, (int)sizeof *mine, MPI_INFO_NULL, j->host_ranks, (void *)&mine,
+             &j->ended_window));
+    *mine = 0;
+    signals_stopping = mine;
+    int local_size = 1;
+    MPI_TRY(f, MPI_Comm_size, (j->host_ranks, &local_size));
+    long me[2] = {j->rank, (long)getpid()}, *all = NULL;
+    if (j->local_rank == 0 && !(all = calloc((size_t)local_size * 2, sizeof *all)))
+        return failure_set(f, CLR_RUNTIME_ERROR, "out of memory");
+    int code = MPI_Gather(me, 2, MPI_LONG, all, 2, MPI_LONG, 0, j->host_ranks);
+    if (code != MPI_SUCCESS) {
+        free(all);
+        return mpi_fail(f, "MPI_Gather", code);
+    }
+    MPI_Win_fence(0, j->ended_window); /* every mark is 0 before anyone looks */
+    if (j->rank == 0) {
+        for (int i = 1; i < local_size && watched.count < WATCHED_MAX; ++i) {
+            MPI_Aint bytes;
+            int unit;
+            void *mark;
+            if (MPI_Win_shared_query(j->ended_window, i, &bytes, &unit, &mark) != MPI_SUCCESS)
+                continue;
+            int k = watched.count++;
+            watched.pid[k] = (pid_t)all[2 * i + 1];
+            watched.ended[k] = mark;
+            snprintf(watched.name[k], sizeof watched.name[k], "rank %ld (%s)", all[2 * i], j->host);
+        }
+        signals_explain_stop(explain_stop);
+    }
+    free(all);
+    return 0;
+}
 
 /* The placed sink's writer: the bytes at their offset of the shared file. MPI counts in
  * int, so a band larger than 1 GiB goes in pieces. */
@@ -524,14 +606,7 @@ static int device_by_local_rank(const job *j, render_options *o, failure *f) {
     const char *spec = o->device_spec ? o->device_spec : getenv("CLRENDER_DEVICE");
     if (!spec || strcmp(spec, "local-rank") != 0)
         return 0;
-    MPI_Comm host;
-    int local = 0;
-    MPI_TRY(f, MPI_Comm_split_type,
-            (MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, j->rank, MPI_INFO_NULL, &host));
-    int code = MPI_Comm_rank(host, &local);
-    MPI_Comm_free(&host);
-    if (code != MPI_SUCCESS)
-        return mpi_fail(f, "MPI_Comm_rank", code);
+    const int local = j->local_rank;
     size_t count = 0;
     clr_device_info *all = NULL;
     if (cli_list_devices(&all, &count, f) != 0)
@@ -856,7 +931,19 @@ done:
     return status;
 }
 
+/* Open MPI's default point-to-point layer on this Debian build is UCX, whose start-up costs
+ * each rank about 0.2 s even when every rank shares one host, where the shared-memory
+ * transport of ob1 is as fast and starts at once. Every rank of a job sees the same sizes, so
+ * all choose alike; a user's own choice (mpirun --mca pml ..., OMPI_MCA_pml) stands. */
+static void prefer_shared_memory_on_one_host(void) {
+    const char *size = getenv("OMPI_COMM_WORLD_SIZE");
+    const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    if (size && local && !strcmp(size, local) && !getenv("OMPI_MCA_pml"))
+        setenv("OMPI_MCA_pml", "ob1", 0);
+}
+
 int main(int argc, char **argv) {
+    prefer_shared_memory_on_one_host();
     int provided = 0;
     /* Only this thread calls MPI; the engine's device threads never do. */
     if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
@@ -872,11 +959,21 @@ int main(int argc, char **argv) {
         fprintf(stderr, "clrender: cannot learn this process's MPI rank\n");
         MPI_Abort(MPI_COMM_WORLD, CLR_RUNTIME_ERROR);
     }
+    failure f = {0};
+    if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, j.rank, MPI_INFO_NULL,
+                            &j.host_ranks) != MPI_SUCCESS ||
+        MPI_Comm_rank(j.host_ranks, &j.local_rank) != MPI_SUCCESS || watch_host(&j, &f) != 0) {
+        fprintf(stderr, "clrender: rank %d (%s): cannot learn the ranks of this host%s%s\n", j.rank,
+                j.host, f.message[0] ? ": " : "", f.message);
+        MPI_Abort(MPI_COMM_WORLD, CLR_RUNTIME_ERROR);
+    }
+    char process[MPI_MAX_PROCESSOR_NAME + 32];
+    snprintf(process, sizeof process, "rank %d (%s)", j.rank, j.host);
+    signals_name_process(process);
     const char *kill_after = getenv("CLRENDER_TEST_KILL_AFTER_BANDS");
     j.kill_after_bands = kill_after ? strtoul(kill_after, NULL, 10) : 0;
     signals_install();
     cli_remember_command(argc, argv);
-    failure f = {0};
     int failed_rank = 0;
     int status = run(&j, argc, argv, &f, &failed_rank);
     if (status != 0 && j.rank == 0) {
@@ -888,6 +985,9 @@ int main(int argc, char **argv) {
         else
             fprintf(stderr, "%sclrender: rank 0 (%s): %s\n", newline, j.host, f.message);
     }
+    mark_end();
+    MPI_Win_free(&j.ended_window);
+    MPI_Comm_free(&j.host_ranks);
     MPI_Finalize();
     /* Rank 0 has said what failed and gives the job's exit status: mpirun stops the whole job
      * at the first process that exits with another, which could cut rank 0's line off. */

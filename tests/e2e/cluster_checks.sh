@@ -120,10 +120,36 @@ rank-killed-fails-cleanly)
     cat err.txt
     [[ $status -ne 0 ]] || fail "the job succeeded"
     grep -q 'process rank 2 .* exited on signal 9' err.txt || fail "mpirun does not name rank 2"
-    grep -qx "clrender: stopped by SIGTERM; 'existing.npy' was left as it was" err.txt ||
-        fail "rank 0 does not say what became of the target"
+    # Rank 0 sees that rank 2, on its host, is gone without having handled a signal.
+    grep -Eqx "clrender: rank 2 \(.+\) was killed \(SIGKILL, perhaps by the out-of-memory \
+killer\), and mpirun stopped the job; 'existing.npy' was left as it was" err.txt ||
+        fail "rank 0 does not name the killed rank and say what became of the target"
     [[ $(cat existing.npy) == old ]] || fail "the existing target was touched"
     [[ $(ls -A | sort | tr '\n' ' ') == "err.txt existing.npy " ]] || fail "left behind: $(ls -A)"
+    ;;
+signal-to-mpirun)
+    # A signal to mpirun reaches every rank as SIGTERM: as one process, no file is left and
+    # rank 0's one line blames no rank.
+    "${mpirun[@]}" -np 3 "$clrender" xray --detector 1000,1000 --voxels 64 --angles 2000 \
+        -o z.npy 2>err.txt &
+    job=$!
+    for _ in $(seq 600); do
+        compgen -G '.z.npy.mpi-*' >/dev/null && break
+        sleep 0.05
+    done
+    compgen -G '.z.npy.mpi-*' >/dev/null || fail "the render never started"
+    sleep 0.5
+    kill -TERM "$job"
+    set +e
+    wait "$job"
+    status=$?
+    set -e
+    cat err.txt
+    [[ $status -ne 0 ]] || fail "the job succeeded"
+    grep -qx "clrender: stopped by SIGTERM; no 'z.npy' was written" err.txt ||
+        fail "rank 0 does not say what became of the target"
+    ! grep -q 'was killed' err.txt || fail "a rank was blamed for the signal"
+    [[ $(ls -A) == err.txt ]] || fail "left behind: $(ls -A)"
     ;;
 frames-zoom)
     # A sequence: each frame a unit, written and committed by the rank that rendered it, every
