@@ -28,7 +28,8 @@ import math
 import numbers
 import os
 import threading
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import (Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence,
+                    Tuple, Union)
 
 import numpy as np
 
@@ -494,8 +495,9 @@ class Session:
         _native.library().clr_timings_reset(self._session())
 
     def render_many(self, changes: Sequence[Mapping[str, Any]], comm: Any = None,
-                    root: int = 0, verify: bool = False,
-                    tolerance: Optional[float] = None) -> Optional[List[np.ndarray]]:
+                    root: int = 0, verify: bool = False, tolerance: Optional[float] = None,
+                    on_render: Optional[Callable[[int, np.ndarray], Any]] = None
+                    ) -> Union[List[np.ndarray], List[int], None]:
         """Renders once per element of `changes` (the parameters changed for that render,
         as render(**c) takes them: the frames of an animation, one angle each of a scan) and
         returns the arrays in order. With `comm`, an mpi4py communicator (the program started
@@ -504,11 +506,26 @@ class Session:
         (a faster rank takes more) and renders between the requests; the arrays are gathered
         to `root`, which returns them all; the other ranks return None. A render that fails
         on any rank raises, on every rank, the first failure with the rank and host that
-        had it. Without `comm`, the renders run here, one after another."""
+        had it. Without `comm`, the renders run here, one after another.
+
+        With `on_render`, nothing is gathered or kept: `on_render(index, array)` is called
+        on the rank that rendered `changes[index]`, right after rendering (and verifying) it,
+        with a new array of its own (to write a frame to a file, say), and render_many
+        returns, on every rank, the ascending list of the indices this rank rendered (and
+        passed to on_render); together the ranks' lists hold every index exactly once.
+        Without `comm` that list is every index, on_render called in order. An exception
+        raised by on_render is the failure of that render: with `comm` it stops the hand-out
+        and raises on every rank as a clrender.Error naming the rank, host, index and
+        exception (chained to the original on the rank that had it); without `comm` the
+        original propagates, and no later render runs."""
         items = [dict(c) for c in changes]
-        if comm is None:
+        if comm is not None:
+            return _spread(self, items, comm, root, verify, tolerance, on_render)
+        if on_render is None:
             return [self.render(verify=verify, tolerance=tolerance, **c) for c in items]
-        return _spread(self, items, comm, root, verify, tolerance)
+        for index, c in enumerate(items):
+            on_render(index, self.render(verify=verify, tolerance=tolerance, **c))
+        return list(range(len(items)))
 
     @property
     def devices(self) -> List[Device]:
@@ -529,7 +546,8 @@ _REQUEST, _ASSIGN = 31, 32  # tags of render_many's messages, apart from the cal
 
 
 def _spread(session: Session, items: List[Dict[str, Any]], comm: Any, root: int, verify: bool,
-            tolerance: Optional[float]) -> Optional[List[np.ndarray]]:
+            tolerance: Optional[float], on_render: Optional[Callable[[int, np.ndarray], Any]]
+            ) -> Union[List[np.ndarray], List[int], None]:
     """render_many over `comm`: the protocol of clrender-mpi (docs/CLUSTER.md) with indices
     for units. A rank asks (its message: None, or the failure that stops it), the root
     answers with an index or None (stop); the root serves the requests waiting between its
@@ -539,15 +557,31 @@ def _spread(session: Session, items: List[Dict[str, Any]], comm: Any, root: int,
     from mpi4py import MPI
 
     rank, size = comm.Get_rank(), comm.Get_size()
-    mine: Dict[int, np.ndarray] = {}
-    failure: Optional[Tuple[int, str, str]] = None  # (status, "rank R (host)", message)
+    mine: Dict[int, np.ndarray] = {}  # the arrays to gather (without on_render)
+    done: List[int] = []  # the indices handed to on_render
+    # (status, "rank R (host)", message, from on_render): what every rank raises
+    failure: Optional[Tuple[int, str, str, bool]] = None
+    callback_error: Optional[BaseException] = None  # on_render's own, chained where it was
+    where = f"rank {rank} ({socket.gethostname()})"
 
     def render(index: int) -> None:
-        nonlocal failure
+        nonlocal failure, callback_error
         try:
-            mine[index] = session.render(verify=verify, tolerance=tolerance, **items[index])
+            array = session.render(verify=verify, tolerance=tolerance, **items[index])
         except Error as e:
-            failure = (e.status, f"rank {rank} ({socket.gethostname()})", str(e))
+            failure = (e.status, where, str(e), False)
+            return
+        if on_render is None:
+            mine[index] = array
+            return
+        try:
+            on_render(index, array)
+        except Exception as e:  # a rank left with it would leave the others waiting
+            callback_error = e
+            failure = (_native.CLR_RUNTIME_ERROR, where,
+                       f"on_render({index}) raised {type(e).__name__}: {e}", True)
+            return
+        done.append(index)
 
     if rank == root:
         next_index, stopped, status = 0, 0, MPI.Status()
@@ -575,7 +609,8 @@ def _spread(session: Session, items: List[Dict[str, Any]], comm: Any, root: int,
             if index is None:
                 break
             render(index)
-    # Every rank's arrays (or its failure) to the root; the outcome back to all.
+    # Every rank's arrays (none with on_render) or its failure to the root; the outcome back
+    # to all.
     parts = comm.gather((mine, failure), root=root)
     outcome = None
     if rank == root:
@@ -584,8 +619,14 @@ def _spread(session: Session, items: List[Dict[str, Any]], comm: Any, root: int,
             outcome = outcome or reported
     outcome = comm.bcast(outcome, root=root)
     if outcome is not None:
-        status_code, where, message = outcome
-        raise _error_of(status_code)(f"{where}: {message}", status_code)
+        status_code, where, message, from_callback = outcome
+        kind = Error if from_callback else _error_of(status_code)
+        raised = kind(f"{where}: {message}", status_code)
+        if from_callback and outcome == failure:
+            raise raised from callback_error
+        raise raised
+    if on_render is not None:
+        return sorted(done)
     if rank != root:
         return None
     arrays: Dict[int, np.ndarray] = {}
