@@ -117,6 +117,8 @@ void render_print_timings(const clr_timings *t, bool device, bool reference,
                           const clr_session *shares);
 /* Notes that a render begins (the first call counts), where --timings' setup ends. */
 void render_timings_mark(void);
+/* --timings' "setup": from the process's start to the first render, and the devices' opening. */
+double render_timings_setup_ms(const clr_timings *t);
 
 /* The renderer's parameters as option rows (for reading a command line and for
  * help); *rows is allocated, NULL when the renderer is unknown. */

@@ -141,11 +141,16 @@ void render_timings_mark(void) {
         first_render_ms = clock_ms();
 }
 
-void render_print_timings(const clr_timings *t, bool device, bool reference, const clr_session *s) {
-    const double now = clock_ms(), start = clock_process_start_ms();
+double render_timings_setup_ms(const clr_timings *t) {
     /* Everything before the first render (the process's own start, the options, a scene,
      * the output's checks, starting the driver), then opening the devices in it. */
-    const double setup = (first_render_ms ? first_render_ms : now) - start + t->setup_ms;
+    return (first_render_ms ? first_render_ms : clock_ms()) - clock_process_start_ms() +
+           t->setup_ms;
+}
+
+void render_print_timings(const clr_timings *t, bool device, bool reference, const clr_session *s) {
+    const double now = clock_ms(), start = clock_process_start_ms();
+    const double setup = render_timings_setup_ms(t);
     double phases = setup + t->convert_ms + t->write_ms;
     fprintf(stderr, "setup: %.1f ms\n", setup);
     if (device) {

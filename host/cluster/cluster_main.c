@@ -24,6 +24,7 @@
 #include <mpi.h>
 
 #include <ctype.h>
+#include <math.h>
 #include <signal.h>
 #include <errno.h>
 #include <limits.h>
@@ -93,6 +94,10 @@ typedef struct job {
     console bar;
     size_t *requests_by_rank, units_done;
     double start_ms;
+    /* --timings: time this rank spent waiting on MPI (for work, for rank 0 to take its rows,
+     * or rank 0 idle between requests), and the units it rendered */
+    double wait_ms;
+    size_t units_mine;
 } job;
 
 /* ---- Who ended the job ----------------------------------------------------------------- */
@@ -294,9 +299,11 @@ static int send_rows(void *user, size_t frame, size_t first_row, size_t rows, co
         return -1;
     }
     const uint64_t head[4] = {frame, first_row, rows, bytes};
+    double start = clock_ms();
     PROTOCOL(j, MPI_Send, (head, 4, MPI_UINT64_T, 0, TAG_RESULT, MPI_COMM_WORLD));
     PROTOCOL(j, MPI_Send,
              ((void *)samples, (int)bytes, MPI_BYTE, 0, TAG_RESULT_ROWS, MPI_COMM_WORLD));
+    j->wait_ms += clock_ms() - start;
     return 0;
 }
 
@@ -415,13 +422,15 @@ static int coordinate(job *j, clr_session *s, clr_sink *const sink[2], failure *
                 failed = true;
                 *failed_rank = 0;
             } else {
-                ++j->units_done;
+                ++j->units_done, ++j->units_mine;
                 report_progress(j);
             }
         } else if (finished < j->size - 1) {
             /* Open MPI's blocking receive spins: a short sleep leaves the cores to the ranks
              * that render on this host. */
+            double start = clock_ms();
             nanosleep(&(struct timespec){0, 200000}, NULL);
+            j->wait_ms += clock_ms() - start;
         }
     }
     return failed ? f->status : 0;
@@ -435,11 +444,14 @@ static int take_bands(job *j, clr_session *s, clr_sink *const sink[2], failure *
     while (open > 0) {
         uint64_t band[3];
         MPI_Status st;
+        double start = clock_ms();
         PROTOCOL(j, MPI_Recv, (band, 3, MPI_UINT64_T, 0, MPI_ANY_TAG, MPI_COMM_WORLD, &st));
+        j->wait_ms += clock_ms() - start;
         --open;
         if (st.MPI_TAG != TAG_ASSIGN || status != 0)
             continue; /* after a failure, the bands still assigned are dropped */
         status = render_one(j, s, sink, band, f);
+        j->units_mine += status == 0;
         if (j->kill_after_bands && --j->kill_after_bands == 0)
             raise(SIGKILL);
         if (status == 0) {
@@ -526,7 +538,8 @@ static int verify_together(job *j, const clr_sink *verifier, const render_option
                                  "internal error: the ranks verified %llu pixels of %llu",
                                  (unsigned long long)total.compared, (unsigned long long)pixels);
         else
-            status = render_report_verify(&total, o->tolerance, "", stdout, f);
+            status = render_report_verify(&total, o->tolerance, "",
+                                          strcmp(o->output, "-") ? stdout : stderr, f);
     }
     free(all);
     return status;
@@ -545,18 +558,69 @@ static int format_of(const char *path, char *format, size_t size, failure *f) {
     return 0;
 }
 
-/* What this first version refuses, before any device is opened. */
-static int check_supported(const render_options *o, failure *f) {
-    const char *what = o->resume && !o->frames   ? "--resume without --frames"
-                       : o->timings              ? "--timings"
-                       : !strcmp(o->output, "-") ? "-o -"
-                                                 : NULL;
-    if (what)
-        return failure_set(f, CLR_USAGE_ERROR,
-                           "%s is not supported under mpirun yet (docs/CLUSTER.md); run it "
-                           "without mpirun",
-                           what);
-    return 0;
+/* --timings over the ranks: rank 0 prints a line for each rank (its phases, which add up to
+ * its wall time as one process's do, and the time it waited for MPI) and one for the job.
+ * Collective: every rank calls it, whatever its status. */
+enum { TIMING_NUMBERS = 14 };
+static void report_timings(job *j, clr_session *s, const render_options *o, int status) {
+    clr_timings t;
+    clr_session_timings(s, &t);
+    const bool device = o->backend == 0, reference = o->backend == 1 || o->verify;
+    const double setup = render_timings_setup_ms(&t), total = clock_ms() - clock_process_start_ms();
+    double mine[TIMING_NUMBERS] = {setup,
+                                   t.build_ms,
+                                   t.upload_ms,
+                                   t.kernel_ms,
+                                   t.transfer_ms,
+                                   t.reference_ms,
+                                   t.convert_ms,
+                                   t.write_ms,
+                                   j->wait_ms,
+                                   total,
+                                   (double)t.bands,
+                                   (double)t.launches,
+                                   t.longest_launch_ms,
+                                   (double)j->units_mine};
+    double *all = j->rank == 0 ? calloc((size_t)j->size * TIMING_NUMBERS, sizeof *all) : NULL;
+    if (j->rank == 0 && !all)
+        protocol_call(j, "calloc for the timings", MPI_ERR_NO_MEM);
+    PROTOCOL(
+        j, MPI_Gather,
+        (mine, TIMING_NUMBERS, MPI_DOUBLE, all, TIMING_NUMBERS, MPI_DOUBLE, 0, MPI_COMM_WORLD));
+    if (j->rank != 0 || (status != 0 && status != CLR_VERIFY_FAILED)) {
+        free(all);
+        return;
+    }
+    double sum[TIMING_NUMBERS] = {0};
+    for (int r = 0; r < j->size; ++r) {
+        const double *n = all + (size_t)r * TIMING_NUMBERS;
+        double phases = n[0] + n[6] + n[7] + n[8];
+        char line[512];
+        int used = snprintf(line, sizeof line, "rank %d: setup %.1f", r, n[0]);
+        if (device) {
+            used += snprintf(line + used, sizeof line - (size_t)used,
+                             ", build %.1f, upload %.1f, kernel %.1f, transfer %.1f", n[1], n[2],
+                             n[3], n[4]);
+            phases += n[1] + n[2] + n[3] + n[4];
+        }
+        if (reference) {
+            used += snprintf(line + used, sizeof line - (size_t)used, ", reference %.1f", n[5]);
+            phases += n[5];
+        }
+        snprintf(line + used, sizeof line - (size_t)used,
+                 ", encode %.1f, write %.1f, mpi wait %.1f, other %.1f, total %.1f ms; %.0f %s",
+                 n[6], n[7], n[8], n[9] - phases, n[9], n[13],
+                 j->frames_mode || j->band_rows == j->height ? "frames" : "bands");
+        fprintf(stderr, "%s\n", line);
+        for (int k = 0; k < TIMING_NUMBERS; ++k)
+            sum[k] = k == 12 ? fmax(sum[k], n[k]) : sum[k] + n[k];
+    }
+    fprintf(stderr,
+            "all ranks: kernel %.1f ms, transfer %.1f ms, encode %.1f ms, write %.1f ms, "
+            "mpi wait %.1f ms; %.0f launches in %.0f engine bands, the longest %.1f ms\n",
+            sum[3], sum[4], sum[6], sum[7], sum[8], sum[11], sum[10], sum[12]);
+    fprintf(stderr, "total: %.1f ms (rank 0's wall time)\n", all[9]);
+    free(all);
 }
 
 /* A name for the shared temporary file beside the target, made on rank 0 and sent to all:
@@ -597,45 +661,6 @@ static int broadcast_outcome(const job *j, int status) {
     int outcome = status;
     PROTOCOL(j, MPI_Bcast, (&outcome, 1, MPI_INT, 0, MPI_COMM_WORLD));
     return outcome;
-}
-
-/* `--device local-rank` (or CLRENDER_DEVICE=local-rank): the ranks on one host take that
- * host's devices in turn, by their rank among the host's ranks (MPI_Comm_split_type), GPUs
- * when there are any, else CPUs: rank L of a host gets device L mod the count, as "P:D". */
-static int device_by_local_rank(const job *j, render_options *o, failure *f) {
-    const char *spec = o->device_spec ? o->device_spec : getenv("CLRENDER_DEVICE");
-    if (!spec || strcmp(spec, "local-rank") != 0)
-        return 0;
-    const int local = j->local_rank;
-    size_t count = 0;
-    clr_device_info *all = NULL;
-    if (cli_list_devices(&all, &count, f) != 0)
-        return f->status;
-    int status = 0;
-    size_t gpus = 0, chosen = count;
-    for (size_t i = 0; i < count; ++i)
-        gpus += all[i].type == CLR_DEVICE_GPU;
-    clr_device_type type = gpus ? CLR_DEVICE_GPU : CLR_DEVICE_CPU;
-    size_t of_type = gpus;
-    for (size_t i = 0; !gpus && i < count; ++i)
-        of_type += all[i].type == CLR_DEVICE_CPU;
-    for (size_t i = 0, seen = 0; of_type && i < count; ++i)
-        if (all[i].type == type && seen++ == (size_t)local % of_type)
-            chosen = i;
-    if (status == 0 && chosen == count)
-        status = failure_set(f, CLR_RUNTIME_ERROR,
-                             "--device local-rank: this host has no GPU or CPU OpenCL device");
-    char text[64];
-    if (status == 0) {
-        snprintf(text, sizeof text, "%u:%u", all[chosen].platform_index, all[chosen].device_index);
-        char *copy = strdup(text);
-        if (!copy)
-            status = failure_set(f, CLR_RUNTIME_ERROR, "out of memory");
-        else
-            free(o->device_spec), o->device_spec = copy;
-    }
-    free(all);
-    return status;
 }
 
 /* Rank 0 names every rank's devices in one line: where the bands went. */
@@ -709,11 +734,15 @@ static int run_frames(job *j, clr_session *s, failure *f, int *failed_rank) {
     signals_guard_path(NULL, "", j->rank != 0); /* each frame's file is guarded as it renders */
     clr_sink *const none[2] = {NULL, NULL};
     int rendered_by = 0;
+    render_timings_mark();
     status = j->rank == 0 ? coordinate(j, s, none, f, &rendered_by) : take_bands(j, s, none, f);
     if (j->rank == 0 && status != 0)
         *failed_rank = rendered_by;
     log_share(j, status);
-    return broadcast_outcome(j, status);
+    status = broadcast_outcome(j, status);
+    if (o->timings)
+        report_timings(j, s, o, status);
+    return status;
 }
 
 static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
@@ -737,8 +766,6 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
     render_request request = {0};
     if (status == 0)
         status = render_request_read(renderer, argc, argv, 2, &o, &request, f);
-    if (status == 0)
-        status = device_by_local_rank(j, &o, f);
     if (status == 0) {
         out.quiet = o.quiet || j->rank != 0;
         out.bar = false; /* a session's bar would show one band; rank 0 shows the job's */
@@ -750,8 +777,6 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
     if (status == 0)
         status = render_request_apply(renderer, s, &request, &o, f);
     render_request_free(&request);
-    if (status == 0)
-        status = check_supported(&o, f);
     if ((status = agree(j, status, f, failed_rank)) != 0)
         goto done;
     j->renderer = renderer, j->options = &o, j->out = &out, j->ahead = REQUESTS_AHEAD;
@@ -760,16 +785,21 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
         status = run_frames(j, s, f, failed_rank);
         goto done;
     }
+    /* -o - (with --format): gathered to rank 0, whose standard output mpirun passes on. */
+    const bool to_stdout = !strcmp(o.output, "-");
+    char named[32]; /* a name whose extension says the format of -o - */
+    if (to_stdout)
+        snprintf(named, sizeof named, "-.%.16s", o.format ? o.format : "");
     if (status == 0)
-        status = format_of(o.output, format, sizeof format, f);
-    /* Raw formats are written in place by every rank into one file; the others, and one file
-     * per frame of a stack (-o angle%03d.pgm), are gathered to rank 0. */
+        status = format_of(to_stdout ? named : o.output, format, sizeof format, f);
+    /* Raw formats are written in place by every rank into one file; the others, one file per
+     * frame of a stack (-o angle%03d.pgm) and standard output are gathered to rank 0. */
     output_pattern pattern = {0};
     if (status == 0)
         status = output_pattern_read(o.output, &pattern, f);
-    j->gather =
-        status == 0 && (pattern.numbered || (strcmp(format, "npy") && strcmp(format, "pgm") &&
-                                             strcmp(format, "ppm") && strcmp(format, "mha")));
+    j->gather = status == 0 && (to_stdout || pattern.numbered ||
+                                (strcmp(format, "npy") && strcmp(format, "pgm") &&
+                                 strcmp(format, "ppm") && strcmp(format, "mha")));
     uint64_t file_bytes = 0;
     if (status == 0 && !j->gather &&
         !(sink = clr_sink_placed(s, format, write_at, j, &file_bytes, f)))
@@ -781,7 +811,8 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
     if (status == 0 && o.verify && !(verifier = clr_sink_verify(s, f)))
         status = f->status;
     if (status == 0 && j->gather && j->rank == 0 &&
-        (!(j->gathered = clr_sink_file(s, o.output, render_compression(&o), f)) ||
+        (!(j->gathered = to_stdout ? clr_sink_stdout(s, o.format, render_compression(&o), f)
+                                   : clr_sink_file(s, o.output, render_compression(&o), f)) ||
          render_record_command(j->gathered, f) != 0))
         status = f->status;
     size_t granule = 1;
@@ -813,7 +844,7 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
      * converted and verified on one rank, as in one process. */
     int whole_frames = 0;
     if (status == 0)
-        status = clr_band_whole_frames(s, o.output, o.verify, &whole_frames, f);
+        status = clr_band_whole_frames(s, to_stdout ? named : o.output, o.verify, &whole_frames, f);
     if (status == 0) {
         j->frames = layout.frames, j->height = layout.height;
         size_t rows = (layout.height + (size_t)j->size * BANDS_PER_RANK - 1) /
@@ -872,6 +903,7 @@ open:
         goto done;
     int rendered_by = j->rank;
     clr_sink *const sinks[2] = {verifier, sink};
+    render_timings_mark();
     status = j->rank == 0 ? coordinate(j, s, sinks, f, &rendered_by) : take_bands(j, s, sinks, f);
     if (j->rank == 0 && status != 0 && rendered_by != 0) {
         /* Another rank's failure: rank 0 names it; the others' agree() below does not. */
@@ -905,6 +937,8 @@ open:
     }
     log_share(j, status);
     status = broadcast_outcome(j, status);
+    if (o.timings)
+        report_timings(j, s, &o, status);
 done:
     signals_unguard();
     if (j->file_open) {
@@ -967,6 +1001,11 @@ int main(int argc, char **argv) {
                 j.host, f.message[0] ? ": " : "", f.message);
         MPI_Abort(MPI_COMM_WORLD, CLR_RUNTIME_ERROR);
     }
+    /* `--device local-rank` (gpu:local-rank, ...) picks by this rank's place on its host: MPI's
+     * own count, which every launcher agrees with. */
+    char local[16];
+    snprintf(local, sizeof local, "%d", j.local_rank);
+    setenv("CLRENDER_LOCAL_RANK", local, 1);
     char process[MPI_MAX_PROCESSOR_NAME + 32];
     snprintf(process, sizeof process, "rank %d (%s)", j.rank, j.host);
     signals_name_process(process);

@@ -1,4 +1,5 @@
-/* Choosing devices from a --device SPEC; pure logic over the listed devices. */
+/* Choosing devices from a --device SPEC: logic over the listed devices (and, for local-rank,
+ * the launcher's environment). */
 #include "device/device.h"
 #include "util/values.h"
 
@@ -57,6 +58,44 @@ static int no_match(const device_entry *items, size_t count, const char *item, c
     return no_match_in(items, count, item, NULL, origin, why, f);
 }
 
+/* This process's place among the processes a launcher started on its host: clrender-mpi's
+ * own count (CLRENDER_LOCAL_RANK, from MPI), else what Open MPI's mpirun, MPICH's Hydra or
+ * Slurm's srun put in the environment; 0 for a process started alone. */
+static unsigned long local_rank(void) {
+    static const char *const names[] = {"CLRENDER_LOCAL_RANK", "OMPI_COMM_WORLD_LOCAL_RANK",
+                                        "MPI_LOCALRANKID", "SLURM_LOCALID"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; ++i) {
+        const char *value = getenv(names[i]);
+        if (value && all_digits(value) && strlen(value) < 10)
+            return strtoul(value, NULL, 10);
+    }
+    return 0;
+}
+
+/* "local-rank" or "TYPE:local-rank": the processes of one host take its devices (of TYPE;
+ * without it GPUs, or CPUs where there is no GPU) in turn, by local rank. */
+static int choose_by_local_rank(const device_entry *items, size_t count, const char *item,
+                                cl_device_type type, const char *spec, const char *origin,
+                                size_t *index, failure *f) {
+    if (!type) {
+        size_t ignored;
+        type = find_type(items, count, CL_DEVICE_TYPE_GPU, &ignored) ? CL_DEVICE_TYPE_GPU
+                                                                     : CL_DEVICE_TYPE_CPU;
+    }
+    size_t of_type = 0;
+    for (size_t i = 0; i < count; ++i)
+        of_type += (items[i].type & type) != 0;
+    if (!of_type)
+        return no_match_in(items, count, item, spec, origin, NULL, f);
+    size_t wanted = local_rank() % of_type;
+    for (size_t i = 0, seen = 0; i < count; ++i)
+        if ((items[i].type & type) && seen++ == wanted) {
+            *index = i;
+            break;
+        }
+    return 0;
+}
+
 /* One item of a spec: its device's index, or a failure. */
 static int choose_one(const device_entry *items, size_t count, const char *item, const char *spec,
                       const char *origin, size_t *index, failure *f) {
@@ -71,8 +110,21 @@ static int choose_one(const device_entry *items, size_t count, const char *item,
             return find_type(items, count, types[t].type, index)
                        ? 0
                        : no_match_in(items, count, item, spec, origin, NULL, f);
-
+    if (text_equal_nocase(item, "local-rank"))
+        return choose_by_local_rank(items, count, item, 0, spec, origin, index, f);
     const char *colon = strchr(item, ':');
+    if (colon && text_equal_nocase(colon + 1, "local-rank")) {
+        char type_name[16] = "";
+        if ((size_t)(colon - item) < sizeof type_name)
+            memcpy(type_name, item, (size_t)(colon - item));
+        for (size_t t = 0; t < sizeof types / sizeof types[0]; ++t)
+            if (text_equal_nocase(type_name, types[t].name))
+                return choose_by_local_rank(items, count, item, types[t].type, spec, origin, index,
+                                            f);
+        return no_match_in(items, count, item, spec, origin,
+                           "local-rank takes gpu:, cpu: or accelerator: before it", f);
+    }
+
     if (colon && !strncmp(item, "name:", 5)) {
         const char *text = item + 5;
         if (!*text)

@@ -184,15 +184,26 @@ frames-zoom)
 device-by-local-rank)
     # PoCL shows two CPU devices: the three ranks of this host take them in turn, and the
     # image is still the single process's.
-    # (local-rank is clrender-mpi's: one process compares on its default device.)
+    # One process alone is local rank 0.
     export POCL_DEVICES="pthread pthread"
-    "$clrender" julia --preset blog-overview -o one.npy
-    "${mpirun[@]}" -np 3 "$clrender" julia --preset blog-overview --device local-rank \
-        -o three.npy 2>err.txt || { cat err.txt >&2; fail "mpirun -np 3 failed"; }
-    cat err.txt
-    grep -q '^clrender: devices by rank: 0:0, 0:1, 0:0$' err.txt ||
-        fail "the ranks did not take the host's devices in turn"
-    cmp one.npy three.npy || fail "the image differs from one process"
+    "$clrender" julia --preset blog-overview --device local-rank -o one.npy 2>err.txt
+    grep -q '^clrender: rendering on 0:0 ' err.txt || fail "one process did not take 0:0"
+    for spec in local-rank cpu:local-rank; do
+        rm -f three.npy
+        "${mpirun[@]}" -np 3 "$clrender" julia --preset blog-overview --device "$spec" \
+            -o three.npy 2>err.txt || { cat err.txt >&2; fail "mpirun -np 3 failed"; }
+        cat err.txt
+        grep -q '^clrender: devices by rank: 0:0, 0:1, 0:0$' err.txt ||
+            fail "the ranks did not take the host's devices in turn ($spec)"
+        cmp one.npy three.npy || fail "the image differs from one process ($spec)"
+    done
+    set +e
+    "${mpirun[@]}" -np 3 "$clrender" julia --size 8x8 --device gpu:local-rank -o g.npy 2>err.txt
+    status=$?
+    set -e
+    [[ $status -eq 1 ]] || fail "gpu:local-rank without a GPU: exit $status"
+    grep -q "^clrender: rank 0 (.*): no OpenCL device matches 'gpu:local-rank'" err.txt ||
+        fail "no reason given for gpu:local-rank"
     ;;
 progress-from-rank-0)
     # One bar for the job, from rank 0, counting every rank's bands: it ends at 100 % once.
@@ -233,16 +244,32 @@ wrong-kernel-on-one-rank-fails-verify)
     [[ $(ls -A | sort | tr '\n' ' ') == "err.txt kept.png kernels out.txt " ]] ||
         fail "left behind: $(ls -A)"
     ;;
-refuses-what-it-cannot-yet)
+stdout-and-timings)
+    # -o - gathers to rank 0, whose standard output mpirun passes on: the single process's bytes.
+    # (the same command: PNG records it)
+    "$clrender" julia --preset blog-overview -o - --format png --verify --timings >one.png \
+        2>/dev/null
+    "${mpirun[@]}" -np 3 "$clrender" julia --preset blog-overview -o - --format png \
+        --verify --timings >three.png 2>err.txt || { cat err.txt >&2; fail "mpirun failed"; }
+    cat err.txt
+    cmp one.png three.png || fail "standard output differs from one process"
+    # The verify line goes to stderr (stdout is the image), a timings line for every rank.
+    grep -q '^verify: 625000 pixels compared, 0 differing' err.txt || fail "no verify line"
+    for r in 0 1 2; do
+        grep -Eq "^rank $r: setup [0-9.]+, build .* mpi wait [0-9.]+, other -?[0-9.]+, total \
+[0-9.]+ ms; [0-9]+ bands$" err.txt || fail "no timings line for rank $r"
+    done
+    grep -Eq '^total: [0-9.]+ ms' err.txt || fail "no total"
+    # A usage error is refused before any work, with one line, as by one process.
     set +e
-    "${mpirun[@]}" -np 3 "$clrender" julia --size 8x8 --timings -o t.npy 2>err.txt
+    "${mpirun[@]}" -np 3 "$clrender" julia --size 8x8 --resume -o t.npy 2>err.txt
     status=$?
     set -e
-    cat err.txt
     [[ $status -eq 2 ]] || fail "expected exit status 2, got $status"
-    grep -q '^clrender: --timings is not supported under mpirun yet' err.txt ||
-        fail "no reason given for --timings"
-    [[ $(ls -A) == err.txt ]] || fail "left behind: $(ls -A)"
+    grep -q '^clrender: julia: --resume skips the finished frames of a run' err.txt ||
+        fail "no reason given for --resume"
+    [[ $(ls -A | sort | tr '\n' ' ') == "err.txt one.png three.png " ]] ||
+        fail "left behind: $(ls -A)"
     ;;
 *)
     fail "unknown check '$check'"

@@ -4,10 +4,12 @@
  * made-up listings (no OpenCL platform needed) shaped like real machines: a
  * CPU platform listed before a GPU platform with two cards, and so on.
  */
+#define _POSIX_C_SOURCE 200809L /* setenv */
 #include "device/device.h"
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -259,6 +261,43 @@ static void unmatched_specs_fail_and_list_the_devices_that_exist(void **state) {
     EXPECT_NO_MATCH(gpu_only, 1, "cpu");
 }
 
+/* local-rank: the processes of one host take its devices of a type in turn, by the local
+ * rank their launcher gives them (clrender-mpi's own first, then Open MPI's, MPICH's, Slurm's),
+ * 0 for a process started alone. */
+static void local_rank_takes_a_hosts_devices_in_turn(void **state) {
+    (void)state;
+    device_entry devices[4];
+    make_workstation(devices);
+    const char *launchers[] = {"CLRENDER_LOCAL_RANK", "OMPI_COMM_WORLD_LOCAL_RANK",
+                               "MPI_LOCALRANKID", "SLURM_LOCALID"};
+    for (size_t k = 0; k < 4; ++k)
+        unsetenv(launchers[k]);
+    EXPECT_SELECTS(devices, 4, "local-rank", 1); /* alone: the first GPU */
+    EXPECT_SELECTS(devices, 4, "cpu:local-rank", 0);
+    for (size_t k = 0; k < 4; ++k) {
+        setenv(launchers[k], "3", 1);
+        EXPECT_SELECTS(devices, 4, "local-rank", 2); /* 3 mod 2 GPUs: the second */
+        EXPECT_SELECTS(devices, 4, "GPU:Local-Rank", 2);
+        EXPECT_SELECTS(devices, 4, "cpu:local-rank", 0); /* 3 mod 1 CPU */
+        EXPECT_SELECTS(devices, 4, "accelerator:local-rank", 3);
+        if (k > 0) { /* the earlier name wins */
+            setenv(launchers[0], "0", 1);
+            EXPECT_SELECTS(devices, 4, "local-rank", 1);
+            unsetenv(launchers[0]);
+        }
+        unsetenv(launchers[k]);
+    }
+    /* without a GPU, CPUs; a type the host lacks, or a word that is no type, is no match */
+    device_entry cpus[2] = {make_device(CL_DEVICE_TYPE_CPU, "pthread-a", 0, 0),
+                            make_device(CL_DEVICE_TYPE_CPU, "pthread-b", 0, 1)};
+    setenv("OMPI_COMM_WORLD_LOCAL_RANK", "1", 1);
+    EXPECT_SELECTS(cpus, 2, "local-rank", 1);
+    EXPECT_NO_MATCH(cpus, 2, "gpu:local-rank");
+    EXPECT_NO_MATCH(cpus, 2, "fpga:local-rank");
+    EXPECT_NO_MATCH(cpus, 2, ":local-rank");
+    unsetenv("OMPI_COMM_WORLD_LOCAL_RANK");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(default_prefers_the_first_gpu_over_an_earlier_cpu),
@@ -274,6 +313,7 @@ int main(void) {
         cmocka_unit_test(lists_and_all_choose_several_devices_in_order),
         cmocka_unit_test(a_spec_from_the_environment_says_so),
         cmocka_unit_test(unmatched_specs_fail_and_list_the_devices_that_exist),
+        cmocka_unit_test(local_rank_takes_a_hosts_devices_in_turn),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
