@@ -1,8 +1,9 @@
 /* sinks.h — where a render's rows go: the caller's memory, files, a verifier.
  *
  * The scheduler delivers every band of every frame to each sink in order
- * (frame by frame, top to bottom): sink_begin() before the first, sink_rows()
- * for each, sink_end() after the last, sink_abort() when the render failed.
+ * (frame by frame, top to bottom; for clr_render_band(s), the chosen bands in
+ * the order given): sink_begin() before the first, sink_rows() for each,
+ * sink_end() after the last, sink_abort() when the render failed.
  */
 #ifndef CLRENDER_SINKS_H
 #define CLRENDER_SINKS_H
@@ -44,7 +45,7 @@ struct clr_sink {
     /* fed (clr_sink_feed): the next row expected, and the tallest band room was made for */
     size_t fed_frame, fed_row, fed_capacity;
     /* verify */
-    bool accumulate; /* clr_render_band: the totals run over every band, begun once */
+    bool accumulate; /* clr_render_band(s): the totals run over every band, begun once */
     bool begun;
     verify_rule rule;
     image reference;
