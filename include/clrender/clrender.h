@@ -409,7 +409,7 @@ typedef int (*clr_band_idle)(void *user, char *message);
  * within a frame; any frame, any order; a band that breaks them fails the render with a usage
  * error naming it), with one set-up for all: the devices go on from band to band while the
  * sinks convert and write. Each band's rows reach the sinks top to bottom, the bands in the
- * order `next` gave them. `user` goes to `next` and `idle` (NULL: not called). A failure of
+ * order `next` gave them. `user` goes to `next` and to `idle`, which may be NULL. A failure of
  * `next`, `idle`, a device or a sink stops the render and returns its message. */
 CLR_API clr_status clr_render_bands(clr_session *session, clr_band_source next, clr_band_idle idle,
                                     void *user, clr_sink *const *sinks, size_t sink_count,
