@@ -977,6 +977,7 @@ static void prefer_shared_memory_on_one_host(void) {
 }
 
 int main(int argc, char **argv) {
+    clock_process_start_ms(); /* --timings counts from here, before MPI starts */
     prefer_shared_memory_on_one_host();
     int provided = 0;
     /* Only this thread calls MPI; the engine's device threads never do. */

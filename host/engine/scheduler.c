@@ -2,9 +2,12 @@
  *
  * Each device has a worker thread and two slots (a device buffer and the host
  * memory its rows are read back into), so it renders the next band while the
- * last one is being delivered. Workers take bands from one cursor that runs
- * over the frames top to bottom; a faster device simply comes back for more.
- * The caller's thread delivers the finished bands to the sinks strictly in
+ * last one is being delivered. The work is a queue of bands, each some rows of
+ * one frame: every frame whole for clr_render(), the caller's bands for
+ * clr_render_bands(), one band for clr_render_band(). Workers take rows from the
+ * queue's head band, top to bottom; a faster device simply comes back for more.
+ * The caller's thread fills the queue (a caller's source is only ever asked
+ * there) and delivers the finished rows to the sinks strictly in the queue's
  * order (verifying, converting and writing them), so files are streamed and
  * the output is the same bit for bit whatever the devices and band sizes.
  *
@@ -40,7 +43,25 @@
 
 typedef struct band {
     size_t frame, row, rows;
+    size_t seq; /* which band of the queue its rows belong to, counted from 0 in fetch order */
 } band;
+
+/* A band of the queue and how far it got: rows handed out to workers, rows delivered. */
+typedef struct queued_band {
+    band b;
+    size_t handed, delivered;
+} queued_band;
+
+/* Where a render's bands come from (see clr_render_bands). */
+typedef struct band_feed {
+    clr_band_source next;
+    clr_band_idle idle;
+    void *user;
+    /* Bands fetched ahead beyond the one being handed out: 1 for a caller's source, whose
+     * bands may be handed out dynamically among processes; all of them for the engine's own
+     * (every frame of clr_render), which are known at once. */
+    size_t lookahead;
+} band_feed;
 
 typedef enum slot_state { SLOT_FREE, SLOT_QUEUED, SLOT_DONE } slot_state;
 
@@ -87,13 +108,19 @@ struct run {
     pthread_mutex_t lock;
     pthread_cond_t changed;
     size_t frames, height, row_bytes, granule, max_rows, fixed_rows;
-    /* The rows rendered: every frame whole, or one band (clr_render_band): frames first_frame
-     * to frames - 1, starting at first_row, each ending before row_end. */
-    size_t first_frame, first_row, row_end;
+    band_feed feed;
+    /* The bands fetched and not yet delivered: queue[delivering] is being delivered,
+     * queue[handing] handed out to workers, those past it wait; all before `count`. */
+    queued_band *queue;
+    size_t delivering, handing, count, capacity;
+    size_t fetched;   /* bands fetched so far: the next one's seq */
+    bool source_done; /* the source said there are no more */
+    /* The rows of the bands fetched so far: the whole render's for clr_render(), which
+     * fetches every frame at once; for a caller's source it grows as bands come. */
     uint64_t total_rows;
     double budget_ms;
-    size_t next_frame, next_row; /* the cursor over the work */
-    band retry[MAX_RETRIES];     /* bands to render again, after a device ran short */
+    double last_idle_ms;     /* when feed.idle was last called */
+    band retry[MAX_RETRIES]; /* bands to render again, after a device ran short */
     size_t retry_count;
     worker *workers;
     size_t worker_count, live_workers;
@@ -139,19 +166,20 @@ static size_t gcd(size_t a, size_t b) {
 
 /* ---- Handing out work (lock held) -------------------------------------------------------- */
 
+/* Whether rows are left to hand out, now or once the coordinator has fetched more. */
 static bool work_left(const run *r) {
-    return r->retry_count > 0 || r->next_frame < r->frames;
+    return r->retry_count > 0 || r->handing < r->count || !r->source_done;
 }
 
 /* The next band for a worker that wants `rows` rows: a band to redo first (the earliest, so
- * that delivery in order can go on), else the next rows under the cursor. */
+ * that delivery in order can go on), else the next rows of the queue's band being handed out.
+ * False when neither has any (the coordinator may still fetch more). */
 static bool take_band(run *r, size_t rows, band *b) {
     if (r->retry_count) {
         size_t first = 0;
         for (size_t i = 1; i < r->retry_count; ++i)
-            if (r->retry[i].frame < r->retry[first].frame ||
-                (r->retry[i].frame == r->retry[first].frame &&
-                 r->retry[i].row < r->retry[first].row))
+            if (r->retry[i].seq < r->retry[first].seq ||
+                (r->retry[i].seq == r->retry[first].seq && r->retry[i].row < r->retry[first].row))
                 first = i;
         *b = r->retry[first];
         if (b->rows > rows) { /* leave the rest for later */
@@ -163,13 +191,16 @@ static bool take_band(run *r, size_t rows, band *b) {
         }
         return true;
     }
-    if (r->next_frame >= r->frames)
+    if (r->handing == r->count)
         return false;
-    size_t left = r->row_end - r->next_row;
-    *b = (band){r->next_frame, r->next_row, rows < left ? rows : left};
-    r->next_row += b->rows;
-    if (r->next_row == r->row_end)
-        ++r->next_frame, r->next_row = 0;
+    queued_band *q = &r->queue[r->handing];
+    size_t left = q->b.rows - q->handed;
+    *b = (band){q->b.frame, q->b.row + q->handed, rows < left ? rows : left, q->b.seq};
+    q->handed += b->rows;
+    if (q->handed == q->b.rows) {
+        ++r->handing;
+        pthread_cond_broadcast(&r->changed); /* the coordinator fetches the next one */
+    }
     return true;
 }
 
@@ -662,6 +693,117 @@ static int deliver(run *r, band b, const image *rows, failure *f) {
     return 0;
 }
 
+/* ---- The queue of bands (the caller's thread) ----------------------------------------------- */
+
+/* Whether the render can take a band: within a frame, starting where a work-item's rows
+ * start. Every band is checked here, whichever call brought it. */
+static int check_band(const run *r, size_t frame, size_t first_row, size_t rows, failure *f) {
+    if (frame >= r->frames || rows == 0 || first_row >= r->height || rows > r->height - first_row)
+        return failure_set(f, CLR_USAGE_ERROR,
+                           "band of rows %zu to %zu of frame %zu is outside the render's %zu "
+                           "frames of %zu rows",
+                           first_row, first_row + rows, frame, r->frames, r->height);
+    if (first_row % r->granule)
+        return failure_set(f, CLR_USAGE_ERROR,
+                           "band of rows %zu to %zu of frame %zu: bands start on multiples of "
+                           "%zu rows (clr_band_granule)",
+                           first_row, first_row + rows, frame, r->granule);
+    return sinks_accept_band(r->s, r->sinks, r->sink_count, frame, first_row, rows, f);
+}
+
+/* Asks the source for its next band: 1 with *b filled and checked, 0 when there are no more,
+ * -1 when the source failed or gave a band the render cannot take (the reason in `f`). On the
+ * caller's thread without the lock: the source may block. */
+static int next_band(run *r, band *b, failure *f) {
+    char message[CLR_MESSAGE_SIZE] = "";
+    size_t frame = 0, row = 0, rows = 0;
+    int got = r->feed.next(r->feed.user, &frame, &row, &rows, message);
+    message[CLR_MESSAGE_SIZE - 1] = '\0';
+    if (got == 0)
+        return 0;
+    if (got < 0) {
+        failure_set(f, CLR_RUNTIME_ERROR, "%s", message[0] ? message : "the band source failed");
+        return -1;
+    }
+    if (check_band(r, frame, row, rows, f) != 0)
+        return -1;
+    *b = (band){frame, row, rows, r->fetched++};
+    return 1;
+}
+
+/* Whether to fetch another band now: the queue keeps the band being handed out and
+ * `lookahead` more, so that a worker finishing one band finds the next at once, while this
+ * thread may be busy delivering, and never waits for the source. */
+static bool wants_band(const run *r) {
+    return !r->source_done && r->count - r->handing <= r->feed.lookahead;
+}
+
+/* Fetches one band into the queue (lock held; released while the source runs). */
+static int fetch_band(run *r, failure *f) {
+    pthread_mutex_unlock(&r->lock);
+    band b;
+    int got = next_band(r, &b, f);
+    pthread_mutex_lock(&r->lock);
+    if (got < 0)
+        return f->status;
+    if (got == 0) {
+        r->source_done = true;
+    } else {
+        if (r->count == r->capacity && r->delivering > 0) { /* the delivered bands make room */
+            memmove(r->queue, r->queue + r->delivering,
+                    (r->count - r->delivering) * sizeof *r->queue);
+            r->handing -= r->delivering, r->count -= r->delivering, r->delivering = 0;
+        } else if (r->count == r->capacity) {
+            size_t capacity = r->capacity ? 2 * r->capacity : 8;
+            queued_band *grown = realloc(r->queue, capacity * sizeof *grown);
+            if (!grown)
+                return failure_set(f, CLR_RUNTIME_ERROR, "out of memory for %zu bands", capacity);
+            r->queue = grown, r->capacity = capacity;
+        }
+        r->queue[r->count++] = (queued_band){b, 0, 0};
+        r->total_rows += b.rows;
+    }
+    pthread_cond_broadcast(&r->changed); /* workers waiting for rows, or for the end */
+    return 0;
+}
+
+/* Calls the feed's idle callback if a millisecond has passed since the last call. */
+static int call_idle(run *r, failure *f) {
+    double now = clock_ms();
+    if (!r->feed.idle || now - r->last_idle_ms < 1.0)
+        return 0;
+    r->last_idle_ms = now;
+    char message[CLR_MESSAGE_SIZE] = "";
+    int status = r->feed.idle(r->feed.user, message);
+    message[CLR_MESSAGE_SIZE - 1] = '\0';
+    if (status != 0)
+        return failure_set(f, CLR_RUNTIME_ERROR, "%s",
+                           message[0] ? message : "the idle callback failed");
+    return 0;
+}
+
+/* Waits for news from the workers (lock held). With an idle callback the wait is cut into
+ * milliseconds and the callback called between them, without the lock: a caller coordinating
+ * other processes answers them meanwhile. */
+static int wait_for_workers(run *r, failure *f) {
+    if (!r->feed.idle) {
+        pthread_cond_wait(&r->changed, &r->lock);
+        return 0;
+    }
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until); /* the condition variable's clock */
+    until.tv_nsec += 1000000;
+    if (until.tv_nsec >= 1000000000)
+        until.tv_sec += 1, until.tv_nsec -= 1000000000;
+    pthread_cond_timedwait(&r->changed, &r->lock, &until);
+    pthread_mutex_unlock(&r->lock);
+    int status = call_idle(r, f);
+    pthread_mutex_lock(&r->lock);
+    return status;
+}
+
+/* ---- Rendering the queue ------------------------------------------------------------------ */
+
 /* Without devices: the scalar reference renders the bands, one after another. */
 static int render_reference(run *r, failure *f) {
     const clr_layout *l = &r->s->layout;
@@ -675,37 +817,57 @@ static int render_reference(run *r, failure *f) {
     int status = 0;
     for (size_t i = 0; status == 0 && i < r->sink_count; ++i)
         status = sink_begin(r->sinks[i], r->max_rows, f);
-    for (size_t frame = r->first_frame; status == 0 && frame < r->frames; ++frame)
-        for (size_t row = frame == r->first_frame ? r->first_row : 0;
-             status == 0 && row < r->row_end; row += r->max_rows) {
-            band b = {frame, row, r->row_end - row < r->max_rows ? r->row_end - row : r->max_rows};
+    band whole;
+    int got = 0;
+    while (status == 0 && (got = next_band(r, &whole, f)) > 0) {
+        r->total_rows += whole.rows;
+        const size_t end = whole.row + whole.rows;
+        for (size_t row = whole.row; status == 0 && row < end; row += r->max_rows) {
+            band b = {whole.frame, row, end - row < r->max_rows ? end - row : r->max_rows,
+                      whole.seq};
             image view = rows;
             if (r->direct)
                 view = (image){l->width, b.rows, (unsigned)l->channels, l->sample,
-                               r->direct + (frame * r->height + row) * r->row_bytes};
+                               r->direct + (b.frame * r->height + row) * r->row_bytes};
             view.height = b.rows;
             double start = clock_ms();
-            r->s->r->reference(r->s->params, frame, &view, row);
+            r->s->r->reference(r->s->params, b.frame, &view, row);
             session_add_time(r->s, &r->s->timings.reference_ms, clock_ms() - start);
             status = deliver(r, b, &view, f);
             report_progress(r, 0, 0);
+            /* No devices to wait for: a caller coordinating others answers them between bands. */
+            if (status == 0)
+                status = call_idle(r, f);
         }
+    }
+    if (status == 0 && got < 0)
+        status = f->status;
     image_free(&rows);
     return status;
 }
 
-/* The caller's thread: delivers the bands in order as the workers finish them. */
+/* The caller's thread: fetches bands ahead of the workers and delivers the finished ones in
+ * the queue's order. */
 static void coordinate(run *r, failure *f) {
-    uint64_t total = r->total_rows;
-    size_t frame = r->first_frame, row = r->first_row;
     pthread_mutex_lock(&r->lock);
-    while (r->rows_done < total && !r->failed) {
+    while (!r->failed) {
+        if (wants_band(r)) {
+            if (fetch_band(r, f) != 0) {
+                fail_run(r, f);
+                break;
+            }
+            continue;
+        }
+        if (r->delivering == r->count)
+            break; /* the source has no more (else a band would be wanted) and all are delivered */
+        const queued_band *q = &r->queue[r->delivering];
+        const size_t seq = q->b.seq, frame = q->b.frame, row = q->b.row + q->delivered;
         worker *owner = NULL;
         slot *next = NULL;
         for (size_t i = 0; i < r->worker_count && !next; ++i)
             for (int k = 0; k < SLOTS && !next; ++k) {
                 slot *sl = &r->workers[i].slots[k];
-                if (sl->state == SLOT_DONE && sl->b.frame == frame && sl->b.row == row)
+                if (sl->state == SLOT_DONE && sl->b.seq == seq && sl->b.row == row)
                     next = sl, owner = &r->workers[i];
             }
         if (!next) {
@@ -717,7 +879,10 @@ static void coordinate(run *r, failure *f) {
                 fail_run(r, f);
                 break;
             }
-            pthread_cond_wait(&r->changed, &r->lock);
+            if (wait_for_workers(r, f) != 0) {
+                fail_run(r, f);
+                break;
+            }
             continue;
         }
         pthread_mutex_unlock(&r->lock);
@@ -728,9 +893,10 @@ static void coordinate(run *r, failure *f) {
             fail_run(r, f);
             break;
         }
-        row += next->b.rows;
-        if (row == r->row_end)
-            ++frame, row = 0;
+        queued_band *delivered = &r->queue[r->delivering]; /* only this thread moves the queue */
+        delivered->delivered += next->b.rows;
+        if (delivered->delivered == delivered->b.rows)
+            ++r->delivering;
         next->state = SLOT_FREE;
         pthread_cond_broadcast(&r->changed);
         double launch_ms = next->kernel_ms;
@@ -765,12 +931,15 @@ static int render_devices(run *r, failure *f) {
     clr_session *s = r->s;
     if (find_granule(r, f) != 0)
         return f->status;
-    /* A band of clr_render_band() must start where a work-item's rows start. */
-    if (r->first_row % r->granule)
-        return failure_set(f, CLR_USAGE_ERROR,
-                           "a band starting at row %zu: bands start on multiples of %zu rows "
-                           "(clr_band_granule)",
-                           r->first_row, r->granule);
+    /* The first bands before anything is set up: a band the render cannot take fails it
+     * before any allocation, and when they are all the bands there are they size the slots. */
+    int status = 0;
+    pthread_mutex_lock(&r->lock);
+    while (status == 0 && wants_band(r))
+        status = fetch_band(r, f);
+    pthread_mutex_unlock(&r->lock);
+    if (status != 0)
+        return status;
     r->worker_count = s->device_count;
     r->workers = calloc(r->worker_count, sizeof *r->workers);
     if (!r->workers)
@@ -779,14 +948,21 @@ static int render_devices(run *r, failure *f) {
         worker *w = &r->workers[i];
         w->run = r, w->index = i, w->dev = &s->devices[i];
     }
+    /* Slots are allocated once per render, by the budget: a caller's source may yet bring any
+     * band. When every band is known already (clr_render_band's one), no taller than the
+     * tallest, not the whole image's budget allocated again for every call. (A band's first
+     * launch stays a probe: it may belong to a frame whose rows cost far more than the last.) */
     r->max_rows = band_limit(r, r->direct ? 0 : SLOTS * r->worker_count);
-    /* A band of clr_render_band() needs slots no taller than itself, not the whole image's
-     * budget allocated again for every band. (Its first launch stays a probe: a band may
-     * belong to another frame whose rows cost far more than the last one's.) */
-    size_t span = (r->row_end - r->first_row + r->granule - 1) / r->granule * r->granule;
-    if (r->total_rows < (uint64_t)r->frames * r->height && span < r->max_rows)
-        r->max_rows = span;
-    int status = 0;
+    if (r->source_done) {
+        size_t tallest = r->granule;
+        for (size_t i = 0; i < r->count; ++i) {
+            size_t span = (r->queue[i].b.rows + r->granule - 1) / r->granule * r->granule;
+            if (span > tallest)
+                tallest = span;
+        }
+        if (tallest < r->max_rows)
+            r->max_rows = tallest;
+    }
     for (size_t i = 0; status == 0 && i < r->worker_count; ++i)
         status = setup_worker(r, &r->workers[i], f);
     size_t largest = 0;
@@ -800,10 +976,12 @@ static int render_devices(run *r, failure *f) {
 
     /* Every device's first band (its probe) is handed out now, in turn: each device renders
      * and measures its cost, however late its thread starts. */
+    pthread_mutex_lock(&r->lock);
     for (size_t i = 0; i < r->worker_count; ++i)
         r->workers[i].has_first =
             take_band(r, band_rows(&r->workers[i], false), &r->workers[i].first);
     r->live_workers = r->worker_count;
+    pthread_mutex_unlock(&r->lock);
     for (size_t i = 0; i < r->worker_count; ++i) {
         worker *w = &r->workers[i];
         if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
@@ -830,9 +1008,9 @@ static int render_devices(run *r, failure *f) {
     return 0;
 }
 
-/* Renders every frame, or with `region` one band of one frame, into the sinks. */
-static int render_region(clr_session *s, clr_sink *const *sinks, size_t sink_count,
-                         const band *region, failure *f) {
+/* Renders the bands `feed` brings into the sinks, with one set-up for all of them. */
+static int render_feed(clr_session *s, const band_feed *feed, clr_sink *const *sinks,
+                       size_t sink_count, failure *f) {
     double start = clock_ms();
     if (session_finish(s, f) != 0)
         return f->status;
@@ -847,25 +1025,23 @@ static int render_region(clr_session *s, clr_sink *const *sinks, size_t sink_cou
     r.sink_count = sink_count;
     r.frames = l->frames;
     r.height = l->height;
-    r.row_end = l->height;
-    r.total_rows = (uint64_t)l->frames * l->height;
-    if (region) {
-        r.frames = region->frame + 1;
-        r.first_frame = r.next_frame = region->frame;
-        r.first_row = r.next_row = region->row;
-        r.row_end = region->row + region->rows;
-        r.total_rows = region->rows;
-    }
+    r.feed = *feed;
     r.row_bytes = l->width * l->channels * clr_sample_size(l->sample);
     r.fixed_rows = s->options.band_rows;
     r.budget_ms =
         s->options.launch_budget_ms > 0 ? s->options.launch_budget_ms : DEFAULT_LAUNCH_BUDGET_MS;
     r.start_ms = start;
+    r.last_idle_ms = start;
     for (size_t i = 0; i < sink_count && !r.direct; ++i)
         if (sinks[i]->kind == SINK_MEMORY)
             r.direct = sinks[i]->buffer;
     pthread_mutex_init(&r.lock, NULL);
-    pthread_cond_init(&r.changed, NULL);
+    /* Timed waits (for the idle callback) count on the clock that clock_ms() reads. */
+    pthread_condattr_t monotonic;
+    pthread_condattr_init(&monotonic);
+    pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
+    pthread_cond_init(&r.changed, &monotonic);
+    pthread_condattr_destroy(&monotonic);
 
     /* A reference that is the exact solution (not the kernels' maths) is the render itself
      * unless it is there to be compared with. */
@@ -876,6 +1052,7 @@ static int render_region(clr_session *s, clr_sink *const *sinks, size_t sink_cou
     for (size_t i = 0; i < r.worker_count; ++i)
         teardown_worker(&r.workers[i]);
     free(r.workers);
+    free(r.queue);
     pthread_cond_destroy(&r.changed);
     pthread_mutex_destroy(&r.lock);
     for (size_t i = 0; status == 0 && i < sink_count; ++i)
@@ -894,8 +1071,25 @@ static int render_region(clr_session *s, clr_sink *const *sinks, size_t sink_cou
     return status;
 }
 
+/* clr_render's source: every frame whole, in order. */
+typedef struct every_frame {
+    const clr_session *s;
+    size_t next;
+} every_frame;
+
+static int next_frame(void *user, size_t *frame, size_t *first_row, size_t *rows, char *message) {
+    (void)message;
+    every_frame *e = user;
+    if (e->next == e->s->layout.frames)
+        return 0;
+    *frame = e->next++, *first_row = 0, *rows = e->s->layout.height;
+    return 1;
+}
+
 int scheduler_render(clr_session *s, clr_sink *const *sinks, size_t sink_count, failure *f) {
-    return render_region(s, sinks, sink_count, NULL, f);
+    every_frame frames = {s, 0};
+    const band_feed feed = {next_frame, NULL, &frames, SIZE_MAX};
+    return render_feed(s, &feed, sinks, sink_count, f);
 }
 
 clr_status clr_band_granule(clr_session *s, size_t *granule, clr_error *error) {
@@ -916,25 +1110,55 @@ clr_status clr_band_granule(clr_session *s, size_t *granule, clr_error *error) {
     return CLR_OK;
 }
 
-clr_status clr_render_band(clr_session *s, size_t frame, size_t first_row, size_t rows,
-                           clr_sink *const *sinks, size_t sink_count, clr_error *error) {
-    failure scratch, *f = API_FAILURE(error, scratch);
-    clear(f);
-    if (session_finish(s, f) != 0)
-        return f->status;
-    const clr_layout *l = &s->layout;
-    if (frame >= l->frames || rows == 0 || first_row >= l->height || rows > l->height - first_row)
-        return failure_set(f, CLR_USAGE_ERROR,
-                           "band of rows %zu to %zu of frame %zu is outside the render's %zu "
-                           "frames of %zu rows",
-                           first_row, first_row + rows, frame, l->frames, l->height);
-    if (sinks_accept_band(s, sinks, sink_count, frame, first_row, rows, f) != 0)
-        return f->status;
+/* Whether a render of chosen bands can feed these sinks (and makes its verifiers add up every
+ * band they see). */
+static int check_band_sinks(clr_sink *const *sinks, size_t sink_count, failure *f) {
+    /* Other sinks assume they see every band from the first (a memory sink's offsets, the
+     * verifier's totals, a file's stream). */
+    for (size_t i = 0; i < sink_count; ++i)
+        if (!sinks[i] || (sinks[i]->kind != SINK_PLACED && sinks[i]->kind != SINK_ROWS &&
+                          sinks[i]->kind != SINK_VERIFY))
+            return failure_set(f, CLR_USAGE_ERROR,
+                               "a band renders into placed, rows and verify sinks only");
+    /* (Sinks that need whole frames are checked band by band: check_band.) */
     for (size_t i = 0; i < sink_count; ++i)
         if (sinks[i]->kind == SINK_VERIFY)
             sinks[i]->accumulate = true;
-    band region = {frame, first_row, rows};
-    return render_region(s, sinks, sink_count, &region, f);
+    return 0;
+}
+
+clr_status clr_render_bands(clr_session *s, clr_band_source next, clr_band_idle idle, void *user,
+                            clr_sink *const *sinks, size_t sink_count, clr_error *error) {
+    failure scratch, *f = API_FAILURE(error, scratch);
+    clear(f);
+    if (!next)
+        return failure_set(f, CLR_USAGE_ERROR, "clr_render_bands needs a band source");
+    if (session_finish(s, f) != 0 || check_band_sinks(sinks, sink_count, f) != 0)
+        return f->status;
+    const band_feed feed = {next, idle, user, 1};
+    return render_feed(s, &feed, sinks, sink_count, f);
+}
+
+/* clr_render_band's source: its one band. */
+typedef struct one_band {
+    size_t frame, first_row, rows;
+    bool given;
+} one_band;
+
+static int next_of_one(void *user, size_t *frame, size_t *first_row, size_t *rows, char *message) {
+    (void)message;
+    one_band *only = user;
+    if (only->given)
+        return 0;
+    only->given = true;
+    *frame = only->frame, *first_row = only->first_row, *rows = only->rows;
+    return 1;
+}
+
+clr_status clr_render_band(clr_session *s, size_t frame, size_t first_row, size_t rows,
+                           clr_sink *const *sinks, size_t sink_count, clr_error *error) {
+    one_band only = {frame, first_row, rows, false};
+    return clr_render_bands(s, next_of_one, NULL, &only, sinks, sink_count, error);
 }
 
 clr_status clr_render(clr_session *s, clr_sink *const *sinks, size_t sink_count, clr_error *error) {

@@ -440,16 +440,8 @@ clr_status clr_band_whole_frames(clr_session *s, const char *output, int verify,
 int sinks_accept_band(const clr_session *s, clr_sink *const *sinks, size_t count, size_t frame,
                       size_t first_row, size_t rows, failure *f) {
     const bool whole_frame = first_row == 0 && rows == s->layout.height;
-    for (size_t i = 0; i < count; ++i) {
+    for (size_t i = 0; i < count && !whole_frame; ++i) {
         const clr_sink *sink = sinks[i];
-        /* Other sinks assume they see every band from the first (a memory sink's offsets, a
-         * file's stream). */
-        if (!sink ||
-            (sink->kind != SINK_PLACED && sink->kind != SINK_ROWS && sink->kind != SINK_VERIFY))
-            return failure_set(f, CLR_USAGE_ERROR,
-                               "a band renders into placed, rows and verify sinks only");
-        if (whole_frame)
-            continue;
         if (sink->kind == SINK_PLACED && sink->whole_frames)
             return failure_set(f, CLR_USAGE_ERROR,
                                "%s converts whole frames for this format: a band of rows %zu "

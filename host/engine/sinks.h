@@ -1,8 +1,9 @@
 /* sinks.h — where a render's rows go: the caller's memory, files, a verifier.
  *
  * The scheduler delivers every band of every frame to each sink in order
- * (frame by frame, top to bottom): sink_begin() before the first, sink_rows()
- * for each, sink_end() after the last, sink_abort() when the render failed.
+ * (frame by frame, top to bottom; for clr_render_band(s), the chosen bands in
+ * the order given): sink_begin() before the first, sink_rows() for each,
+ * sink_end() after the last, sink_abort() when the render failed.
  */
 #ifndef CLRENDER_SINKS_H
 #define CLRENDER_SINKS_H
@@ -45,7 +46,7 @@ struct clr_sink {
     /* fed (clr_sink_feed): the next row expected, and the tallest band room was made for */
     size_t fed_frame, fed_row, fed_capacity;
     /* verify */
-    bool accumulate; /* clr_render_band: the totals run over every band, begun once */
+    bool accumulate; /* clr_render_band(s): the totals run over every band, begun once */
     bool begun;
     verify_rule rule;
     image reference;
@@ -62,9 +63,9 @@ void sink_abort(clr_sink *sink);
 /* Whether one of `sinks` verifies. */
 bool sinks_verify(clr_sink *const *sinks, size_t count);
 
-/* Whether a band of rows [first_row, first_row + rows) of `frame` may go to `sinks` alone
- * (clr_render_band): placed, rows and verify sinks only, and a whole frame where a sink
- * converts or a verifier judges whole frames. Else a usage error in *f. */
+/* Whether a band of rows [first_row, first_row + rows) of `frame` may go to `sinks` without
+ * the rest of its frame: not where a placed sink converts, or a verifier judges, whole frames.
+ * Else a usage error in *f. */
 int sinks_accept_band(const clr_session *s, clr_sink *const *sinks, size_t count, size_t frame,
                       size_t first_row, size_t rows, failure *f);
 

@@ -174,7 +174,9 @@ typedef enum clr_log_level {
 } clr_log_level;
 
 typedef struct clr_progress {
-    uint64_t rows_done, rows_total; /* over all frames */
+    /* Over all frames; for clr_render_band(s), over the bands given so far (rows_total grows
+     * as a source gives more: the rest is not known). */
+    uint64_t rows_done, rows_total;
     size_t bands_done;
     size_t bands_estimated; /* bands done plus those the rest is expected to take */
     double elapsed_ms;
@@ -391,10 +393,37 @@ CLR_API clr_status clr_band_whole_frames(clr_session *session, const char *outpu
  * must be placed, rows or verify sinks: first_row a multiple of clr_band_granule(), the rows
  * within the frame (the whole frame where clr_band_whole_frames() says so). Band after band,
  * a process may render any subset of the image. A verify sink's totals then run over every
- * band it sees. */
+ * band it sees. Each call sets a render up and takes it down again (threads, kernels, a probe
+ * launch): for many bands, clr_render_bands(). */
 CLR_API clr_status clr_render_band(clr_session *session, size_t frame, size_t first_row,
                                    size_t rows, clr_sink *const *sinks, size_t sink_count,
                                    clr_error *error);
+
+/* Where clr_render_bands() gets its bands: fills *frame, *first_row and *rows with the next
+ * band and returns 1, returns 0 when there are no more, or a negative value with a one-line
+ * reason in `message` (CLR_MESSAGE_SIZE bytes) to fail the render. Called on the thread that
+ * called clr_render_bands(), whenever the engine wants more work; it may block. The engine
+ * asks for a band as soon as the one before it has been handed out to the devices (not
+ * delivered), and holds at most one band it has not begun beyond the one it is rendering. */
+typedef int (*clr_band_source)(void *user, size_t *frame, size_t *first_row, size_t *rows,
+                               char *message);
+
+/* Called on that thread about every millisecond while the engine waits for its devices (and
+ * between bands of a reference render, which has none): a caller that coordinates other
+ * processes answers them there. Nonzero, with a one-line reason in `message`, fails the
+ * render. */
+typedef int (*clr_band_idle)(void *user, char *message);
+
+/* Renders the bands `next` gives, one after another, into each of `sinks`, as clr_render_band()
+ * would render each (the same rules: placed, rows or verify sinks; bands on the granule,
+ * within a frame; any frame, any order; a band that breaks them fails the render with a usage
+ * error naming it), with one set-up for all: the devices go on from band to band while the
+ * sinks convert and write. Each band's rows reach the sinks top to bottom, the bands in the
+ * order `next` gave them. `user` goes to `next` and to `idle`, which may be NULL. A failure of
+ * `next`, `idle`, a device or a sink stops the render and returns its message. */
+CLR_API clr_status clr_render_bands(clr_session *session, clr_band_source next, clr_band_idle idle,
+                                    void *user, clr_sink *const *sinks, size_t sink_count,
+                                    clr_error *error);
 
 /* Where a placed sink puts bytes: `count` bytes at `offset` of the file; 0 when written, else
  * nonzero with a one-line reason in `message` (of CLR_MESSAGE_SIZE bytes). */
@@ -416,7 +445,7 @@ typedef int (*clr_rows_fn)(void *user, size_t frame, size_t first_row, size_t ro
                            const void *samples, size_t bytes, char *message);
 
 /* A sink that hands every band, as rendered, to `rows`, on the thread that called
- * clr_render() or clr_render_band(): in order within one render. */
+ * clr_render() or clr_render_band(s): in order within one render. */
 CLR_API clr_sink *clr_sink_rows(clr_session *session, clr_rows_fn rows, void *user,
                                 clr_error *error);
 

@@ -514,6 +514,7 @@ static void julia_through_the_api_equals_the_command_lines_npy(void **state) {
 typedef struct placed_file {
     unsigned char *bytes;
     size_t size;
+    size_t writes; /* calls of write_at */
 } placed_file;
 
 static int place_in_memory(void *user, uint64_t offset, const void *bytes, size_t count,
@@ -525,6 +526,7 @@ static int place_in_memory(void *user, uint64_t offset, const void *bytes, size_
         return -1;
     }
     memcpy(file->bytes + offset, bytes, count);
+    ++file->writes;
     return 0;
 }
 
@@ -590,6 +592,333 @@ static void bands_and_placed_sinks_refuse_what_they_cannot_do(void **state) {
     assert_non_null(strstr(f.message, "placed, rows and verify sinks only"));
     clr_sink_free(memory);
     clr_sink_free(sink);
+    clr_session_close(s);
+}
+
+/* ---- many bands through one render (clr_render_bands) ------------------------------------- */
+
+#define MAX_LISTED_BANDS 256
+
+/* A caller's bands for clr_render_bands, and what the engine asked of it. */
+typedef struct band_list {
+    size_t bands[MAX_LISTED_BANDS][3]; /* frame, first row, rows */
+    size_t count, given;
+    size_t calls;        /* of the source, its final 0 included */
+    size_t fail_at;      /* the source fails at this call (the first is 1); 0: never */
+    size_t idle_calls;   /* of the idle callback */
+    size_t idle_fail_at; /* it fails at this call; 0: never */
+    const placed_file *placed;
+    size_t writes_at_call[MAX_LISTED_BANDS + 2]; /* the placed sink's writes when each call came */
+} band_list;
+
+static int next_listed(void *user, size_t *frame, size_t *first_row, size_t *rows, char *message) {
+    band_list *list = user;
+    ++list->calls;
+    if (list->placed && list->calls <= MAX_LISTED_BANDS + 2)
+        list->writes_at_call[list->calls - 1] = list->placed->writes;
+    if (list->calls == list->fail_at) {
+        snprintf(message, CLR_MESSAGE_SIZE, "rank 0 stopped answering");
+        return -1;
+    }
+    if (list->given == list->count)
+        return 0;
+    const size_t *band = list->bands[list->given++];
+    *frame = band[0], *first_row = band[1], *rows = band[2];
+    return 1;
+}
+
+static int idle_listed(void *user, char *message) {
+    band_list *list = user;
+    if (++list->idle_calls == list->idle_fail_at) {
+        snprintf(message, CLR_MESSAGE_SIZE, "rank 3 failed: disk full");
+        return 1;
+    }
+    return 0;
+}
+
+static void add_band(band_list *list, size_t frame, size_t first_row, size_t rows) {
+    assert_true(list->count < MAX_LISTED_BANDS);
+    size_t *band = list->bands[list->count++];
+    band[0] = frame, band[1] = first_row, band[2] = rows;
+}
+
+/* Cuts every frame into bands of 2 and 1 granules in turn (each frame's last one shorter) and
+ * shuffles them with a fixed seed: frames and rows out of order. */
+static void cut_and_shuffle(band_list *list, size_t frames, size_t height, size_t granule) {
+    *list = (band_list){0};
+    for (size_t frame = 0; frame < frames; ++frame)
+        for (size_t row = 0, k = 0; row < height; ++k) {
+            size_t rows = (k % 2 ? 1 : 2) * granule;
+            rows = rows < height - row ? rows : height - row;
+            add_band(list, frame, row, rows);
+            row += rows;
+        }
+    uint32_t seed = 20240611;
+    for (size_t i = list->count; i > 1; --i) {
+        seed = seed * 1664525u + 1013904223u;
+        size_t j = (seed >> 8) % i, swap[3];
+        memcpy(swap, list->bands[i - 1], sizeof swap);
+        memcpy(list->bands[i - 1], list->bands[j], sizeof swap);
+        memcpy(list->bands[j], swap, sizeof swap);
+    }
+    size_t backwards = 0; /* pairs of bands in the wrong order */
+    for (size_t i = 1; i < list->count; ++i)
+        backwards += list->bands[i][0] * height + list->bands[i][1] <
+                     list->bands[i - 1][0] * height + list->bands[i - 1][1];
+    assert_true(backwards >= list->count / 3);
+}
+
+/* Where a rows sink's bands should come from: the list's bands in its order, each top to
+ * bottom; `wrong` counts the bands that came otherwise. */
+typedef struct list_order {
+    const band_list *list;
+    size_t band, row, wrong;
+} list_order;
+
+static int follow_list(void *user, size_t frame, size_t first_row, size_t rows, const void *samples,
+                       size_t bytes, char *message) {
+    (void)samples, (void)bytes, (void)message;
+    list_order *order = user;
+    const size_t *band = order->band < order->list->count ? order->list->bands[order->band] : NULL;
+    if (!band || frame != band[0] || first_row != band[1] + order->row ||
+        rows > band[2] - order->row) {
+        ++order->wrong;
+        return 0;
+    }
+    order->row += rows;
+    if (order->row == band[2])
+        ++order->band, order->row = 0;
+    return 0;
+}
+
+/* Renders `list`'s bands through one clr_render_bands into a placed sink of `format` and
+ * compares with the file clr_render writes: each band asked for once, then the final 0; a rows
+ * sink beside it sees the bands in the list's order, each top to bottom; with devices, the
+ * second band is asked for before the first is written (fetched ahead). */
+static void expect_bands_make_the_file(clr_session *s, const char *format, band_list *list,
+                                       bool ahead) {
+    failure f = {0};
+    unsigned char *whole = malloc(1 << 20);
+    size_t whole_size = render_to_file(s, format, whole, 1 << 20);
+    uint64_t size = 0;
+    placed_file placed = {0};
+    clr_sink *sink = clr_sink_placed(s, format, place_in_memory, &placed, &size, &f);
+    assert_non_null(sink);
+    assert_int_equal(size, whole_size);
+    placed.size = (size_t)size;
+    placed.bytes = calloc(1, placed.size);
+    list->placed = &placed;
+    list->given = list->calls = 0;
+    list_order order = {list, 0, 0, 0};
+    clr_sink *sinks[2] = {sink, clr_sink_rows(s, follow_list, &order, &f)};
+    assert_non_null(sinks[1]);
+    if (clr_render_bands(s, next_listed, idle_listed, list, sinks, 2, &f) != CLR_OK)
+        fail_msg("clr_render_bands: %s", f.message);
+    assert_int_equal(list->calls, list->count + 1);
+    assert_int_equal(order.wrong, 0);
+    assert_int_equal(order.band, list->count);
+    assert_int_equal(placed.writes >= list->count, true);
+    if (ahead)
+        assert_int_equal(list->writes_at_call[1], 0);
+    else
+        assert_true(list->writes_at_call[1] > 0);
+    assert_memory_equal(placed.bytes, whole, whole_size);
+    list->placed = NULL;
+    clr_sink_free(sinks[1]);
+    clr_sink_free(sink);
+    free(placed.bytes);
+    free(whole);
+}
+
+/* Julia's bands, shuffled, through one render on one device and on two: the bytes of the
+ * file clr_render writes, in .pgm (gray levels) and .npy (counts). */
+static void julia_bands_in_any_order_through_one_render_make_the_file(void **state) {
+    (void)state;
+    static const char *const devices[] = {"cpu", "all"};
+    static const char *const formats[] = {"pgm", "npy"};
+    for (size_t d = 0; d < 2; ++d) {
+        failure f = {0};
+        clr_session *s =
+            clr_session_open("julia", &(clr_session_options){.devices = devices[d]}, &f);
+        assert_non_null(s);
+        assert_int_equal(clr_set(s, "size", "203x101", &f), CLR_OK);
+        assert_int_equal(clr_set(s, "iter", "0:500", &f), CLR_OK);
+        size_t granule = 0;
+        assert_int_equal(clr_band_granule(s, &granule, &f), CLR_OK);
+        band_list list;
+        cut_and_shuffle(&list, 1, 101, granule);
+        for (size_t k = 0; k < 2; ++k)
+            expect_bands_make_the_file(s, formats[k], &list, true);
+        clr_session_close(s);
+    }
+}
+
+/* A stack of X-ray projections (three frames of floats), its bands shuffled across frames:
+ * the .npy clr_render writes; and the same through the analytic reference, which is the
+ * render itself when nothing verifies. */
+static void xray_bands_of_several_frames_in_any_order_make_the_file(void **state) {
+    (void)state;
+    failure f = {0};
+    clr_session *s = clr_session_open("xray", &(clr_session_options){.devices = "cpu"}, &f);
+    assert_non_null(s);
+    assert_int_equal(clr_set(s, "voxels", "32", &f), CLR_OK);
+    assert_int_equal(clr_set(s, "detector", "48,40", &f), CLR_OK);
+    assert_int_equal(clr_set(s, "angles", "3", &f), CLR_OK);
+    clr_layout l;
+    assert_int_equal(clr_layout_get(s, &l, &f), CLR_OK);
+    assert_int_equal(l.frames, 3);
+    size_t granule = 0;
+    assert_int_equal(clr_band_granule(s, &granule, &f), CLR_OK);
+    band_list list;
+    cut_and_shuffle(&list, l.frames, l.height, granule);
+    expect_bands_make_the_file(s, "npy", &list, true);
+    assert_int_equal(clr_set(s, "reference", "analytic", &f), CLR_OK);
+    expect_bands_make_the_file(s, "npy", &list, false);
+    clr_session_close(s);
+}
+
+/* A --backend reference session renders the bands with the scalar reference, one after
+ * another: the bytes of its own clr_render. */
+static void the_reference_renders_bands_in_any_order_to_the_same_bytes(void **state) {
+    (void)state;
+    failure f = {0};
+    clr_session *s = clr_session_open("julia", &(clr_session_options){.reference = 1}, &f);
+    assert_non_null(s);
+    assert_int_equal(clr_set(s, "size", "203x101", &f), CLR_OK);
+    size_t granule = 0;
+    assert_int_equal(clr_band_granule(s, &granule, &f), CLR_OK);
+    assert_int_equal(granule, 1);
+    band_list list;
+    cut_and_shuffle(&list, 1, 101, granule);
+    expect_bands_make_the_file(s, "npy", &list, false);
+    expect_bands_make_the_file(s, "pgm", &list, false);
+    clr_session_close(s);
+}
+
+/* A verifier fed by bands of three frames in any order compares every pixel once. */
+static void a_verifier_over_bands_in_any_order_counts_every_pixel_once(void **state) {
+    (void)state;
+    clr_session *s = open_ramp((clr_session_options){0});
+    failure f = {0};
+    assert_int_equal(clr_set(s, "frames", "3", &f), CLR_OK);
+    assert_int_equal(clr_set(s, "rows-per-item", "3", &f), CLR_OK);
+    size_t granule = 0;
+    assert_int_equal(clr_band_granule(s, &granule, &f), CLR_OK);
+    assert_int_equal(granule, 3);
+    band_list list;
+    cut_and_shuffle(&list, 3, 29, granule);
+    clr_sink *verify = clr_sink_verify(s, &f);
+    assert_non_null(verify);
+    if (clr_render_bands(s, next_listed, NULL, &list, &verify, 1, &f) != CLR_OK)
+        fail_msg("clr_render_bands: %s", f.message);
+    assert_int_equal(list.calls, list.count + 1);
+    clr_verify_result v;
+    assert_int_equal(clr_sink_verify_result(verify, &v, &f), CLR_OK);
+    assert_int_equal(v.compared, 3 * 29 * 37);
+    assert_int_equal(v.differing, 0);
+    clr_sink_free(verify);
+    clr_session_close(s);
+}
+
+/* The source failing, or the idle callback: the render stops with its message, the source is
+ * not asked again, and the session renders again afterwards. */
+static void a_failing_source_or_idle_callback_stops_the_render_with_its_message(void **state) {
+    (void)state;
+    failure f = {0};
+    clr_session *s = clr_session_open("julia", &(clr_session_options){.devices = "cpu"}, &f);
+    assert_non_null(s);
+    assert_int_equal(clr_set(s, "size", "203x101", &f), CLR_OK);
+    /* The unit disk never escapes: launches of milliseconds, which the coordinator waits for. */
+    assert_int_equal(clr_set(s, "c", "0,0", &f), CLR_OK);
+    assert_int_equal(clr_set(s, "iter", "0:30000", &f), CLR_OK);
+    size_t granule = 0;
+    assert_int_equal(clr_band_granule(s, &granule, &f), CLR_OK);
+    band_list list;
+    cut_and_shuffle(&list, 1, 101, granule);
+    assert_true(list.count > 5);
+    placed_file placed = {0};
+    uint64_t size = 0;
+    clr_sink *sink = clr_sink_placed(s, "npy", place_in_memory, &placed, &size, &f);
+    assert_non_null(sink);
+    placed.size = (size_t)size;
+    placed.bytes = calloc(1, placed.size);
+
+    list.fail_at = 5; /* mid-render: fetched by the coordinator while the devices work */
+    assert_int_equal(clr_render_bands(s, next_listed, idle_listed, &list, &sink, 1, &f),
+                     CLR_RUNTIME_ERROR);
+    assert_string_equal(f.message, "rank 0 stopped answering");
+    assert_int_equal(list.calls, 5);
+
+    list.fail_at = 0, list.calls = list.given = 0, list.idle_calls = 0, list.idle_fail_at = 2;
+    assert_int_equal(clr_render_bands(s, next_listed, idle_listed, &list, &sink, 1, &f),
+                     CLR_RUNTIME_ERROR);
+    assert_string_equal(f.message, "rank 3 failed: disk full");
+    assert_int_equal(list.idle_calls, 2);
+    assert_true(list.calls <= list.count); /* stopped before the last band was asked for */
+
+    list.idle_fail_at = 0, list.idle_calls = 0, list.calls = list.given = 0;
+    if (clr_render_bands(s, next_listed, idle_listed, &list, &sink, 1, &f) != CLR_OK)
+        fail_msg("after the failures: %s", f.message);
+    assert_int_equal(list.calls, list.count + 1);
+    assert_true(list.idle_calls > 0); /* the coordinator waited for the devices */
+    clr_sink_free(sink);
+    free(placed.bytes);
+    clr_session_close(s);
+}
+
+/* Bands the render cannot take, first or later, and sinks that cannot take bands: usage errors
+ * that name the band. */
+static void bands_the_render_cannot_take_are_usage_errors(void **state) {
+    (void)state;
+    clr_session *s = open_ramp((clr_session_options){0});
+    failure f = {0};
+    assert_int_equal(clr_set(s, "frames", "2", &f), CLR_OK);
+    assert_int_equal(clr_set(s, "rows-per-item", "3", &f), CLR_OK);
+    placed_file placed = {0};
+    uint64_t size = 0;
+    clr_sink *sink = clr_sink_placed(s, "npy", place_in_memory, &placed, &size, &f);
+    assert_non_null(sink);
+    placed.size = (size_t)size;
+    placed.bytes = calloc(1, placed.size);
+    static const struct {
+        size_t band[3];
+        const char *message;
+    } wrong[] = {
+        {{1, 4, 3}, "band of rows 4 to 7 of frame 1: bands start on multiples of 3 rows"},
+        {{2, 0, 3}, "band of rows 0 to 3 of frame 2 is outside the render's 2 frames of 29 rows"},
+        {{0, 27, 3}, "band of rows 27 to 30 of frame 0 is outside"},
+        {{0, 3, 0}, "band of rows 3 to 3 of frame 0 is outside"},
+    };
+    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; ++i)
+        for (size_t good = 0; good <= 6; good += 6) { /* the first band, or a later one */
+            band_list list = {0};
+            for (size_t k = 0; k < good; ++k)
+                add_band(&list, k % 2, 3 * k, 3);
+            add_band(&list, wrong[i].band[0], wrong[i].band[1], wrong[i].band[2]);
+            add_band(&list, 0, 0, 3);
+            assert_int_equal(clr_render_bands(s, next_listed, NULL, &list, &sink, 1, &f),
+                             CLR_USAGE_ERROR);
+            if (!strstr(f.message, wrong[i].message))
+                fail_msg("band %zu after %zu: '%s'", i, good, f.message);
+            assert_int_equal(list.calls, good + 1); /* nothing asked for after it */
+        }
+    band_list list = {0};
+    add_band(&list, 0, 0, 3);
+    assert_int_equal(clr_render_bands(s, NULL, NULL, &list, &sink, 1, &f), CLR_USAGE_ERROR);
+    assert_non_null(strstr(f.message, "needs a band source"));
+    clr_layout l;
+    assert_int_equal(clr_layout_get(s, &l, &f), CLR_OK);
+    float *buffer = malloc(l.bytes);
+    clr_sink *memory = clr_sink_memory(s, buffer, l.bytes, &f);
+    assert_non_null(memory);
+    assert_int_equal(clr_render_bands(s, next_listed, NULL, &list, &memory, 1, &f),
+                     CLR_USAGE_ERROR);
+    assert_non_null(strstr(f.message, "placed, rows and verify sinks only"));
+    assert_int_equal(list.calls, 0);
+    clr_sink_free(memory);
+    free(buffer);
+    clr_sink_free(sink);
+    free(placed.bytes);
     clr_session_close(s);
 }
 
@@ -762,6 +1091,12 @@ int main(void) {
         cmocka_unit_test(sessions_render_in_separate_threads_at_once),
         cmocka_unit_test(bands_placed_in_any_order_make_the_file_sinks_bytes),
         cmocka_unit_test(bands_and_placed_sinks_refuse_what_they_cannot_do),
+        cmocka_unit_test(julia_bands_in_any_order_through_one_render_make_the_file),
+        cmocka_unit_test(xray_bands_of_several_frames_in_any_order_make_the_file),
+        cmocka_unit_test(the_reference_renders_bands_in_any_order_to_the_same_bytes),
+        cmocka_unit_test(a_verifier_over_bands_in_any_order_counts_every_pixel_once),
+        cmocka_unit_test(a_failing_source_or_idle_callback_stops_the_render_with_its_message),
+        cmocka_unit_test(bands_the_render_cannot_take_are_usage_errors),
         cmocka_unit_test(rows_fed_to_a_file_sink_make_the_file_it_renders),
         cmocka_unit_test(verify_results_combine_by_pixels),
     };
