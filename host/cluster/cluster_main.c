@@ -24,6 +24,7 @@
 #include <mpi.h>
 
 #include <ctype.h>
+#include <sched.h>
 #include <math.h>
 #include <signal.h>
 #include <errno.h>
@@ -44,9 +45,6 @@ enum {
     TAG_RESULT_ROWS = 6, /* right after it: the band's samples, as rendered */
 };
 
-/* Requests a rank keeps open: while it renders one band the next is already assigned, so a
- * rank 0 busy with a band of its own does not leave the others waiting. */
-#define REQUESTS_AHEAD 2
 /* Bands per rank in a render: enough for the faster ranks to take more, few enough that a
  * band's fixed costs (a launch, a write) stay small. */
 #define BANDS_PER_RANK 8
@@ -88,12 +86,24 @@ typedef struct job {
     const char *renderer;
     const render_options *options;
     console *out;
-    int ahead; /* requests a rank keeps open */
-    /* Rank 0's progress bar over the whole job: a rank's every request past its first
-     * `ahead` follows a unit it finished. The sessions' own bars (one band each) stay off. */
+    /* Rank 0's progress bar over the whole job. A rank holds at most `in_flight` units
+     * unfinished (a frame; or a band rendering and the next the engine has fetched): the
+     * rest of those it was given are done, and all of them once it has said FINISHED. The
+     * sessions' own bars (one band each) stay off. */
     console bar;
-    size_t *requests_by_rank, units_done;
+    size_t in_flight;
+    bool *finished_by_rank;
+    bool own_render_over; /* rank 0's own units are all delivered */
     double start_ms;
+    /* Rank 0's hand-out: the next unit, the ranks that have said FINISHED, and the first
+     * failure (its own or another rank's: failure and failed_rank) */
+    size_t next_unit;
+    int finished_ranks;
+    bool failed;
+    failure failure;
+    int failed_rank;
+    /* Every other rank: whether its request for a unit is open */
+    bool request_open;
     /* --timings: time this rank spent waiting on MPI (for work, for rank 0 to take its rows,
      * or rank 0 idle between requests), and the units it rendered */
     double wait_ms;
@@ -318,26 +328,16 @@ static void band_of(const job *j, size_t index, uint64_t band[3]) {
     band[2] = j->height - row < j->band_rows ? j->height - row : j->band_rows;
 }
 
-/* A band into the rank's sinks: the output's (placed or rows), and with --verify its own
- * verifier, whose totals run over all its bands. */
-static int render_one(const job *j, clr_session *s, clr_sink *const sinks[2],
-                      const uint64_t band[3], failure *f) {
-    if (j->frames_mode)
-        return sequence_render_frame(j->renderer, s, j->options, (size_t)band[0], "", j->out, f);
-    size_t first = sinks[0] ? 0 : 1;
-    return clr_render_band(s, (size_t)band[0], (size_t)band[1], (size_t)band[2], sinks + first,
-                           2 - first, f);
-}
-
 /* Rank 0: the job's progress, in units (bands or frames) done of all. */
 static void report_progress(job *j) {
     if (!j->bar.bar)
         return;
-    size_t done = j->units_done;
-    for (int r = 1; r < j->size; ++r)
-        done += j->requests_by_rank[r] > (size_t)j->ahead
-                    ? j->requests_by_rank[r] - (size_t)j->ahead
-                    : 0;
+    size_t done = 0;
+    for (int r = 0; r < j->size; ++r) {
+        bool over = r == 0 ? j->own_render_over : j->finished_by_rank[r];
+        size_t given = j->bands_by_rank[r];
+        done += over ? given : given > j->in_flight ? given - j->in_flight : 0;
+    }
     double elapsed = clock_ms() - j->start_ms, fraction = j->bands ? (double)done / j->bands : 1;
     clr_progress p = {.rows_done = done,
                       .rows_total = j->bands,
@@ -348,84 +348,159 @@ static void report_progress(job *j) {
     console_progress(&j->bar, &p);
 }
 
-/* Rank 0: answers requests, renders bands itself while any are left, and collects every
- * rank's outcome. The first failure (its own or another rank's) stops the handing out; it is
- * kept, with the rank it happened on, in *f and *failed_rank. */
-static int coordinate(job *j, clr_session *s, clr_sink *const sink[2], failure *f,
-                      int *failed_rank) {
-    size_t next = 0;
-    int finished = 0;
-    bool failed = false;
-    while (finished < j->size - 1 || (next < j->bands && !failed)) {
-        for (;;) {
-            int waiting = 0;
-            MPI_Status st;
-            PROTOCOL(j, MPI_Iprobe, (MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &waiting, &st));
-            if (!waiting)
-                break;
-            if (st.MPI_TAG == TAG_REQUEST) {
-                PROTOCOL(j, MPI_Recv,
-                         (NULL, 0, MPI_BYTE, st.MPI_SOURCE, TAG_REQUEST, MPI_COMM_WORLD,
-                          MPI_STATUS_IGNORE));
-                ++j->requests_by_rank[st.MPI_SOURCE];
-                report_progress(j);
-                if (next < j->bands && !failed) {
-                    uint64_t band[3];
-                    band_of(j, next++, band);
-                    ++j->bands_by_rank[st.MPI_SOURCE];
-                    PROTOCOL(j, MPI_Send,
-                             (band, 3, MPI_UINT64_T, st.MPI_SOURCE, TAG_ASSIGN, MPI_COMM_WORLD));
-                } else {
-                    PROTOCOL(j, MPI_Send,
-                             (NULL, 0, MPI_BYTE, st.MPI_SOURCE, TAG_STOP, MPI_COMM_WORLD));
-                }
-            } else if (st.MPI_TAG == TAG_RESULT) {
-                uint64_t head[4];
-                PROTOCOL(j, MPI_Recv,
-                         (head, 4, MPI_UINT64_T, st.MPI_SOURCE, TAG_RESULT, MPI_COMM_WORLD,
-                          MPI_STATUS_IGNORE));
-                unsigned char *samples = malloc(head[3] ? (size_t)head[3] : 1);
-                if (!samples) /* its rows still wait to be received: the job cannot go on */
-                    protocol_call(j, "malloc for a gathered band", MPI_ERR_NO_MEM);
-                PROTOCOL(j, MPI_Recv,
-                         (samples, (int)head[3], MPI_BYTE, st.MPI_SOURCE, TAG_RESULT_ROWS,
-                          MPI_COMM_WORLD, MPI_STATUS_IGNORE));
-                if (failed)
-                    free(samples);
-                else if (keep_band(j, head, samples, f) != 0) {
-                    failed = true;
-                    *failed_rank = 0;
-                }
-            } else if (st.MPI_TAG == TAG_FINISHED) {
-                finished_message m;
-                PROTOCOL(j, MPI_Recv,
-                         (&m, (int)sizeof m, MPI_BYTE, st.MPI_SOURCE, TAG_FINISHED, MPI_COMM_WORLD,
-                          MPI_STATUS_IGNORE));
-                ++finished;
-                if (m.status != 0 && !failed) {
-                    failed = true;
-                    m.message[sizeof m.message - 1] = '\0';
-                    failure_set(f, (clr_status)m.status, "%s", m.message);
-                    *failed_rank = st.MPI_SOURCE; /* the message names it and its host */
-                }
+/* Rank 0: the first failure of the job stops the hand-out; it is kept with its rank. */
+static void job_failed(job *j, const failure *f, int rank) {
+    if (j->failed)
+        return;
+    j->failed = true;
+    j->failure = *f;
+    j->failed_rank = rank;
+}
+
+/* Rank 0: answers every message waiting: requests (a unit, or STOP when none is left or the
+ * job failed), gathered bands, and the ranks' outcomes. */
+static void answer_waiting(job *j) {
+    for (;;) {
+        int waiting = 0;
+        MPI_Status st;
+        PROTOCOL(j, MPI_Iprobe, (MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &waiting, &st));
+        if (!waiting)
+            return;
+        const int from = st.MPI_SOURCE;
+        if (st.MPI_TAG == TAG_REQUEST) {
+            PROTOCOL(j, MPI_Recv,
+                     (NULL, 0, MPI_BYTE, from, TAG_REQUEST, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+            if (j->next_unit < j->bands && !j->failed) {
+                uint64_t band[3];
+                band_of(j, j->next_unit++, band);
+                ++j->bands_by_rank[from];
+                PROTOCOL(j, MPI_Send, (band, 3, MPI_UINT64_T, from, TAG_ASSIGN, MPI_COMM_WORLD));
             } else {
-                return failure_set(f, CLR_RUNTIME_ERROR,
-                                   "internal error: rank %d sent message tag %d", st.MPI_SOURCE,
-                                   st.MPI_TAG);
+                PROTOCOL(j, MPI_Send, (NULL, 0, MPI_BYTE, from, TAG_STOP, MPI_COMM_WORLD));
             }
+            report_progress(j);
+        } else if (st.MPI_TAG == TAG_RESULT) {
+            uint64_t head[4];
+            PROTOCOL(j, MPI_Recv,
+                     (head, 4, MPI_UINT64_T, from, TAG_RESULT, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+            unsigned char *samples = malloc(head[3] ? (size_t)head[3] : 1);
+            if (!samples) /* its rows still wait to be received: the job cannot go on */
+                protocol_call(j, "malloc for a gathered band", MPI_ERR_NO_MEM);
+            PROTOCOL(j, MPI_Recv,
+                     (samples, (int)head[3], MPI_BYTE, from, TAG_RESULT_ROWS, MPI_COMM_WORLD,
+                      MPI_STATUS_IGNORE));
+            failure f;
+            if (j->failed)
+                free(samples);
+            else if (keep_band(j, head, samples, &f) != 0)
+                job_failed(j, &f, 0);
+        } else if (st.MPI_TAG == TAG_FINISHED) {
+            finished_message m;
+            PROTOCOL(j, MPI_Recv,
+                     (&m, (int)sizeof m, MPI_BYTE, from, TAG_FINISHED, MPI_COMM_WORLD,
+                      MPI_STATUS_IGNORE));
+            ++j->finished_ranks;
+            j->finished_by_rank[from] = true;
+            if (m.status != 0) {
+                m.message[sizeof m.message - 1] = '\0';
+                failure f;
+                failure_set(&f, (clr_status)m.status, "%s", m.message); /* names its rank */
+                job_failed(j, &f, from);
+            }
+            report_progress(j);
+        } else {
+            failure f;
+            failure_set(&f, CLR_RUNTIME_ERROR, "internal error: rank %d sent message tag %d", from,
+                        st.MPI_TAG);
+            job_failed(j, &f, 0);
+            return;
         }
-        if (next < j->bands && !failed) {
+    }
+}
+
+/* Rank 0's band source for its own render: the next unit, once the others are answered. */
+static int own_next_band(void *user, size_t *frame, size_t *first_row, size_t *rows,
+                         char *message) {
+    job *j = user;
+    answer_waiting(j);
+    if (j->failed) {
+        snprintf(message, CLR_MESSAGE_SIZE, "%s", j->failure.message);
+        return -1;
+    }
+    if (j->next_unit >= j->bands)
+        return 0;
+    uint64_t band[3];
+    band_of(j, j->next_unit++, band);
+    ++j->bands_by_rank[0], ++j->units_mine;
+    *frame = (size_t)band[0], *first_row = (size_t)band[1], *rows = (size_t)band[2];
+    report_progress(j);
+    return 1;
+}
+
+/* While rank 0's devices render, it answers the others (about every millisecond), so that no
+ * rank waits for the end of one of rank 0's bands; a failure elsewhere stops its render. */
+static int own_idle(void *user, char *message) {
+    job *j = user;
+    answer_waiting(j);
+    if (!j->failed)
+        return 0;
+    snprintf(message, CLR_MESSAGE_SIZE, "%s", j->failure.message);
+    return -1;
+}
+
+/* Every other rank's band source: the unit rank 0 assigned, asking for the next at once (the
+ * engine fetches a band ahead, so a rank holds at most one rendering and one waiting). */
+static int remote_next_band(void *user, size_t *frame, size_t *first_row, size_t *rows,
+                            char *message) {
+    job *j = user;
+    (void)message;
+    if (!j->request_open)
+        return 0;
+    uint64_t band[3];
+    MPI_Status st;
+    double start = clock_ms();
+    PROTOCOL(j, MPI_Recv, (band, 3, MPI_UINT64_T, 0, MPI_ANY_TAG, MPI_COMM_WORLD, &st));
+    j->wait_ms += clock_ms() - start;
+    j->request_open = false;
+    if (st.MPI_TAG != TAG_ASSIGN)
+        return 0;
+    if (j->kill_after_bands && j->units_mine == j->kill_after_bands)
+        raise(SIGKILL);
+    ++j->units_mine;
+    PROTOCOL(j, MPI_Send, (NULL, 0, MPI_BYTE, 0, TAG_REQUEST, MPI_COMM_WORLD));
+    j->request_open = true;
+    *frame = (size_t)band[0], *first_row = (size_t)band[1], *rows = (size_t)band[2];
+    return 1;
+}
+
+/* A frame of --frames into its own file, as one process renders it. */
+static int render_frame(const job *j, clr_session *s, const uint64_t band[3], failure *f) {
+    return sequence_render_frame(j->renderer, s, j->options, (size_t)band[0], "", j->out, f);
+}
+
+/* Rank 0: hands out units and renders its own; then waits for every rank's outcome. Bands
+ * go through one clr_render_bands() (the engine's workers kept across them, the others
+ * answered between launches); frames one at a time between answers. */
+static int coordinate(job *j, clr_session *s, clr_sink *const sinks[2], failure *f,
+                      int *failed_rank) {
+    if (!j->frames_mode) {
+        size_t first = sinks[0] ? 0 : 1;
+        if (clr_render_bands(s, own_next_band, own_idle, j, sinks + first, 2 - first, f) != CLR_OK)
+            job_failed(j, f, 0); /* keeps another rank's failure, when that stopped it */
+    }
+    j->own_render_over = true;
+    while (j->finished_ranks < j->size - 1 || (j->next_unit < j->bands && !j->failed)) {
+        answer_waiting(j);
+        if (j->frames_mode && j->next_unit < j->bands && !j->failed) {
             uint64_t band[3];
-            band_of(j, next++, band);
-            ++j->bands_by_rank[0];
-            if (render_one(j, s, sink, band, f) != 0) {
-                failed = true;
-                *failed_rank = 0;
-            } else {
-                ++j->units_done, ++j->units_mine;
-                report_progress(j);
-            }
-        } else if (finished < j->size - 1) {
+            band_of(j, j->next_unit++, band);
+            ++j->bands_by_rank[0], ++j->units_mine;
+            j->own_render_over = false;
+            if (render_frame(j, s, band, f) != 0)
+                job_failed(j, f, 0);
+            j->own_render_over = true;
+            report_progress(j);
+        } else if (j->finished_ranks < j->size - 1) {
             /* Open MPI's blocking receive spins: a short sleep leaves the cores to the ranks
              * that render on this host. */
             double start = clock_ms();
@@ -433,30 +508,38 @@ static int coordinate(job *j, clr_session *s, clr_sink *const sink[2], failure *
             j->wait_ms += clock_ms() - start;
         }
     }
-    return failed ? f->status : 0;
+    if (!j->failed)
+        return 0;
+    *f = j->failure;
+    *failed_rank = j->failed_rank;
+    return f->status;
 }
 
-/* Every other rank: asks for bands and renders them until rank 0 says stop, then reports. */
-static int take_bands(job *j, clr_session *s, clr_sink *const sink[2], failure *f) {
-    int open = 0, status = 0;
-    for (int i = 0; i < j->ahead; ++i, ++open)
-        PROTOCOL(j, MPI_Send, (NULL, 0, MPI_BYTE, 0, TAG_REQUEST, MPI_COMM_WORLD));
-    while (open > 0) {
+/* Every other rank: renders what rank 0 assigns until it says stop, then reports. */
+static int take_units(job *j, clr_session *s, clr_sink *const sinks[2], failure *f) {
+    int status = 0;
+    PROTOCOL(j, MPI_Send, (NULL, 0, MPI_BYTE, 0, TAG_REQUEST, MPI_COMM_WORLD));
+    j->request_open = true;
+    if (!j->frames_mode) {
+        size_t first = sinks[0] ? 0 : 1;
+        status = clr_render_bands(s, remote_next_band, NULL, j, sinks + first, 2 - first, f);
+    }
+    while (j->request_open) {
         uint64_t band[3];
         MPI_Status st;
         double start = clock_ms();
         PROTOCOL(j, MPI_Recv, (band, 3, MPI_UINT64_T, 0, MPI_ANY_TAG, MPI_COMM_WORLD, &st));
         j->wait_ms += clock_ms() - start;
-        --open;
+        j->request_open = false;
         if (st.MPI_TAG != TAG_ASSIGN || status != 0)
-            continue; /* after a failure, the bands still assigned are dropped */
-        status = render_one(j, s, sink, band, f);
-        j->units_mine += status == 0;
-        if (j->kill_after_bands && --j->kill_after_bands == 0)
+            continue; /* after a failure, a unit still assigned is dropped */
+        status = render_frame(j, s, band, f);
+        ++j->units_mine;
+        if (j->kill_after_bands && j->units_mine == j->kill_after_bands)
             raise(SIGKILL);
         if (status == 0) {
             PROTOCOL(j, MPI_Send, (NULL, 0, MPI_BYTE, 0, TAG_REQUEST, MPI_COMM_WORLD));
-            ++open;
+            j->request_open = true;
         }
     }
     finished_message m = {.status = status};
@@ -646,9 +729,10 @@ static void log_share(const job *j, int status) {
         return;
     char line[1024];
     int used = j->frames_mode || j->band_rows == j->height
-                   ? snprintf(line, sizeof line, "%zu frames over %d ranks:", j->bands, j->size)
-                   : snprintf(line, sizeof line, "%zu bands of %zu rows over %d ranks:", j->bands,
-                              j->band_rows, j->size);
+                   ? snprintf(line, sizeof line, "%zu frames over %d rank%s:", j->bands, j->size,
+                              j->size == 1 ? "" : "s")
+                   : snprintf(line, sizeof line, "%zu bands of %zu rows over %d rank%s:", j->bands,
+                              j->band_rows, j->size, j->size == 1 ? "" : "s");
     for (int i = 0; i < j->size && used > 0 && (size_t)used < sizeof line; ++i)
         used += snprintf(line + used, sizeof line - (size_t)used, "%s %zu", i ? "," : "",
                          j->bands_by_rank[i]);
@@ -663,17 +747,50 @@ static int broadcast_outcome(const job *j, int status) {
     return outcome;
 }
 
+/* mpirun binds each rank to one core when it starts two or fewer (Open MPI's default), and a
+ * CPU device's threads then share that core: the render takes the time of one core. Rank 0
+ * says so, once, for the first rank with fewer cores than its share of its host. Collective. */
+static void warn_if_bound(const job *j, bool cpu_device) {
+    cpu_set_t set;
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    int local_size = 1;
+    MPI_Comm_size(j->host_ranks, &local_size);
+    int mine[3] = {sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : (int)online,
+                   online > local_size ? (int)(online / local_size) : 1, cpu_device};
+    int *all = j->rank == 0 ? calloc((size_t)j->size * 3, sizeof *all) : NULL;
+    if (j->rank == 0 && !all)
+        protocol_call(j, "calloc for the ranks' cores", MPI_ERR_NO_MEM);
+    PROTOCOL(j, MPI_Gather, (mine, 3, MPI_INT, all, 3, MPI_INT, 0, MPI_COMM_WORLD));
+    for (int r = 0; j->rank == 0 && r < j->size; ++r) {
+        const int *n = all + 3 * r;
+        if (!n[2] || n[0] >= n[1])
+            continue;
+        char line[512];
+        snprintf(line, sizeof line,
+                 "rank %d's CPU device has %d of the %d cores that are its share of its host: "
+                 "mpirun bound it (its default for 2 ranks or fewer is --bind-to core); "
+                 "mpirun --bind-to none gives the ranks the host's cores",
+                 r, n[0], n[1]);
+        console_log(j->out, CLR_LOG_WARNING, line);
+        break;
+    }
+    free(all);
+}
+
 /* Rank 0 names every rank's devices in one line: where the bands went. */
 static int log_devices(const job *j, clr_session *s, failure *f) {
     char mine[256] = "";
     size_t used = 0;
+    bool cpu_device = false;
     for (size_t i = 0; i < clr_session_device_count(s) && used < sizeof mine; ++i) {
         clr_device_info info;
         if (clr_session_device(s, i, &info, f) != CLR_OK)
             return f->status;
         used += (size_t)snprintf(mine + used, sizeof mine - used, "%s%u:%u", i ? "+" : "",
                                  info.platform_index, info.device_index);
+        cpu_device |= info.type == CLR_DEVICE_CPU;
     }
+    warn_if_bound(j, cpu_device);
     if (!mine[0])
         snprintf(mine, sizeof mine, "reference");
     char *all = j->rank == 0 ? calloc((size_t)j->size, sizeof mine) : NULL;
@@ -704,14 +821,14 @@ static int run_frames(job *j, clr_session *s, failure *f, int *failed_rank) {
         status = clr_layout_get(s, &layout, f);
     if (status == 0) {
         j->frames_mode = true;
-        j->ahead = 1; /* a frame is long: no need to wait for the next, and fairer shares */
+        j->in_flight = 1; /* the frame it renders */
         j->frames = (size_t)o->frames, j->height = layout.height;
     }
     if (status == 0 && j->rank == 0) {
         j->units = calloc(j->frames, sizeof *j->units);
         j->bands_by_rank = calloc((size_t)j->size, sizeof *j->bands_by_rank);
-        j->requests_by_rank = calloc((size_t)j->size, sizeof *j->requests_by_rank);
-        if (!j->units || !j->bands_by_rank || !j->requests_by_rank)
+        j->finished_by_rank = calloc((size_t)j->size, sizeof *j->finished_by_rank);
+        if (!j->units || !j->bands_by_rank || !j->finished_by_rank)
             status = failure_set(f, CLR_RUNTIME_ERROR, "out of memory for %zu frames", j->frames);
         for (size_t k = 0; status == 0 && k < j->frames; ++k)
             if (!(o->resume && sequence_frame_exists(o, k)))
@@ -735,7 +852,7 @@ static int run_frames(job *j, clr_session *s, failure *f, int *failed_rank) {
     clr_sink *const none[2] = {NULL, NULL};
     int rendered_by = 0;
     render_timings_mark();
-    status = j->rank == 0 ? coordinate(j, s, none, f, &rendered_by) : take_bands(j, s, none, f);
+    status = j->rank == 0 ? coordinate(j, s, none, f, &rendered_by) : take_units(j, s, none, f);
     if (j->rank == 0 && status != 0)
         *failed_rank = rendered_by;
     log_share(j, status);
@@ -779,7 +896,8 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
     render_request_free(&request);
     if ((status = agree(j, status, f, failed_rank)) != 0)
         goto done;
-    j->renderer = renderer, j->options = &o, j->out = &out, j->ahead = REQUESTS_AHEAD;
+    j->renderer = renderer, j->options = &o, j->out = &out;
+    j->in_flight = 2; /* a band rendering, the next fetched by the engine */
     j->start_ms = clock_ms();
     if (o.frames) {
         status = run_frames(j, s, f, failed_rank);
@@ -847,11 +965,13 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
         status = clr_band_whole_frames(s, to_stdout ? named : o.output, o.verify, &whole_frames, f);
     if (status == 0) {
         j->frames = layout.frames, j->height = layout.height;
-        size_t rows = (layout.height + (size_t)j->size * BANDS_PER_RANK - 1) /
-                      ((size_t)j->size * BANDS_PER_RANK);
-        j->band_rows = whole_frames ? layout.height : (rows + granule - 1) / granule * granule;
-        if (whole_frames)
-            j->ahead = 1; /* frames are long: fairer shares, as with --frames */
+        /* BANDS_PER_RANK over the whole render: a stack of many frames is cut into whole
+         * frames, not into as many bands per frame (a band never spans two frames). */
+        uint64_t all_rows = (uint64_t)layout.frames * layout.height,
+                 units = (uint64_t)j->size * BANDS_PER_RANK;
+        size_t rows = (size_t)((all_rows + units - 1) / units);
+        rows = (rows + granule - 1) / granule * granule;
+        j->band_rows = whole_frames || rows >= layout.height ? layout.height : rows;
         j->bands_per_frame = (layout.height + j->band_rows - 1) / j->band_rows;
         j->bands = j->frames * j->bands_per_frame;
         if (!j->gather)
@@ -897,14 +1017,14 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
 open:
     if (j->rank == 0 &&
         (!(j->bands_by_rank = calloc((size_t)j->size, sizeof *j->bands_by_rank)) ||
-         !(j->requests_by_rank = calloc((size_t)j->size, sizeof *j->requests_by_rank))))
+         !(j->finished_by_rank = calloc((size_t)j->size, sizeof *j->finished_by_rank))))
         status = failure_set(f, CLR_RUNTIME_ERROR, "out of memory");
     if ((status = agree(j, status, f, failed_rank)) != 0)
         goto done;
     int rendered_by = j->rank;
     clr_sink *const sinks[2] = {verifier, sink};
     render_timings_mark();
-    status = j->rank == 0 ? coordinate(j, s, sinks, f, &rendered_by) : take_bands(j, s, sinks, f);
+    status = j->rank == 0 ? coordinate(j, s, sinks, f, &rendered_by) : take_units(j, s, sinks, f);
     if (j->rank == 0 && status != 0 && rendered_by != 0) {
         /* Another rank's failure: rank 0 names it; the others' agree() below does not. */
         *failed_rank = rendered_by;
@@ -950,8 +1070,8 @@ done:
     j->bands_by_rank = NULL;
     free(j->units);
     j->units = NULL;
-    free(j->requests_by_rank);
-    j->requests_by_rank = NULL;
+    free(j->finished_by_rank);
+    j->finished_by_rank = NULL;
     for (size_t i = 0; i < j->early_count; ++i)
         free(j->early[i].samples);
     free(j->early);
