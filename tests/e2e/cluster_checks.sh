@@ -72,11 +72,15 @@ xray-window-frames)
     grep -q '^clrender: 1 frames over 3 ranks' err.txt || fail "expected one whole frame"
     cmp one/one.pgm three/one.pgm || fail "the windowed .pgm differs from one process"
     [[ $(ls -A three) == one.pgm ]] || fail "left behind: $(ls -A three)"
-    (cd many-one && "$clrender" xray --detector 96,64 --voxels 48 --angles 9 -o 'a%02d.png')
+    (cd many-one && "$clrender" xray --detector 96,64 --voxels 48 --angles 24 -o 'a%02d.png')
     (cd many-three && "${mpirun[@]}" -np 3 "$clrender" xray --detector 96,64 --voxels 48 \
-        --angles 9 -o 'a%02d.png') 2>err.txt || { cat err.txt >&2; fail "mpirun failed"; }
-    grep -Eq '^clrender: 9 frames over 3 ranks: [1-9], [1-9], [1-9]$' err.txt ||
-        fail "not every rank rendered a frame"
+        --angles 24 -o 'a%02d.png') 2>err.txt || { cat err.txt >&2; fail "mpirun failed"; }
+    cat err.txt
+    # (how many each rank takes depends on timing: at least two must have rendered)
+    share=$(sed -n 's/^clrender: 24 frames over 3 ranks: //p' err.txt)
+    [[ -n $share ]] || fail "no share line"
+    [[ $(tr ',' '\n' <<<"$share" | awk '$1 > 0' | wc -l) -ge 2 ]] ||
+        fail "one rank rendered every frame: $share"
     diff -r many-one many-three || fail "the angles' files differ"
     ;;
 xray-verify)
