@@ -48,6 +48,8 @@ enum {
 /* Bands per rank in a render: enough for the faster ranks to take more, few enough that a
  * band's fixed costs (a launch, a write) stay small. */
 #define BANDS_PER_RANK 8
+/* What rank 0 may hold of bands gathered ahead of the file (PNG, EXR, standard output). */
+#define GATHER_WINDOW_BYTES ((size_t)256 << 20)
 
 typedef struct finished_message {
     int32_t status;
@@ -77,6 +79,14 @@ typedef struct job {
         unsigned char *samples;
     } * early;
     size_t early_count, early_capacity;
+    uint64_t early_rows, most_early_rows; /* rows held now, and at most, for the share line */
+    int *unit_owner;                      /* rank 0: the rank each unit went to */
+    /* How far past the next unit the file needs rank 0 hands units to the other ranks (its
+     * own are never held back: it delivers the oldest itself); requests beyond wait in
+     * `deferred` until the file catches up. Bounds the early bands' memory. */
+    size_t window;
+    int *deferred;
+    int deferred_count;
     uint64_t next_frame, next_row; /* the next rows the file needs */
     /* --frames: the units are whole frames, each rendered into its own file by the rank
      * that renders it (sequence_render_frame, as one process would); rank 0 hands out the
@@ -106,7 +116,7 @@ typedef struct job {
     bool request_open;
     /* --timings: time this rank spent waiting on MPI (for work, for rank 0 to take its rows,
      * or rank 0 idle between requests), and the units it rendered */
-    double wait_ms;
+    double wait_ms, waiting_since_ms;
     size_t units_mine;
 } job;
 
@@ -255,6 +265,7 @@ static int feed_in_order(job *j, failure *f) {
         int status = clr_sink_feed(j->gathered, (size_t)b->frame, (size_t)b->row, (size_t)b->rows,
                                    b->samples, b->bytes, f);
         j->next_row += b->rows;
+        j->early_rows -= b->rows;
         if (j->next_row == j->height)
             ++j->next_frame, j->next_row = 0;
         free(b->samples);
@@ -279,7 +290,11 @@ static int keep_band(job *j, const uint64_t head[4], unsigned char *samples, fai
     }
     j->early[j->early_count++] =
         (struct early_band){head[0], head[1], head[2], (size_t)head[3], samples};
-    return feed_in_order(j, f);
+    j->early_rows += head[2];
+    int status = feed_in_order(j, f);
+    if (j->early_rows > j->most_early_rows)
+        j->most_early_rows = j->early_rows;
+    return status;
 }
 
 /* The rows sink's taker on rank 0: its own bands join the others'. */
@@ -357,6 +372,41 @@ static void job_failed(job *j, const failure *f, int rank) {
     j->failed_rank = rank;
 }
 
+/* Rank 0: whether the next unit lies past the window of what the gathered file may hold. */
+static size_t unit_needed(const job *j) {
+    return (size_t)j->next_frame * j->bands_per_frame + (size_t)j->next_row / j->band_rows;
+}
+
+static bool beyond_window(const job *j) {
+    if (!j->window || j->failed || j->next_unit >= j->bands)
+        return false;
+    return j->next_unit >= unit_needed(j) + j->window;
+}
+
+/* Rank 0: gives rank `to` the next unit, or STOP when none is left or the job failed. */
+static void answer_request(job *j, int to) {
+    if (j->next_unit < j->bands && !j->failed) {
+        uint64_t band[3];
+        j->unit_owner[j->next_unit] = to;
+        band_of(j, j->next_unit++, band);
+        ++j->bands_by_rank[to];
+        PROTOCOL(j, MPI_Send, (band, 3, MPI_UINT64_T, to, TAG_ASSIGN, MPI_COMM_WORLD));
+    } else {
+        PROTOCOL(j, MPI_Send, (NULL, 0, MPI_BYTE, to, TAG_STOP, MPI_COMM_WORLD));
+    }
+    report_progress(j);
+}
+
+/* Rank 0: answers the deferred requests the window now allows, oldest first. */
+static void answer_deferred(job *j) {
+    int answered = 0;
+    while (answered < j->deferred_count && !beyond_window(j))
+        answer_request(j, j->deferred[answered++]);
+    memmove(j->deferred, j->deferred + answered,
+            (size_t)(j->deferred_count - answered) * sizeof *j->deferred);
+    j->deferred_count -= answered;
+}
+
 /* Rank 0: answers every message waiting: requests (a unit, or STOP when none is left or the
  * job failed), gathered bands, and the ranks' outcomes. */
 static void answer_waiting(job *j) {
@@ -364,21 +414,18 @@ static void answer_waiting(job *j) {
         int waiting = 0;
         MPI_Status st;
         PROTOCOL(j, MPI_Iprobe, (MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &waiting, &st));
-        if (!waiting)
+        if (!waiting) {
+            answer_deferred(j); /* the file may have moved on, or the job failed */
             return;
+        }
         const int from = st.MPI_SOURCE;
         if (st.MPI_TAG == TAG_REQUEST) {
             PROTOCOL(j, MPI_Recv,
                      (NULL, 0, MPI_BYTE, from, TAG_REQUEST, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
-            if (j->next_unit < j->bands && !j->failed) {
-                uint64_t band[3];
-                band_of(j, j->next_unit++, band);
-                ++j->bands_by_rank[from];
-                PROTOCOL(j, MPI_Send, (band, 3, MPI_UINT64_T, from, TAG_ASSIGN, MPI_COMM_WORLD));
-            } else {
-                PROTOCOL(j, MPI_Send, (NULL, 0, MPI_BYTE, from, TAG_STOP, MPI_COMM_WORLD));
-            }
-            report_progress(j);
+            if (beyond_window(j))
+                j->deferred[j->deferred_count++] = from; /* one request per rank is open */
+            else
+                answer_request(j, from);
         } else if (st.MPI_TAG == TAG_RESULT) {
             uint64_t head[4];
             PROTOCOL(j, MPI_Recv,
@@ -423,6 +470,10 @@ static int own_next_band(void *user, size_t *frame, size_t *first_row, size_t *r
                          char *message) {
     job *j = user;
     answer_waiting(j);
+    /* Past the window rank 0 waits too, for the unit the file needs, unless that unit is its
+     * own (then the file moves on as soon as rank 0 delivers it). */
+    if (beyond_window(j) && j->unit_owner[unit_needed(j)] != 0)
+        return CLR_BAND_LATER;
     if (j->failed) {
         snprintf(message, CLR_MESSAGE_SIZE, "%s", j->failure.message);
         return -1;
@@ -430,11 +481,12 @@ static int own_next_band(void *user, size_t *frame, size_t *first_row, size_t *r
     if (j->next_unit >= j->bands)
         return 0;
     uint64_t band[3];
+    j->unit_owner[j->next_unit] = 0;
     band_of(j, j->next_unit++, band);
     ++j->bands_by_rank[0], ++j->units_mine;
     *frame = (size_t)band[0], *first_row = (size_t)band[1], *rows = (size_t)band[2];
     report_progress(j);
-    return 1;
+    return CLR_BAND_GIVEN;
 }
 
 /* While rank 0's devices render, it answers the others (about every millisecond), so that no
@@ -455,22 +507,31 @@ static int remote_next_band(void *user, size_t *frame, size_t *first_row, size_t
     job *j = user;
     (void)message;
     if (!j->request_open)
-        return 0;
-    uint64_t band[3];
+        return CLR_BAND_NONE;
+    /* Not waiting for the answer: rank 0 may hold it back until the file has the bands this
+     * rank rendered, which the engine delivers only while this returns. */
+    int answered = 0;
     MPI_Status st;
-    double start = clock_ms();
-    PROTOCOL(j, MPI_Recv, (band, 3, MPI_UINT64_T, 0, MPI_ANY_TAG, MPI_COMM_WORLD, &st));
-    j->wait_ms += clock_ms() - start;
+    PROTOCOL(j, MPI_Iprobe, (0, MPI_ANY_TAG, MPI_COMM_WORLD, &answered, &st));
+    if (!answered || (st.MPI_TAG != TAG_ASSIGN && st.MPI_TAG != TAG_STOP)) {
+        if (!j->waiting_since_ms)
+            j->waiting_since_ms = clock_ms();
+        return CLR_BAND_LATER;
+    }
+    if (j->waiting_since_ms)
+        j->wait_ms += clock_ms() - j->waiting_since_ms, j->waiting_since_ms = 0;
+    uint64_t band[3];
+    PROTOCOL(j, MPI_Recv, (band, 3, MPI_UINT64_T, 0, st.MPI_TAG, MPI_COMM_WORLD, &st));
     j->request_open = false;
     if (st.MPI_TAG != TAG_ASSIGN)
-        return 0;
+        return CLR_BAND_NONE;
     if (j->kill_after_bands && j->units_mine == j->kill_after_bands)
         raise(SIGKILL);
     ++j->units_mine;
     PROTOCOL(j, MPI_Send, (NULL, 0, MPI_BYTE, 0, TAG_REQUEST, MPI_COMM_WORLD));
     j->request_open = true;
     *frame = (size_t)band[0], *first_row = (size_t)band[1], *rows = (size_t)band[2];
-    return 1;
+    return CLR_BAND_GIVEN;
 }
 
 /* A frame of --frames into its own file, as one process renders it. */
@@ -493,6 +554,7 @@ static int coordinate(job *j, clr_session *s, clr_sink *const sinks[2], failure 
         answer_waiting(j);
         if (j->frames_mode && j->next_unit < j->bands && !j->failed) {
             uint64_t band[3];
+            j->unit_owner[j->next_unit] = 0;
             band_of(j, j->next_unit++, band);
             ++j->bands_by_rank[0], ++j->units_mine;
             j->own_render_over = false;
@@ -736,6 +798,10 @@ static void log_share(const job *j, int status) {
     for (int i = 0; i < j->size && used > 0 && (size_t)used < sizeof line; ++i)
         used += snprintf(line + used, sizeof line - (size_t)used, "%s %zu", i ? "," : "",
                          j->bands_by_rank[i]);
+    if (j->gather && used > 0 && (size_t)used < sizeof line)
+        snprintf(line + used, sizeof line - (size_t)used,
+                 "; rank 0 held at most %llu rows gathered ahead of the file",
+                 (unsigned long long)j->most_early_rows);
     console_log(j->out, CLR_LOG_INFO, line);
 }
 
@@ -828,7 +894,10 @@ static int run_frames(job *j, clr_session *s, failure *f, int *failed_rank) {
         j->units = calloc(j->frames, sizeof *j->units);
         j->bands_by_rank = calloc((size_t)j->size, sizeof *j->bands_by_rank);
         j->finished_by_rank = calloc((size_t)j->size, sizeof *j->finished_by_rank);
-        if (!j->units || !j->bands_by_rank || !j->finished_by_rank)
+        j->deferred = calloc((size_t)j->size, sizeof *j->deferred);
+        j->unit_owner = calloc(j->frames ? j->frames : 1, sizeof *j->unit_owner);
+        if (!j->units || !j->bands_by_rank || !j->finished_by_rank || !j->deferred ||
+            !j->unit_owner)
             status = failure_set(f, CLR_RUNTIME_ERROR, "out of memory for %zu frames", j->frames);
         for (size_t k = 0; status == 0 && k < j->frames; ++k)
             if (!(o->resume && sequence_frame_exists(o, k)))
@@ -1017,8 +1086,21 @@ static int run(job *j, int argc, char **argv, failure *f, int *failed_rank) {
 open:
     if (j->rank == 0 &&
         (!(j->bands_by_rank = calloc((size_t)j->size, sizeof *j->bands_by_rank)) ||
-         !(j->finished_by_rank = calloc((size_t)j->size, sizeof *j->finished_by_rank))))
+         !(j->finished_by_rank = calloc((size_t)j->size, sizeof *j->finished_by_rank)) ||
+         !(j->deferred = calloc((size_t)j->size, sizeof *j->deferred)) ||
+         !(j->unit_owner = calloc(j->bands ? j->bands : 1, sizeof *j->unit_owner))))
         status = failure_set(f, CLR_RUNTIME_ERROR, "out of memory");
+    if (j->rank == 0 && j->gather) {
+        /* Early bands wait on rank 0 for the file: at most GATHER_WINDOW_BYTES of them, and
+         * never fewer than two a rank (each holds one rendering and one fetched). */
+        size_t band_bytes =
+            j->band_rows * layout.width * layout.channels * clr_sample_size(layout.sample);
+        size_t units = band_bytes ? GATHER_WINDOW_BYTES / band_bytes : j->bands;
+        j->window = units > 2 * (size_t)j->size ? units : 2 * (size_t)j->size;
+        const char *test_window = getenv("CLRENDER_TEST_GATHER_WINDOW");
+        if (test_window && atoi(test_window) > 0)
+            j->window = (size_t)atoi(test_window); /* for tests: a window to fill */
+    }
     if ((status = agree(j, status, f, failed_rank)) != 0)
         goto done;
     int rendered_by = j->rank;
@@ -1072,6 +1154,10 @@ done:
     j->units = NULL;
     free(j->finished_by_rank);
     j->finished_by_rank = NULL;
+    free(j->deferred);
+    j->deferred = NULL;
+    free(j->unit_owner);
+    j->unit_owner = NULL;
     for (size_t i = 0; i < j->early_count; ++i)
         free(j->early[i].samples);
     free(j->early);

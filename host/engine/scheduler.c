@@ -113,8 +113,9 @@ struct run {
      * queue[handing] handed out to workers, those past it wait; all before `count`. */
     queued_band *queue;
     size_t delivering, handing, count, capacity;
-    size_t fetched;   /* bands fetched so far: the next one's seq */
-    bool source_done; /* the source said there are no more */
+    size_t fetched;      /* bands fetched so far: the next one's seq */
+    bool source_done;    /* the source said there are no more */
+    double ask_again_ms; /* the source said LATER: when to ask again (0: whenever) */
     /* The rows of the bands fetched so far: the whole render's for clr_render(), which
      * fetches every frame at once; for a caller's source it grows as bands come. */
     uint64_t total_rows;
@@ -712,16 +713,17 @@ static int check_band(const run *r, size_t frame, size_t first_row, size_t rows,
 }
 
 /* Asks the source for its next band: 1 with *b filled and checked, 0 when there are no more,
- * -1 when the source failed or gave a band the render cannot take (the reason in `f`). On the
- * caller's thread without the lock: the source may block. */
+ * CLR_BAND_LATER when it has none yet, -1 when the source failed or gave a band the render
+ * cannot take (the reason in `f`). On the caller's thread without the lock: the source may
+ * block. */
 static int next_band(run *r, band *b, failure *f) {
     char message[CLR_MESSAGE_SIZE] = "";
     size_t frame = 0, row = 0, rows = 0;
     int got = r->feed.next(r->feed.user, &frame, &row, &rows, message);
     message[CLR_MESSAGE_SIZE - 1] = '\0';
-    if (got == 0)
-        return 0;
-    if (got < 0) {
+    if (got == CLR_BAND_NONE || got == CLR_BAND_LATER)
+        return got;
+    if (got < 0 || got != CLR_BAND_GIVEN) {
         failure_set(f, CLR_RUNTIME_ERROR, "%s", message[0] ? message : "the band source failed");
         return -1;
     }
@@ -735,7 +737,8 @@ static int next_band(run *r, band *b, failure *f) {
  * `lookahead` more, so that a worker finishing one band finds the next at once, while this
  * thread may be busy delivering, and never waits for the source. */
 static bool wants_band(const run *r) {
-    return !r->source_done && r->count - r->handing <= r->feed.lookahead;
+    return !r->source_done && r->count - r->handing <= r->feed.lookahead &&
+           (r->ask_again_ms == 0 || clock_ms() >= r->ask_again_ms);
 }
 
 /* Fetches one band into the queue (lock held; released while the source runs). */
@@ -746,6 +749,9 @@ static int fetch_band(run *r, failure *f) {
     pthread_mutex_lock(&r->lock);
     if (got < 0)
         return f->status;
+    r->ask_again_ms = got == CLR_BAND_LATER ? clock_ms() + 1.0 : 0;
+    if (got == CLR_BAND_LATER)
+        return 0;
     if (got == 0) {
         r->source_done = true;
     } else {
@@ -786,7 +792,7 @@ static int call_idle(run *r, failure *f) {
  * milliseconds and the callback called between them, without the lock: a caller coordinating
  * other processes answers them meanwhile. */
 static int wait_for_workers(run *r, failure *f) {
-    if (!r->feed.idle) {
+    if (!r->feed.idle && r->ask_again_ms == 0) {
         pthread_cond_wait(&r->changed, &r->lock);
         return 0;
     }
@@ -820,6 +826,11 @@ static int render_reference(run *r, failure *f) {
     band whole;
     int got = 0;
     while (status == 0 && (got = next_band(r, &whole, f)) > 0) {
+        if (got == CLR_BAND_LATER) { /* nothing to deliver meanwhile: a millisecond's pause */
+            nanosleep(&(struct timespec){0, 1000000}, NULL);
+            status = call_idle(r, f);
+            continue;
+        }
         r->total_rows += whole.rows;
         const size_t end = whole.row + whole.rows;
         for (size_t row = whole.row; status == 0 && row < end; row += r->max_rows) {
@@ -858,8 +869,15 @@ static void coordinate(run *r, failure *f) {
             }
             continue;
         }
-        if (r->delivering == r->count)
-            break; /* the source has no more (else a band would be wanted) and all are delivered */
+        if (r->delivering == r->count && r->source_done)
+            break;                       /* the source has no more and all are delivered */
+        if (r->delivering == r->count) { /* the source said LATER: ask it again soon */
+            if (wait_for_workers(r, f) != 0) {
+                fail_run(r, f);
+                break;
+            }
+            continue;
+        }
         const queued_band *q = &r->queue[r->delivering];
         const size_t seq = q->b.seq, frame = q->b.frame, row = q->b.row + q->delivered;
         worker *owner = NULL;

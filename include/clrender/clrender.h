@@ -400,11 +400,16 @@ CLR_API clr_status clr_render_band(clr_session *session, size_t frame, size_t fi
                                    clr_error *error);
 
 /* Where clr_render_bands() gets its bands: fills *frame, *first_row and *rows with the next
- * band and returns 1, returns 0 when there are no more, or a negative value with a one-line
- * reason in `message` (CLR_MESSAGE_SIZE bytes) to fail the render. Called on the thread that
- * called clr_render_bands(), whenever the engine wants more work; it may block. The engine
- * asks for a band as soon as the one before it has been handed out to the devices (not
- * delivered), and holds at most one band it has not begun beyond the one it is rendering. */
+ * band and returns CLR_BAND_GIVEN (1), returns CLR_BAND_NONE (0) when there are no more,
+ * CLR_BAND_LATER (2) when it has none yet (the engine goes on delivering what it rendered and
+ * asks again about a millisecond later), or a negative value with a one-line reason in
+ * `message` (CLR_MESSAGE_SIZE bytes) to fail the render. Called on the thread that called
+ * clr_render_bands(), whenever the engine wants more work. It may block, but then the bands
+ * rendered wait with it: a source that waits for another process which waits for those bands
+ * must say LATER instead. The engine asks for a band as soon as the one before it has been
+ * handed out to the devices (not delivered), and holds at most one band it has not begun
+ * beyond the one it is rendering. */
+enum { CLR_BAND_NONE = 0, CLR_BAND_GIVEN = 1, CLR_BAND_LATER = 2 };
 typedef int (*clr_band_source)(void *user, size_t *frame, size_t *first_row, size_t *rows,
                                char *message);
 

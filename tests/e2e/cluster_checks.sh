@@ -24,7 +24,7 @@ same_as_one_process() {
         cat err.txt >&2; fail "mpirun -np 3 failed"; }
     cat err.txt
     # Rank 0 says how the bands were shared; every rank must have rendered some.
-    grep -Eq '(bands of [0-9]+ rows|frames) over 3 ranks: [1-9][0-9]*, [1-9][0-9]*, [1-9][0-9]*$' \
+    grep -Eq '(bands of [0-9]+ rows|frames) over 3 ranks: [1-9][0-9]*, [1-9][0-9]*, [1-9][0-9]*(;|$)' \
         err.txt || fail "not every rank rendered a band"
     cmp "one/out.$ext" "three/out.$ext" || fail ".$ext over 3 ranks differs from one process"
     # Nothing but the output: no temporary file left behind.
@@ -54,6 +54,16 @@ julia-pgm)
 julia-png)
     # Gathered to rank 0 and encoded there: PNG's deflate stream is one for the whole image.
     same_as_one_process png julia --preset blog-overview
+    # A window of 2 bands of 28 rows past the one the file needs: rank 0 holds at most those
+    # and one band it fetched ahead (84 rows); it hands out no more until the file moves on.
+    # (Which ranks render then depends on timing: rank 0 answers waiting ranks first.)
+    (cd three && CLRENDER_TEST_GATHER_WINDOW=2 "${mpirun[@]}" -np 3 "$clrender" julia \
+        --preset blog-overview -o out.png) 2>err.txt || { cat err.txt >&2; fail "mpirun failed"; }
+    cat err.txt
+    cmp one/out.png three/out.png || fail "the PNG differs from one process with a window of 2"
+    held=$(sed -n 's/.*rank 0 held at most \([0-9]*\) rows gathered ahead of the file$/\1/p' \
+        err.txt)
+    [[ -n $held && $held -le 84 ]] || fail "rank 0 held ${held:-?} rows, more than the window"
     ;;
 sphere-exr)
     same_as_one_process exr sphere --size 320x240 --values radiance

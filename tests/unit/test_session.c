@@ -730,6 +730,72 @@ static void expect_bands_make_the_file(clr_session *s, const char *format, band_
     free(whole);
 }
 
+/* A source that gives the next band only once every row given before has been delivered,
+ * saying LATER meanwhile (as rank 0 does when its gathered file waits for this rank's bands):
+ * a source that blocked instead would wait forever for rows the engine delivers only when it
+ * returns. */
+typedef struct held_back {
+    band_list list;
+    uint64_t rows_given, rows_delivered;
+    size_t later; /* LATERs said */
+} held_back;
+
+static int next_when_delivered(void *user, size_t *frame, size_t *first_row, size_t *rows,
+                               char *message) {
+    held_back *h = user;
+    if (h->rows_delivered < h->rows_given || h->later < 2) { /* the first two: nothing yet */
+        ++h->later;
+        return CLR_BAND_LATER;
+    }
+    int got = next_listed(&h->list, frame, first_row, rows, message);
+    if (got == CLR_BAND_GIVEN)
+        h->rows_given += *rows;
+    return got;
+}
+
+static int count_delivered(void *user, size_t frame, size_t first_row, size_t rows,
+                           const void *samples, size_t bytes, char *message) {
+    (void)frame, (void)first_row, (void)samples, (void)bytes, (void)message;
+    ((held_back *)user)->rows_delivered += rows;
+    return 0;
+}
+
+static void a_source_that_says_later_is_asked_again(void **state) {
+    (void)state;
+    for (int with_idle = 0; with_idle < 2; ++with_idle) {
+        failure f = {0};
+        clr_session *s = clr_session_open("julia", &(clr_session_options){.devices = "cpu"}, &f);
+        assert_non_null(s);
+        assert_int_equal(clr_set(s, "size", "203x101", &f), CLR_OK);
+        size_t granule = 0;
+        assert_int_equal(clr_band_granule(s, &granule, &f), CLR_OK);
+        unsigned char *whole = malloc(1 << 20);
+        size_t whole_size = render_to_file(s, "npy", whole, 1 << 20);
+        held_back h = {0};
+        cut_and_shuffle(&h.list, 1, 101, granule);
+        uint64_t size = 0;
+        placed_file placed = {0};
+        clr_sink *sinks[2] = {clr_sink_placed(s, "npy", place_in_memory, &placed, &size, &f),
+                              clr_sink_rows(s, count_delivered, &h, &f)};
+        assert_non_null(sinks[0]);
+        assert_non_null(sinks[1]);
+        placed.size = (size_t)size;
+        placed.bytes = calloc(1, placed.size);
+        if (clr_render_bands(s, next_when_delivered, with_idle ? idle_listed : NULL, &h, sinks, 2,
+                             &f) != CLR_OK)
+            fail_msg("clr_render_bands: %s", f.message);
+        assert_true(h.later > h.list.count); /* once at least after every band but the last */
+        assert_int_equal(h.rows_delivered, 101);
+        assert_int_equal(h.list.calls, h.list.count + 1);
+        assert_memory_equal(placed.bytes, whole, whole_size);
+        clr_sink_free(sinks[1]);
+        clr_sink_free(sinks[0]);
+        free(placed.bytes);
+        free(whole);
+        clr_session_close(s);
+    }
+}
+
 /* Julia's bands, shuffled, through one render on one device and on two: the bytes of the
  * file clr_render writes, in .pgm (gray levels) and .npy (counts). */
 static void julia_bands_in_any_order_through_one_render_make_the_file(void **state) {
@@ -1097,6 +1163,7 @@ int main(void) {
         cmocka_unit_test(a_verifier_over_bands_in_any_order_counts_every_pixel_once),
         cmocka_unit_test(a_failing_source_or_idle_callback_stops_the_render_with_its_message),
         cmocka_unit_test(bands_the_render_cannot_take_are_usage_errors),
+        cmocka_unit_test(a_source_that_says_later_is_asked_again),
         cmocka_unit_test(rows_fed_to_a_file_sink_make_the_file_it_renders),
         cmocka_unit_test(verify_results_combine_by_pixels),
     };
