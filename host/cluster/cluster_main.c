@@ -595,14 +595,14 @@ static int take_units(job *j, clr_session *s, clr_sink *const sinks[2], failure 
         j->request_open = false;
         if (st.MPI_TAG != TAG_ASSIGN || status != 0)
             continue; /* after a failure, a unit still assigned is dropped */
-        status = render_frame(j, s, band, f);
-        ++j->units_mine;
         if (j->kill_after_bands && j->units_mine == j->kill_after_bands)
             raise(SIGKILL);
-        if (status == 0) {
-            PROTOCOL(j, MPI_Send, (NULL, 0, MPI_BYTE, 0, TAG_REQUEST, MPI_COMM_WORLD));
-            j->request_open = true;
-        }
+        /* The next frame is asked for before this one renders: rank 0 answers between frames
+         * of its own, and the answer waits here instead of this rank waiting for it. */
+        PROTOCOL(j, MPI_Send, (NULL, 0, MPI_BYTE, 0, TAG_REQUEST, MPI_COMM_WORLD));
+        j->request_open = true;
+        status = render_frame(j, s, band, f);
+        ++j->units_mine;
     }
     finished_message m = {.status = status};
     if (status)
@@ -887,7 +887,7 @@ static int run_frames(job *j, clr_session *s, failure *f, int *failed_rank) {
         status = clr_layout_get(s, &layout, f);
     if (status == 0) {
         j->frames_mode = true;
-        j->in_flight = 1; /* the frame it renders */
+        j->in_flight = 2; /* the frame it renders, and the next, assigned */
         j->frames = (size_t)o->frames, j->height = layout.height;
     }
     if (status == 0 && j->rank == 0) {
