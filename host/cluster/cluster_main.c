@@ -66,8 +66,8 @@ typedef struct job {
     bool file_open;
     size_t frames, height, band_rows, bands_per_frame, bands;
     size_t *bands_by_rank; /* rank 0: how many bands each rank was given */
-    /* For tests: this rank kills itself (SIGKILL, as the OOM killer would) after rendering
-     * this many bands; 0 never. CLRENDER_TEST_KILL_AFTER_BANDS. */
+    /* For tests: this rank kills itself (SIGKILL, as the OOM killer would) when its unit of
+     * this number comes (the first is 1), mid-run; 0 never. CLRENDER_TEST_KILL_AFTER_BANDS. */
     unsigned long kill_after_bands;
     /* Formats without rows at fixed offsets (PNG, EXR) are gathered: rank 0 feeds its file
      * sink the bands in order, holding those that arrive early. */
@@ -525,9 +525,8 @@ static int remote_next_band(void *user, size_t *frame, size_t *first_row, size_t
     j->request_open = false;
     if (st.MPI_TAG != TAG_ASSIGN)
         return CLR_BAND_NONE;
-    if (j->kill_after_bands && j->units_mine == j->kill_after_bands)
+    if (++j->units_mine == j->kill_after_bands)
         raise(SIGKILL);
-    ++j->units_mine;
     PROTOCOL(j, MPI_Send, (NULL, 0, MPI_BYTE, 0, TAG_REQUEST, MPI_COMM_WORLD));
     j->request_open = true;
     *frame = (size_t)band[0], *first_row = (size_t)band[1], *rows = (size_t)band[2];
@@ -595,7 +594,7 @@ static int take_units(job *j, clr_session *s, clr_sink *const sinks[2], failure 
         j->request_open = false;
         if (st.MPI_TAG != TAG_ASSIGN || status != 0)
             continue; /* after a failure, a unit still assigned is dropped */
-        if (j->kill_after_bands && j->units_mine == j->kill_after_bands)
+        if (j->units_mine + 1 == j->kill_after_bands)
             raise(SIGKILL);
         /* The next frame is asked for before this one renders: rank 0 answers between frames
          * of its own, and the answer waits here instead of this rank waiting for it. */

@@ -121,14 +121,14 @@ rank-fails-cleanly)
     [[ $(ls -A | sort | tr '\n' ' ') == "err.txt existing.npy " ]] || fail "left behind: $(ls -A)"
     ;;
 rank-killed-fails-cleanly)
-    # Rank 2 dies of SIGKILL (as of the OOM killer) after two bands: mpirun names it and
-    # stops the others with SIGTERM, whose handler removes the shared temporary file; rank 0
-    # says what became of the target. The existing target is untouched.
+    # Rank 2 dies of SIGKILL (as of the OOM killer) when its first band comes, the others
+    # rendering: mpirun stops them with SIGTERM, whose handler removes the shared temporary
+    # file; rank 0 names rank 2 and says what became of the target, which is untouched.
     echo old >existing.npy
-    args=(julia --preset blog-overview --size 1500x1000 -o existing.npy)
+    args=(julia --preset blog-overview --size 3000x2000 -o existing.npy)
     set +e
     "${mpirun[@]}" -np 2 "$clrender" "${args[@]}" : \
-        -np 1 -x CLRENDER_TEST_KILL_AFTER_BANDS=2 "$clrender" "${args[@]}" 2>err.txt
+        -np 1 -x CLRENDER_TEST_KILL_AFTER_BANDS=1 "$clrender" "${args[@]}" 2>err.txt
     status=$?
     set -e
     cat err.txt
