@@ -589,17 +589,17 @@ int sink_rows(clr_sink *sink, size_t frame, size_t first_row, const image *rows,
         return 0;
     }
     case SINK_FILE:
+    case SINK_PLACED: {
+        /* A file streams its rows; a placed sink hands them to write_at. Either converts whole
+         * frames, when its renderer needs them, once it has gathered one. */
+        int (*put)(clr_sink *, size_t, size_t, const image *, failure *) =
+            sink->kind == SINK_FILE ? write_rows : place_rows;
         if (!sink->whole_frames)
-            return write_rows(sink, frame, first_row, rows, f);
+            return put(sink, frame, first_row, rows, f);
         if (gather_frame(sink, frame, first_row, rows, f) != 0)
             return f->status;
-        return sink->frame_rows < l->height ? 0 : write_rows(sink, frame, 0, &sink->frame, f);
-    case SINK_PLACED:
-        if (!sink->whole_frames)
-            return place_rows(sink, frame, first_row, rows, f);
-        if (gather_frame(sink, frame, first_row, rows, f) != 0)
-            return f->status;
-        return sink->frame_rows < l->height ? 0 : place_rows(sink, frame, 0, &sink->frame, f);
+        return sink->frame_rows < l->height ? 0 : put(sink, frame, 0, &sink->frame, f);
+    }
     case SINK_ROWS: {
         char message[CLR_MESSAGE_SIZE] = "";
         if (sink->rows_fn(sink->user, frame, first_row, rows->height, rows->pixels,

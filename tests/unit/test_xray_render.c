@@ -9,6 +9,7 @@
  *   - a volume split into slabs, or streamed through a device too small for
  *     it, projects as one.
  */
+#define _GNU_SOURCE /* mkstemps */
 #include "engine/session.h"
 #include "renderers/xray/xray.h"
 
@@ -23,6 +24,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "session_files.h"
 
 static clr_session *open_xray(clr_session_options options) {
     failure f = {0};
@@ -427,19 +430,6 @@ static void frames_verified_apart_give_one_verdict(void **state) {
     }
 }
 
-typedef struct placed_file {
-    unsigned char *bytes;
-    uint64_t size;
-} placed_file;
-
-static int write_into(void *user, uint64_t offset, const void *bytes, size_t count, char *message) {
-    placed_file *file = user;
-    (void)message;
-    assert_true(offset + count <= file->size);
-    memcpy(file->bytes + offset, bytes, count);
-    return 0;
-}
-
 /* A .pgm fits its grey window to the whole projection: placed only in whole frames, the bytes
  * of the file one process writes. */
 static void a_windowed_frame_is_placed_whole(void **state) {
@@ -453,24 +443,15 @@ static void a_windowed_frame_is_placed_whole(void **state) {
     assert_true(whole);
     assert_int_equal(clr_band_whole_frames(s, "x.npy", 0, &whole, &f), CLR_OK);
     assert_false(whole);
-    char path[64];
-    snprintf(path, sizeof path, "/tmp/clrender-test-window-%ld.pgm", (long)getpid());
-    clr_sink *file = clr_sink_file(s, path, 0, &f);
-    assert_non_null(file);
-    assert_int_equal(clr_render(s, &file, 1, &f), CLR_OK);
-    assert_int_equal(clr_sink_commit(file, &f), CLR_OK);
-    clr_sink_free(file);
-    FILE *in = fopen(path, "rb");
-    assert_non_null(in);
     unsigned char expected[4096];
-    size_t expected_size = fread(expected, 1, sizeof expected, in);
-    fclose(in);
-    unlink(path);
+    size_t expected_size = render_to_file(s, "pgm", expected, sizeof expected);
 
     placed_file placed = {0};
-    clr_sink *sink = clr_sink_placed(s, "pgm", write_into, &placed, &placed.size, &f);
+    uint64_t size = 0;
+    clr_sink *sink = clr_sink_placed(s, "pgm", place_in_memory, &placed, &size, &f);
     assert_non_null(sink);
-    assert_int_equal(placed.size, expected_size);
+    assert_int_equal(size, expected_size);
+    placed.size = (size_t)size;
     placed.bytes = calloc(1, placed.size);
     assert_int_equal(clr_render_band(s, 0, 8, 16, &sink, 1, &f), CLR_USAGE_ERROR);
     assert_non_null(strstr(f.message, "converts whole frames"));
